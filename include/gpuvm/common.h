@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Things every libgpuvm layer shares: the export macro, the allocator hook
+ * that makes out-of-memory testable, the warning hook that stands in for the
+ * kernel's WARN(), and errno names.
+ */
+#ifndef GPUVM_COMMON_H
+#define GPUVM_COMMON_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GPUVM_BUILDING_LIBRARY) && defined(__GNUC__)
+#define GPUVM_EXPORT __attribute__((visibility("default")))
+#else
+/** GPUVM_EXPORT - marks a symbol as part of the public ABI */
+#define GPUVM_EXPORT
+#endif
+
+/**
+ * struct gpuvm_allocator - memory allocator used by every libgpuvm layer
+ * @zalloc: return @size bytes of zero-filled memory, or NULL
+ * @free: release memory returned by @zalloc (never called with NULL)
+ * @priv: passed back to both functions
+ *
+ * The library allocates only through this hook (op lists, vm_bos, page-table
+ * bookkeeping), so a test can make the Nth allocation fail and check that the
+ * call returned -ENOMEM and changed nothing.
+ */
+struct gpuvm_allocator {
+	void *(*zalloc)(size_t size, void *priv);
+	void (*free)(void *ptr, void *priv);
+	void *priv;
+};
+
+/**
+ * gpuvm_set_allocator() - replace the process-wide allocator
+ * @a: the allocator, copied; NULL restores the default (calloc/free)
+ *
+ * Not thread-safe: call it while no other thread uses libgpuvm, and never
+ * while memory allocated by the previous allocator is still live unless both
+ * allocators can free each other's memory.
+ */
+GPUVM_EXPORT void gpuvm_set_allocator(const struct gpuvm_allocator *a);
+
+/**
+ * gpuvm_zalloc() - allocate zeroed memory through the current allocator
+ * @size: bytes wanted
+ *
+ * Returns: the memory, or NULL on failure.  Drivers may use this for objects
+ * the library frees (ops returned by an op_alloc hook, for instance).
+ */
+GPUVM_EXPORT void *gpuvm_zalloc(size_t size);
+
+/** gpuvm_free() - release memory from gpuvm_zalloc(); NULL is ignored */
+GPUVM_EXPORT void gpuvm_free(void *ptr);
+
+/**
+ * typedef gpuvm_warn_fn - receives a misuse report
+ * @func: the libgpuvm function that detected the problem
+ * @msg: what is wrong, one line without a trailing newline
+ * @priv: the pointer given to gpuvm_set_warn_handler()
+ */
+typedef void (*gpuvm_warn_fn)(const char *func, const char *msg, void *priv);
+
+/**
+ * gpuvm_set_warn_handler() - route misuse reports (the kernel's WARNs)
+ * @fn: handler, or NULL for the default, which prints to stderr
+ * @priv: passed to @fn
+ *
+ * A warning never changes what the call does: as in the kernel, the call
+ * carries on.  Tests install a handler to assert that a warning happened.
+ */
+GPUVM_EXPORT void gpuvm_set_warn_handler(gpuvm_warn_fn fn, void *priv);
+
+/**
+ * gpuvm_err_name() - symbolic name of an errno value
+ * @err: an errno value, positive or negative (-EINVAL and EINVAL both work)
+ *
+ * Returns: "EINVAL", "ENOMEM", ...; "EUNKNOWN" for a value it does not know.
+ */
+GPUVM_EXPORT const char *gpuvm_err_name(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPUVM_COMMON_H */

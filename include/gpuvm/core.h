@@ -1,0 +1,778 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libgpuvm core: the GPU virtual-address manager.
+ *
+ * Overview
+ * --------
+ * A struct gpuvm manages the GPU VA space [mm_start, mm_start + mm_range).
+ * Every mapping in it is a struct gpuvm_va, which drivers embed in their own
+ * mapping structure and recover with gpuvm_container_of().  The VAs never
+ * overlap; they live in a balanced tree (lookups in O(log n)) threaded by an
+ * address-ordered list (next in O(1)).  An optional kernel-reserved region is
+ * kept in the tree as a VA without object that requests may not touch.
+ *
+ * Split and merge
+ * ---------------
+ * A bind request is not applied directly: the planner turns it into a
+ * sequence of operations against the VAs it overlaps, exactly as Linux's
+ * drm_gpuvm does (see docs/ and ../shared/spec/gpuvm-semantics.md §3):
+ *
+ *   map      [REMAP(prev only)]? UNMAP* [REMAP(next only)]? MAP
+ *            or REMAP(prev + next) MAP when one VA encloses the request;
+ *   unmap    [REMAP]? UNMAP* [REMAP]?
+ *   madvise  split object-less VAs at the request's edges (REMAP + MAP)
+ *   prefetch one PREFETCH per VA intersecting the range
+ *   bo-unmap one UNMAP per VA linked to a vm_bo, in link order.
+ *
+ * REMAP removes one VA and re-creates the parts of it outside the request
+ * (prev, next).  UNMAP and REMAP carry a "keep" hint: the old mapping is
+ * backed by the same object at a contiguous offset, so page-table entries may
+ * be kept.  Nothing is ever merged.
+ *
+ * The plan comes either as step callbacks (gpuvm_sm_map(), called while
+ * walking; the driver usually updates the tree inside the callback) or as an
+ * op list (gpuvm_sm_map_ops_create()) that the driver applies later, in
+ * order, before planning the next request.
+ *
+ * Pre-allocation
+ * --------------
+ * Applying a plan needs new VA structures: at most GPUVM_MAP_MAX_NEW_VAS for
+ * a map, GPUVM_UNMAP_MAX_NEW_VAS for an unmap and GPUVM_MADVISE_MAX_NEW_VAS for
+ * a madvise; gpuvm_op_list_count_new_vas() gives the exact figure for a list.
+ * Allocate them (and obtain the vm_bo) before the first change, and applying
+ * with gpuvm_va_map()/gpuvm_va_remap()/gpuvm_va_unmap() never allocates.
+ *
+ * Locking
+ * -------
+ * The VA tree has no lock of its own: every call on one VM that reads or
+ * changes its VAs must be serialised by the caller (a VM mutex).  Reference
+ * counts are atomic.  A BO's vm_bo list and each vm_bo's VA list are protected
+ * by the BO's list lock, which the caller holds.
+ *
+ * Errors
+ * ------
+ * Functions return 0 or a negative errno.  A rejected call changes nothing.
+ * A range of size 0 is rejected with -EINVAL everywhere a request is made,
+ * where the kernel would accept it and build degenerate VAs.
+ */
+#ifndef GPUVM_CORE_H
+#define GPUVM_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gpuvm/common.h>
+#include <gpuvm/list.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct gpuvm;
+struct gpuvm_bo;
+struct gpuvm_vm_bo;
+struct gpuvm_op;
+
+/* ------------------------------------------------------------------------ */
+/* Flags                                                                    */
+
+/** enum gpuvm_va_flags - bits of gpuvm_va.flags (the driver owns them) */
+enum gpuvm_va_flags {
+	/** @GPUVM_VA_INVALIDATED: the backing object was invalidated */
+	GPUVM_VA_INVALIDATED = 1u << 0,
+	/** @GPUVM_VA_SPARSE: informational, a sparse (object-less) mapping */
+	GPUVM_VA_SPARSE = 1u << 1,
+	/** @GPUVM_VA_USERBITS: first bit free for the driver */
+	GPUVM_VA_USERBITS = 1u << 2,
+};
+
+/** enum gpuvm_flags - bits of gpuvm.flags */
+enum gpuvm_flags {
+	/** @GPUVM_RESV_PROTECTED: extobj/evict lists under the VM's resv lock */
+	GPUVM_RESV_PROTECTED = 1u << 0,
+	/** @GPUVM_IMMEDIATE_MODE: tree updated in the job-run path (panthor) */
+	GPUVM_IMMEDIATE_MODE = 1u << 1,
+	/** @GPUVM_USERBITS: first bit free for the driver */
+	GPUVM_USERBITS = 1u << 2,
+};
+
+/** Most new VA structures applying one map plan needs (MAP, prev, next). */
+#define GPUVM_MAP_MAX_NEW_VAS 3
+/** Most new VA structures applying one unmap plan needs (two pieces). */
+#define GPUVM_UNMAP_MAX_NEW_VAS 2
+/** Most new VA structures applying one madvise plan needs (2 REMAPs, 2 MAPs). */
+#define GPUVM_MADVISE_MAX_NEW_VAS 4
+
+/* ------------------------------------------------------------------------ */
+/* Objects                                                                  */
+
+/**
+ * struct gpuvm_va_node - tree and list linkage of a VA (library-private)
+ *
+ * Only the iteration macros read @next; never write any of these fields.
+ */
+struct gpuvm_va_node {
+	struct gpuvm_va *left;	/**< private: left child */
+	struct gpuvm_va *right;	/**< private: right child */
+	struct gpuvm_va *next;	/**< following VA in address order, or NULL */
+};
+
+/**
+ * struct gpuvm_va - one GPU VA mapping, embedded in the driver's structure
+ *
+ * Zero the structure (or the embedding one) before first use.  @vm is set by
+ * gpuvm_va_insert() and left set by gpuvm_va_remove(); @vm_bo by
+ * gpuvm_va_link().  @obj may be NULL for a mapping without backing object
+ * (sparse/NULL mappings); @offset is still meaningful then.
+ */
+struct gpuvm_va {
+	struct gpuvm *vm;		/**< VM it was last inserted into */
+	struct gpuvm_vm_bo *vm_bo;	/**< vm_bo it is linked to, or NULL */
+	uint64_t addr;			/**< first address */
+	uint64_t range;			/**< size in bytes (any unit) */
+	struct gpuvm_bo *obj;		/**< backing object, or NULL */
+	uint64_t offset;		/**< offset of @addr in @obj */
+	struct gpuvm_list bo_link;	/**< node in the vm_bo's VA list */
+	struct gpuvm_va_node node;	/**< private: tree and address list */
+	uint32_t flags;			/**< enum gpuvm_va_flags and driver bits */
+	int8_t balance;			/**< private: tree balance factor */
+	uint8_t in_tree;		/**< private: non-zero while inserted */
+};
+
+/**
+ * struct gpuvm_bo_ops - reference hooks of a buffer object
+ * @get: take a reference on the embedding object (may be NULL)
+ * @put: drop a reference taken with @get (may be NULL)
+ *
+ * A vm_bo holds one reference on its object for its whole life.
+ */
+struct gpuvm_bo_ops {
+	void (*get)(struct gpuvm_bo *bo);
+	void (*put)(struct gpuvm_bo *bo);
+};
+
+/**
+ * struct gpuvm_bo - what libgpuvm needs of a buffer object (a GEM object),
+ * embedded in the driver's buffer object
+ *
+ * Initialise with gpuvm_bo_init().  @resv identifies the object's
+ * reservation lock: an object whose @resv differs from the VM's is
+ * "external" (see gpuvm_is_extobj()).
+ */
+struct gpuvm_bo {
+	const struct gpuvm_bo_ops *ops;	/**< reference hooks, or NULL */
+	const void *resv;		/**< reservation lock identity */
+	struct gpuvm_list vm_bos;	/**< its vm_bos, in creation order */
+};
+
+/**
+ * gpuvm_bo_init() - initialise the libgpuvm part of a buffer object
+ * @bo: the object
+ * @ops: reference hooks (kept by pointer), or NULL
+ * @resv: reservation lock identity; NULL means the object's own address
+ */
+GPUVM_EXPORT void gpuvm_bo_init(struct gpuvm_bo *bo,
+				const struct gpuvm_bo_ops *ops,
+				const void *resv);
+
+/**
+ * struct gpuvm_vm_bo - the association of one VM and one buffer object
+ *
+ * There is at most one per (VM, object) pair reachable from the object's
+ * list; gpuvm_vm_bo_obtain() guarantees it.  It holds a reference on both,
+ * and every VA linked to it holds a reference on it.
+ */
+struct gpuvm_vm_bo {
+	struct gpuvm *vm;		/**< the VM (counted reference) */
+	struct gpuvm_bo *obj;		/**< the object (counted reference) */
+	uint32_t refcount;		/**< private: use get/put */
+	bool evicted;			/**< needs re-validation */
+	struct gpuvm_list vas;		/**< linked VAs, in link order */
+	struct gpuvm_list bo_link;	/**< node in obj->vm_bos */
+	struct gpuvm_list extobj_link;	/**< node in the VM's extobj list */
+	struct gpuvm_list evict_link;	/**< node in the VM's evict list */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Operations                                                               */
+
+/** enum gpuvm_op_type - kind of a planned operation */
+enum gpuvm_op_type {
+	GPUVM_OP_MAP = 0,	/**< create a mapping (struct gpuvm_op_map) */
+	GPUVM_OP_REMAP = 1,	/**< split an existing VA (struct gpuvm_op_remap) */
+	GPUVM_OP_UNMAP = 2,	/**< remove an existing VA (struct gpuvm_op_unmap) */
+	GPUVM_OP_PREFETCH = 3,	/**< prefetch a VA (struct gpuvm_op_prefetch) */
+	GPUVM_OP_DRIVER = 4,	/**< never generated; for driver-defined ops */
+};
+
+/** struct gpuvm_op_map - a mapping to create */
+struct gpuvm_op_map {
+	uint64_t addr;		/**< first address */
+	uint64_t range;		/**< size */
+	uint64_t offset;	/**< offset in @obj */
+	struct gpuvm_bo *obj;	/**< backing object, or NULL */
+};
+
+/** struct gpuvm_op_unmap - an existing VA to remove */
+struct gpuvm_op_unmap {
+	struct gpuvm_va *va;	/**< the VA (live until the op is applied) */
+	bool keep;		/**< same object at a contiguous offset as the request */
+};
+
+/**
+ * struct gpuvm_op_remap - split of one existing VA
+ *
+ * @unmap removes the VA; @prev and @next (at least one non-NULL when
+ * generated by the planner) re-create its parts before and after the
+ * request, with the old VA's object.
+ */
+struct gpuvm_op_remap {
+	struct gpuvm_op_map *prev;	/**< part before the request, or NULL */
+	struct gpuvm_op_map *next;	/**< part after the request, or NULL */
+	struct gpuvm_op_unmap *unmap;	/**< the VA being split, and keep */
+};
+
+/** struct gpuvm_op_prefetch - a VA to prefetch */
+struct gpuvm_op_prefetch {
+	struct gpuvm_va *va;	/**< the VA */
+};
+
+/**
+ * struct gpuvm_op - one planned operation
+ *
+ * REMAP pointers point into @remap_storage of the same op, so a REMAP op is a
+ * single allocation.  Drivers that embed ops (see gpuvm_ops.op_alloc) must
+ * keep the whole structure.
+ */
+struct gpuvm_op {
+	struct gpuvm_list link;		/**< node in a struct gpuvm_op_list */
+	enum gpuvm_op_type type;	/**< which member of the union is valid */
+	union {
+		struct gpuvm_op_map map;
+		struct gpuvm_op_remap remap;
+		struct gpuvm_op_unmap unmap;
+		struct gpuvm_op_prefetch prefetch;
+	};
+	/** @remap_storage: private: what @remap points to */
+	struct {
+		struct gpuvm_op_map prev;
+		struct gpuvm_op_map next;
+		struct gpuvm_op_unmap unmap;
+	} remap_storage;
+};
+
+/**
+ * struct gpuvm_op_list - an ordered list of planned operations
+ *
+ * Filled by the *_ops_create() functions and emptied by
+ * gpuvm_op_list_clear().  Ops must be applied in order.
+ */
+struct gpuvm_op_list {
+	struct gpuvm_list ops;	/**< struct gpuvm_op, linked by gpuvm_op.link */
+};
+
+/** gpuvm_op_list_for_each() - walk @list's ops (struct gpuvm_op *@op) in order */
+#define gpuvm_op_list_for_each(op, list) \
+	gpuvm_list_for_each(op, &(list)->ops, link)
+
+/** gpuvm_op_list_for_each_safe() - same, the body may remove @op */
+#define gpuvm_op_list_for_each_safe(op, tmp, list) \
+	gpuvm_list_for_each_safe(op, tmp, &(list)->ops, link)
+
+/** gpuvm_op_list_for_each_reverse() - walk @list's ops backwards (unwinding) */
+#define gpuvm_op_list_for_each_reverse(op, list) \
+	gpuvm_list_for_each_reverse(op, &(list)->ops, link)
+
+/** struct gpuvm_map_req - a map request (a struct so it can grow) */
+struct gpuvm_map_req {
+	struct gpuvm_op_map map;	/**< the mapping asked for */
+};
+
+/**
+ * struct gpuvm_ops - callbacks of a VM (a const table the VM points to)
+ *
+ * Only @vm_free is mandatory.
+ */
+struct gpuvm_ops {
+	/** @vm_free: free the VM's embedding structure after the last put */
+	void (*vm_free)(struct gpuvm *vm);
+	/** @op_alloc: allocate a zeroed op (to embed ops), or NULL */
+	struct gpuvm_op *(*op_alloc)(struct gpuvm *vm);
+	/** @op_free: free an op; gpuvm_free() is used if NULL */
+	void (*op_free)(struct gpuvm *vm, struct gpuvm_op *op);
+	/** @vm_bo_alloc: allocate a zeroed vm_bo (to embed vm_bos), or NULL */
+	struct gpuvm_vm_bo *(*vm_bo_alloc)(struct gpuvm *vm);
+	/** @vm_bo_free: free a vm_bo; gpuvm_free() is used if NULL */
+	void (*vm_bo_free)(struct gpuvm_vm_bo *vm_bo);
+	/** @sm_step_map: the MAP step of gpuvm_sm_map() */
+	int (*sm_step_map)(struct gpuvm_op *op, void *priv);
+	/** @sm_step_remap: a REMAP step of gpuvm_sm_map()/gpuvm_sm_unmap() */
+	int (*sm_step_remap)(struct gpuvm_op *op, void *priv);
+	/** @sm_step_unmap: an UNMAP step of gpuvm_sm_map()/gpuvm_sm_unmap() */
+	int (*sm_step_unmap)(struct gpuvm_op *op, void *priv);
+};
+
+/**
+ * struct gpuvm_tree - the VA tree of a VM (library-private)
+ */
+struct gpuvm_tree {
+	struct gpuvm_va *root;	/**< private: tree root */
+	struct gpuvm_va *first;	/**< lowest VA, head of the address list */
+	uint64_t count;		/**< private: number of VAs, reserved one included */
+};
+
+/**
+ * struct gpuvm - a GPU VA space, embedded in the driver's VM structure
+ *
+ * Initialise with gpuvm_init(), release with gpuvm_put().  Read-only for the
+ * driver after init, except @name.
+ */
+struct gpuvm {
+	const char *name;		/**< debug name ("unknown" if NULL) */
+	uint32_t flags;			/**< enum gpuvm_flags */
+	uint32_t refcount;		/**< private: use get/put */
+	uint64_t mm_start;		/**< first address managed */
+	uint64_t mm_range;		/**< size of the managed space */
+	const struct gpuvm_ops *ops;	/**< callbacks */
+	struct gpuvm_bo *r_obj;		/**< object whose resv is the VM's, or NULL */
+	struct gpuvm_va kernel_alloc_node; /**< the reserved region, if any */
+	struct gpuvm_tree tree;		/**< private: the VAs */
+	struct gpuvm_list extobj;	/**< vm_bos of external objects */
+	struct gpuvm_list evict;	/**< vm_bos needing validation */
+};
+
+/**
+ * struct gpuvm_init_args - arguments of gpuvm_init()
+ */
+struct gpuvm_init_args {
+	const char *name;		/**< debug name, kept by pointer; may be NULL */
+	uint32_t flags;			/**< enum gpuvm_flags */
+	uint64_t start;			/**< first address of the VA space */
+	uint64_t range;			/**< size of the VA space, > 0 */
+	uint64_t reserve_start;		/**< kernel-reserved region start */
+	uint64_t reserve_range;		/**< its size; 0 for no reserved region */
+	const struct gpuvm_ops *ops;	/**< callbacks, vm_free mandatory */
+	struct gpuvm_bo *r_obj;		/**< resv object (referenced), or NULL */
+};
+
+/* ------------------------------------------------------------------------ */
+/* VM                                                                       */
+
+/**
+ * gpuvm_init() - initialise a VM
+ * @vm: the VM, any content
+ * @args: the arguments
+ *
+ * The VM starts with one reference, owned by the caller.  The reserved region,
+ * if any, is inserted as a VA without object; it takes no reference.
+ *
+ * Returns: 0, or -EINVAL if @args->ops or its vm_free is NULL, the range is 0
+ * or start + range overflows 64 bits, or the reserved region overflows or
+ * does not lie inside the VA space.  @vm is untouched on error.
+ */
+GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args);
+
+/**
+ * gpuvm_get() - take a reference on @vm (the caller already holds one)
+ *
+ * Returns: @vm.
+ */
+GPUVM_EXPORT struct gpuvm *gpuvm_get(struct gpuvm *vm);
+
+/**
+ * gpuvm_put() - drop a reference; NULL is ignored
+ *
+ * On the last reference the VM is torn down (warning if VAs, extobjs or
+ * evicted vm_bos remain, which cannot happen if references are balanced) and
+ * ops->vm_free() is called.
+ */
+GPUVM_EXPORT void gpuvm_put(struct gpuvm *vm);
+
+/** gpuvm_refcount() - the current reference count (for tests and debugging) */
+GPUVM_EXPORT uint32_t gpuvm_refcount(const struct gpuvm *vm);
+
+/**
+ * gpuvm_range_valid() - may a request cover [@addr, @addr + @range)?
+ *
+ * True iff the end does not overflow 64 bits (an end of exactly 2^64
+ * overflows), the range lies inside the VA space and does not intersect the
+ * reserved region (touching it is fine).  A range of 0 passes, as in the
+ * kernel; the request functions reject it separately.
+ */
+GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
+				    uint64_t range);
+
+/**
+ * gpuvm_interval_empty() - true iff no VA (reserved region included)
+ * intersects [@addr, @addr + @range); no validation
+ */
+GPUVM_EXPORT bool gpuvm_interval_empty(const struct gpuvm *vm, uint64_t addr,
+				       uint64_t range);
+
+/** gpuvm_is_extobj() - true iff @obj is non-NULL and its resv is not the VM's */
+GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
+				  const struct gpuvm_bo *obj);
+
+/**
+ * gpuvm_va_count() - number of VAs in @vm, the reserved region excluded
+ */
+GPUVM_EXPORT uint64_t gpuvm_va_count(const struct gpuvm *vm);
+
+/**
+ * gpuvm_check() - verify the VM's internal invariants
+ *
+ * Checks the tree's order and balance, that the address list is the in-order
+ * walk, that no VAs overlap, that every VA lies in the VA space (the reserved
+ * one aside), that the reserved region is present when configured and that
+ * the counts agree.  Meant for tests and debug builds; O(n).
+ *
+ * Returns: 0, or -EUCLEAN after reporting the first violation through the
+ * warning hook.
+ */
+GPUVM_EXPORT int gpuvm_check(const struct gpuvm *vm);
+
+/* ------------------------------------------------------------------------ */
+/* VA tree                                                                  */
+
+/**
+ * gpuvm_va_insert() - insert @va, whose addr/range/obj/offset are set
+ *
+ * Returns: 0 (the VA holds a reference on the VM and @va->vm is set),
+ * -EINVAL if the range is 0 or not valid (gpuvm_range_valid()), -EEXIST if it
+ * intersects an existing VA, -EBUSY if @va is already inserted.
+ */
+GPUVM_EXPORT int gpuvm_va_insert(struct gpuvm *vm, struct gpuvm_va *va);
+
+/**
+ * gpuvm_va_remove() - remove @va from its VM and drop its VM reference
+ *
+ * Warns and does nothing for the reserved region or a VA not inserted.
+ * @va->vm stays set.
+ */
+GPUVM_EXPORT void gpuvm_va_remove(struct gpuvm_va *va);
+
+/** gpuvm_va_init_from_op() - copy addr, range, obj and offset from @op */
+GPUVM_EXPORT void gpuvm_va_init_from_op(struct gpuvm_va *va,
+					const struct gpuvm_op_map *op);
+
+/**
+ * gpuvm_va_find_first() - lowest VA intersecting [@addr, @addr + @range)
+ *
+ * No validation, as in the kernel: the interval is the closed
+ * [@addr, @addr + @range - 1] in wrapping arithmetic.  The reserved region
+ * counts.  Returns NULL if none.
+ */
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_first(const struct gpuvm *vm,
+						  uint64_t addr, uint64_t range);
+
+/** gpuvm_va_find() - the VA of exactly [@addr, @addr + @range), or NULL */
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find(const struct gpuvm *vm,
+					    uint64_t addr, uint64_t range);
+
+/**
+ * gpuvm_va_find_prev() - the kernel's drm_gpuva_find_prev(), quirk included
+ *
+ * NULL if (@start - 1, 1) is not a valid range; else the lowest VA
+ * intersecting [@start - 1, @start] -- which is a VA starting at @start when
+ * nothing covers @start - 1.  See gpuvm_va_find_prev_strict().
+ */
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev(const struct gpuvm *vm,
+						 uint64_t start);
+
+/**
+ * gpuvm_va_find_next() - the kernel's drm_gpuva_find_next(), quirks included
+ *
+ * NULL if (@end, 1) is not a valid range; else the lowest VA intersecting
+ * [@end, @end + 1].  See gpuvm_va_find_next_strict().
+ */
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next(const struct gpuvm *vm,
+						 uint64_t end);
+
+/**
+ * gpuvm_va_find_prev_strict() - the VA ending exactly at @start, or NULL
+ *
+ * No validation; like every lookup it may return the reserved region.
+ */
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev_strict(const struct gpuvm *vm,
+							uint64_t start);
+
+/**
+ * gpuvm_va_find_next_strict() - the VA starting exactly at @end, or NULL
+ *
+ * No validation; like every lookup it may return the reserved region.
+ */
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
+							uint64_t end);
+
+/** gpuvm_va_next() - the VA following @va in address order, or NULL */
+static inline struct gpuvm_va *gpuvm_va_next(const struct gpuvm_va *va)
+{
+	return va->node.next;
+}
+
+/** gpuvm_va_invalidate() - set or clear GPUVM_VA_INVALIDATED */
+static inline void gpuvm_va_invalidate(struct gpuvm_va *va, bool invalidate)
+{
+	if (invalidate)
+		va->flags |= GPUVM_VA_INVALIDATED;
+	else
+		va->flags &= ~(uint32_t)GPUVM_VA_INVALIDATED;
+}
+
+/** gpuvm_va_invalidated() - test GPUVM_VA_INVALIDATED */
+static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
+{
+	return va->flags & GPUVM_VA_INVALIDATED;
+}
+
+/**
+ * gpuvm_for_each_va() - every VA of @vm in address order, the reserved
+ * region included; the body must not remove @va
+ */
+#define gpuvm_for_each_va(va, vm) \
+	for (va = (vm)->tree.first; va; va = va->node.next)
+
+/** gpuvm_for_each_va_safe() - same; the body may remove (and free) @va */
+#define gpuvm_for_each_va_safe(va, next_, vm)                              \
+	for (va = (vm)->tree.first, next_ = va ? va->node.next : NULL; va;  \
+	     va = next_, next_ = va ? va->node.next : NULL)
+
+/**
+ * gpuvm_for_each_va_range() - the VAs intersecting [@start, @end), in address
+ * order; the body must not remove @va
+ */
+#define gpuvm_for_each_va_range(va, vm, start, end)                        \
+	for (va = gpuvm_va_find_first(vm, start, (end) - (start));          \
+	     va && va->addr < (end); va = va->node.next)
+
+/**
+ * gpuvm_for_each_va_range_safe() - same; the body may remove @va and insert
+ * VAs elsewhere (the walk goes on from the successor fetched before the body)
+ */
+#define gpuvm_for_each_va_range_safe(va, next_, vm, start, end)            \
+	for (va = gpuvm_va_find_first(vm, start, (end) - (start)),          \
+	     next_ = va ? va->node.next : NULL;                              \
+	     va && va->addr < (end);                                         \
+	     va = next_, next_ = va ? va->node.next : NULL)
+
+/* ------------------------------------------------------------------------ */
+/* Applying ops                                                             */
+
+/**
+ * gpuvm_va_map() - apply a MAP: init @va from @op and insert it
+ *
+ * Returns: the result of gpuvm_va_insert() (the kernel drops it).
+ */
+GPUVM_EXPORT int gpuvm_va_map(struct gpuvm *vm, struct gpuvm_va *va,
+			      const struct gpuvm_op_map *op);
+
+/**
+ * gpuvm_va_remap() - apply a REMAP: remove the old VA, insert the pieces
+ * @prev: storage for op->prev (may be NULL when op->prev is NULL)
+ * @next: storage for op->next (may be NULL when op->next is NULL)
+ * @op: the REMAP
+ *
+ * Links and flags are not touched: link the pieces to the old VA's vm_bo,
+ * then unlink the old VA (see gpuvm_va_link()).
+ *
+ * Returns: 0, or -EINVAL if a piece is given no storage, or the error of
+ * inserting a piece, in which case the old VA is back and nothing changed.
+ */
+GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
+				const struct gpuvm_op_remap *op);
+
+/** gpuvm_va_unmap() - apply an UNMAP: remove op->va from its VM */
+GPUVM_EXPORT void gpuvm_va_unmap(const struct gpuvm_op_unmap *op);
+
+/**
+ * gpuvm_op_remap_to_unmap_range() - the hole a REMAP leaves
+ * @op: the REMAP
+ * @start: receives the first address of the hole (may be NULL)
+ * @range: receives its size (may be NULL)
+ */
+GPUVM_EXPORT void gpuvm_op_remap_to_unmap_range(const struct gpuvm_op_remap *op,
+						uint64_t *start, uint64_t *range);
+
+/* ------------------------------------------------------------------------ */
+/* Planning                                                                 */
+
+/**
+ * gpuvm_sm_map() - plan a map, calling the VM's sm_step_* callbacks
+ * @vm: the VM
+ * @priv: passed to the callbacks
+ * @req: the request
+ *
+ * The callbacks get the ops of the split/merge plan in order; the op they
+ * get lives only during the call.  They may apply it to the tree at once
+ * (the walk tolerates removal of the current VA and insertion of pieces).
+ *
+ * Returns: 0; -EINVAL if a callback is missing, the range is 0 or invalid
+ * (no callback made); or the first non-zero callback return, which stops
+ * the walk (steps already done are not undone).
+ */
+GPUVM_EXPORT int gpuvm_sm_map(struct gpuvm *vm, void *priv,
+			      const struct gpuvm_map_req *req);
+
+/**
+ * gpuvm_sm_unmap() - plan an unmap of [@addr, @addr + @range) through the
+ * sm_step_remap/sm_step_unmap callbacks
+ *
+ * Returns: as gpuvm_sm_map() (sm_step_map is not needed).
+ */
+GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
+				uint64_t range);
+
+/**
+ * gpuvm_sm_map_ops_create() - plan a map as an op list
+ * @vm: the VM (not changed)
+ * @req: the request
+ * @list: receives the ops; any content on entry (it is initialised)
+ *
+ * Returns: 0; -EINVAL for a zero or invalid range; -ENOMEM, with @list empty
+ * and nothing leaked.
+ */
+GPUVM_EXPORT int gpuvm_sm_map_ops_create(struct gpuvm *vm,
+					 const struct gpuvm_map_req *req,
+					 struct gpuvm_op_list *list);
+
+/**
+ * gpuvm_madvise_ops_create() - plan a madvise split as an op list
+ *
+ * Splits the VAs without object at the request's edges (REMAP + MAP of the
+ * part inside); VAs with an object are left alone; no UNMAP is ever planned.
+ * The list may be empty.  Returns: as gpuvm_sm_map_ops_create().
+ */
+GPUVM_EXPORT int gpuvm_madvise_ops_create(struct gpuvm *vm,
+					  const struct gpuvm_map_req *req,
+					  struct gpuvm_op_list *list);
+
+/**
+ * gpuvm_sm_unmap_ops_create() - plan an unmap as an op list
+ *
+ * Returns: as gpuvm_sm_map_ops_create().
+ */
+GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
+					   uint64_t range,
+					   struct gpuvm_op_list *list);
+
+/**
+ * gpuvm_prefetch_ops_create() - one PREFETCH per VA intersecting the range
+ *
+ * The VAs without object and the reserved region are listed too; the range
+ * is not checked against the VA space (as in the kernel).
+ *
+ * Returns: 0; -EINVAL if @range is 0; -ENOMEM with @list empty.
+ */
+GPUVM_EXPORT int gpuvm_prefetch_ops_create(struct gpuvm *vm, uint64_t addr,
+					   uint64_t range,
+					   struct gpuvm_op_list *list);
+
+/**
+ * gpuvm_bo_unmap_ops_create() - one UNMAP (keep false) per VA linked to
+ * @vm_bo, in link order; the caller holds the object's list lock
+ *
+ * Returns: 0, or -ENOMEM with @list empty.
+ */
+GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
+					   struct gpuvm_op_list *list);
+
+/** gpuvm_op_list_init() - make @list an empty op list */
+GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list);
+
+/**
+ * gpuvm_op_list_clear() - free every op of @list (through ops->op_free if
+ * set) and leave it empty
+ */
+GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
+				      struct gpuvm_op_list *list);
+
+/**
+ * gpuvm_op_list_count_new_vas() - how many new VA structures applying @list
+ * needs: one per MAP, one per REMAP piece
+ */
+GPUVM_EXPORT unsigned int gpuvm_op_list_count_new_vas(const struct gpuvm_op_list *list);
+
+/* ------------------------------------------------------------------------ */
+/* vm_bo                                                                    */
+
+/**
+ * gpuvm_vm_bo_create() - allocate a vm_bo for (@vm, @obj), on no list
+ *
+ * Refcount 1; takes a reference on @vm and @obj.  Use gpuvm_vm_bo_obtain()
+ * to get the unique vm_bo of the pair.
+ *
+ * Returns: the vm_bo, or NULL on allocation failure or NULL @obj.
+ */
+GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_create(struct gpuvm *vm,
+						    struct gpuvm_bo *obj);
+
+/**
+ * gpuvm_vm_bo_find() - the vm_bo of (@vm, @obj) with a new reference, or NULL
+ *
+ * Caller holds @obj's list lock.
+ */
+GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_find(struct gpuvm *vm,
+						  struct gpuvm_bo *obj);
+
+/**
+ * gpuvm_vm_bo_obtain() - find the vm_bo of (@vm, @obj) or create it and
+ * append it to @obj's list
+ * @vm: the VM
+ * @obj: the object
+ * @out: receives the vm_bo, with a reference owned by the caller
+ *
+ * Caller holds @obj's list lock.
+ *
+ * Returns: 0, -EINVAL for a NULL @obj, or -ENOMEM (nothing changed).
+ */
+GPUVM_EXPORT int gpuvm_vm_bo_obtain(struct gpuvm *vm, struct gpuvm_bo *obj,
+				    struct gpuvm_vm_bo **out);
+
+/** gpuvm_vm_bo_get() - take a reference (the caller already holds one) */
+GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_get(struct gpuvm_vm_bo *vm_bo);
+
+/**
+ * gpuvm_vm_bo_put() - drop a reference; NULL is ignored
+ *
+ * The last put removes the vm_bo from every list, frees it and drops its
+ * references on the VM and the object.  Caller holds the object's list lock
+ * when the put may be the last.
+ *
+ * Returns: true iff the vm_bo was destroyed.
+ */
+GPUVM_EXPORT bool gpuvm_vm_bo_put(struct gpuvm_vm_bo *vm_bo);
+
+/**
+ * gpuvm_va_link() - append @va to @vm_bo's VA list, taking a vm_bo reference
+ *
+ * A VA without object is left alone.  A VA whose object is not @vm_bo's is
+ * reported through the warning hook and linked all the same (as in the
+ * kernel).  Caller holds the object's list lock.
+ */
+GPUVM_EXPORT void gpuvm_va_link(struct gpuvm_va *va, struct gpuvm_vm_bo *vm_bo);
+
+/**
+ * gpuvm_va_unlink() - remove @va from its vm_bo's list and put the vm_bo
+ *
+ * A VA without object (or not linked) is left alone.  Caller holds the
+ * object's list lock.
+ */
+GPUVM_EXPORT void gpuvm_va_unlink(struct gpuvm_va *va);
+
+/** gpuvm_vm_bo_for_each_va() - the VAs linked to @vm_bo, in link order */
+#define gpuvm_vm_bo_for_each_va(va, vm_bo) \
+	gpuvm_list_for_each(va, &(vm_bo)->vas, bo_link)
+
+/** gpuvm_vm_bo_for_each_va_safe() - same; the body may unlink @va */
+#define gpuvm_vm_bo_for_each_va_safe(va, tmp, vm_bo) \
+	gpuvm_list_for_each_safe(va, tmp, &(vm_bo)->vas, bo_link)
+
+/** gpuvm_bo_for_each_vm_bo() - the vm_bos of @obj, in creation order */
+#define gpuvm_bo_for_each_vm_bo(vm_bo, obj) \
+	gpuvm_list_for_each(vm_bo, &(obj)->vm_bos, bo_link)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GPUVM_CORE_H */

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Split/merge planning: the walks that turn a map, unmap, madvise, prefetch
+ * or bo-unmap request into ops, and the op-list plumbing.
+ *
+ * Every planner is one walk that hands each op to a step table
+ * (struct gpuvm_ops' sm_step_*).  The callback API passes the driver's table;
+ * the op-list API passes list_steps, which copies each op onto a list.  So
+ * both forms produce the same sequence by construction.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* --- emitting one op ----------------------------------------------------- */
+
+static int emit_map(const struct gpuvm_ops *fn, void *priv, uint64_t addr,
+		    uint64_t range, struct gpuvm_bo *obj, uint64_t offset)
+{
+	struct gpuvm_op op;
+
+	op.type = GPUVM_OP_MAP;
+	op.map.addr = addr;
+	op.map.range = range;
+	op.map.offset = offset;
+	op.map.obj = obj;
+	return fn->sm_step_map(&op, priv);
+}
+
+static int emit_unmap(const struct gpuvm_ops *fn, void *priv,
+		      struct gpuvm_va *va, bool keep)
+{
+	struct gpuvm_op op;
+
+	op.type = GPUVM_OP_UNMAP;
+	op.unmap.va = va;
+	op.unmap.keep = keep;
+	return fn->sm_step_unmap(&op, priv);
+}
+
+static int emit_remap(const struct gpuvm_ops *fn, void *priv,
+		      const struct gpuvm_op_map *prev,
+		      const struct gpuvm_op_map *next, struct gpuvm_va *va,
+		      bool keep)
+{
+	struct gpuvm_op op;
+
+	op.type = GPUVM_OP_REMAP;
+	op.remap_storage.unmap.va = va;
+	op.remap_storage.unmap.keep = keep;
+	op.remap.unmap = &op.remap_storage.unmap;
+	op.remap.prev = NULL;
+	op.remap.next = NULL;
+	if (prev) {
+		op.remap_storage.prev = *prev;
+		op.remap.prev = &op.remap_storage.prev;
+	}
+	if (next) {
+		op.remap_storage.next = *next;
+		op.remap.next = &op.remap_storage.next;
+	}
+	return fn->sm_step_remap(&op, priv);
+}
+
+static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
+					struct gpuvm_bo *obj, uint64_t offset)
+{
+	struct gpuvm_op_map m = {
+		.addr = addr, .range = range, .offset = offset, .obj = obj,
+	};
+
+	return m;
+}
+
+/* --- the walks ----------------------------------------------------------- */
+
+/*
+ * Plan a map (or, with @madvise, a madvise split) of @req.  The table of
+ * cases is spec §3.1; madvise differences are §3.7.  Values of the current VA
+ * are read before its step runs, since the step may remove and free it, and
+ * its successor is fetched before the step, since the step may insert pieces.
+ */
+static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
+		       void *priv, const struct gpuvm_op_map *req, bool madvise)
+{
+	const uint64_t ra = req->addr, rr = req->range, re = ra + rr;
+	const uint64_t rof = req->offset;
+	struct gpuvm_bo *const ro = req->obj;
+	struct gpuvm_va *va, *next;
+	bool needs_map = !madvise;
+	int ret;
+
+	if (rr == 0 || !gpuvm_range_valid(vm, ra, rr))
+		return -EINVAL;
+
+	gpuvm_for_each_va_range_safe(va, next, vm, ra, re) {
+		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
+		struct gpuvm_bo *const o = va->obj;
+		bool keep = o != NULL;
+		struct gpuvm_op_map p, n;
+
+		needs_map = !madvise;
+		if (madvise && o) {
+			/* Objects are not split by madvise; stop where map would. */
+			if (e < re)
+				continue;
+			break;
+		}
+
+		if (a == ra) {
+			keep = keep && o == ro && of == rof;
+			if (e <= re) {
+				if (!madvise) {
+					ret = emit_unmap(fn, priv, va, keep);
+					if (ret)
+						return ret;
+				}
+				if (e == re)
+					break;
+				continue;
+			}
+			n = piece(re, e - re, o, of + rr);
+			ret = emit_remap(fn, priv, NULL, &n, va, keep);
+			if (ret)
+				return ret;
+			needs_map = true;
+			break;
+		}
+
+		if (a < ra) {
+			keep = keep && o == ro && of + (ra - a) == rof;
+			p = piece(a, ra - a, o, of);
+			if (e <= re) {
+				ret = emit_remap(fn, priv, &p, NULL, va, keep);
+				if (ret)
+					return ret;
+				if (e == re) {
+					needs_map = true;
+					break;
+				}
+				if (madvise) {
+					ret = emit_map(fn, priv, ra, e - ra, NULL, 0);
+					if (ret)
+						return ret;
+				}
+				continue;
+			}
+			n = piece(re, e - re, o, of + (ra - a) + rr);
+			ret = emit_remap(fn, priv, &p, &n, va, keep);
+			if (ret)
+				return ret;
+			needs_map = true;
+			break;
+		}
+
+		/* a > ra */
+		keep = keep && o == ro && of == rof + (a - ra);
+		if (e <= re) {
+			if (!madvise) {
+				ret = emit_unmap(fn, priv, va, keep);
+				if (ret)
+					return ret;
+			}
+			if (e == re)
+				break;
+			continue;
+		}
+		n = piece(re, e - re, o, of + (re - a));
+		ret = emit_remap(fn, priv, NULL, &n, va, keep);
+		if (ret)
+			return ret;
+		if (madvise)
+			return emit_map(fn, priv, a, re - a, NULL, 0);
+		break;
+	}
+
+	return needs_map ? emit_map(fn, priv, ra, rr, ro, rof) : 0;
+}
+
+/* Plan an unmap of [ua, ua + ur) (spec §3.5): every VA it touches, no stop. */
+static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
+			 void *priv, uint64_t ua, uint64_t ur)
+{
+	const uint64_t ue = ua + ur;
+	struct gpuvm_va *va, *next;
+	int ret;
+
+	if (ur == 0 || !gpuvm_range_valid(vm, ua, ur))
+		return -EINVAL;
+
+	gpuvm_for_each_va_range_safe(va, next, vm, ua, ue) {
+		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
+		struct gpuvm_op_map p, n;
+		bool has_prev = a < ua, has_next = e > ue;
+
+		if (has_prev)
+			p = piece(a, ua - a, va->obj, of);
+		if (has_next)
+			n = piece(ue, e - ue, va->obj, of + (ue - a));
+
+		if (has_prev || has_next)
+			ret = emit_remap(fn, priv, has_prev ? &p : NULL,
+					 has_next ? &n : NULL, va, false);
+		else
+			ret = emit_unmap(fn, priv, va, false);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* --- callback form ------------------------------------------------------- */
+
+GPUVM_EXPORT int gpuvm_sm_map(struct gpuvm *vm, void *priv,
+			      const struct gpuvm_map_req *req)
+{
+	const struct gpuvm_ops *fn = vm->ops;
+
+	if (!fn->sm_step_map || !fn->sm_step_remap || !fn->sm_step_unmap)
+		return -EINVAL;
+	return sm_map_walk(vm, fn, priv, &req->map, false);
+}
+
+GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
+				uint64_t range)
+{
+	const struct gpuvm_ops *fn = vm->ops;
+
+	if (!fn->sm_step_remap || !fn->sm_step_unmap)
+		return -EINVAL;
+	return sm_unmap_walk(vm, fn, priv, addr, range);
+}
+
+/* --- op lists ------------------------------------------------------------ */
+
+struct gpuvm_op *gpuvm_op_alloc(struct gpuvm *vm)
+{
+	if (vm->ops->op_alloc)
+		return vm->ops->op_alloc(vm);
+	return gpuvm_zalloc(sizeof(struct gpuvm_op));
+}
+
+void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op)
+{
+	if (vm->ops->op_free)
+		vm->ops->op_free(vm, op);
+	else
+		gpuvm_free(op);
+}
+
+GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list)
+{
+	gpuvm_list_init(&list->ops);
+}
+
+GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
+				      struct gpuvm_op_list *list)
+{
+	struct gpuvm_op *op, *tmp;
+
+	gpuvm_op_list_for_each_safe(op, tmp, list) {
+		gpuvm_list_del(&op->link);
+		gpuvm_op_free(vm, op);
+	}
+}
+
+GPUVM_EXPORT unsigned int gpuvm_op_list_count_new_vas(const struct gpuvm_op_list *list)
+{
+	const struct gpuvm_op *op;
+	unsigned int n = 0;
+
+	gpuvm_op_list_for_each(op, list) {
+		if (op->type == GPUVM_OP_MAP)
+			n++;
+		else if (op->type == GPUVM_OP_REMAP)
+			n += (op->remap.prev != NULL) + (op->remap.next != NULL);
+	}
+	return n;
+}
+
+struct list_ctx {
+	struct gpuvm *vm;
+	struct gpuvm_op_list *list;
+};
+
+/* Append a copy of @op; a REMAP's parts move into the copy's own storage. */
+static int list_step(struct gpuvm_op *op, void *priv)
+{
+	struct list_ctx *ctx = priv;
+	struct gpuvm_op *copy = gpuvm_op_alloc(ctx->vm);
+
+	if (gpuvm_unlikely(!copy))
+		return -ENOMEM;
+
+	copy->type = op->type;
+	if (op->type == GPUVM_OP_REMAP) {
+		copy->remap_storage.unmap = *op->remap.unmap;
+		copy->remap.unmap = &copy->remap_storage.unmap;
+		copy->remap.prev = NULL;
+		copy->remap.next = NULL;
+		if (op->remap.prev) {
+			copy->remap_storage.prev = *op->remap.prev;
+			copy->remap.prev = &copy->remap_storage.prev;
+		}
+		if (op->remap.next) {
+			copy->remap_storage.next = *op->remap.next;
+			copy->remap.next = &copy->remap_storage.next;
+		}
+	} else if (op->type == GPUVM_OP_MAP) {
+		copy->map = op->map;
+	} else {
+		copy->unmap = op->unmap;
+	}
+	gpuvm_list_add_tail(&ctx->list->ops, &copy->link);
+	return 0;
+}
+
+static const struct gpuvm_ops list_steps = {
+	.sm_step_map = list_step,
+	.sm_step_remap = list_step,
+	.sm_step_unmap = list_step,
+};
+
+/* Finish an *_ops_create(): on error nothing of the list survives. */
+static int list_done(struct gpuvm *vm, struct gpuvm_op_list *list, int ret)
+{
+	if (ret)
+		gpuvm_op_list_clear(vm, list);
+	return ret;
+}
+
+GPUVM_EXPORT int gpuvm_sm_map_ops_create(struct gpuvm *vm,
+					 const struct gpuvm_map_req *req,
+					 struct gpuvm_op_list *list)
+{
+	struct list_ctx ctx = { vm, list };
+
+	gpuvm_op_list_init(list);
+	return list_done(vm, list,
+			 sm_map_walk(vm, &list_steps, &ctx, &req->map, false));
+}
+
+GPUVM_EXPORT int gpuvm_madvise_ops_create(struct gpuvm *vm,
+					  const struct gpuvm_map_req *req,
+					  struct gpuvm_op_list *list)
+{
+	struct list_ctx ctx = { vm, list };
+
+	gpuvm_op_list_init(list);
+	return list_done(vm, list,
+			 sm_map_walk(vm, &list_steps, &ctx, &req->map, true));
+}
+
+GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
+					   uint64_t range,
+					   struct gpuvm_op_list *list)
+{
+	struct list_ctx ctx = { vm, list };
+
+	gpuvm_op_list_init(list);
+	return list_done(vm, list,
+			 sm_unmap_walk(vm, &list_steps, &ctx, addr, range));
+}
+
+/* Append an op of @type naming @va (PREFETCH, or UNMAP with keep false). */
+static int list_add_va_op(struct gpuvm *vm, struct gpuvm_op_list *list,
+			  enum gpuvm_op_type type, struct gpuvm_va *va)
+{
+	struct gpuvm_op *op = gpuvm_op_alloc(vm);
+
+	if (gpuvm_unlikely(!op))
+		return -ENOMEM;
+	op->type = type;
+	if (type == GPUVM_OP_PREFETCH) {
+		op->prefetch.va = va;
+	} else {
+		op->unmap.va = va;
+		op->unmap.keep = false;
+	}
+	gpuvm_list_add_tail(&list->ops, &op->link);
+	return 0;
+}
+
+GPUVM_EXPORT int gpuvm_prefetch_ops_create(struct gpuvm *vm, uint64_t addr,
+					   uint64_t range,
+					   struct gpuvm_op_list *list)
+{
+	struct gpuvm_va *va;
+	int ret = 0;
+
+	gpuvm_op_list_init(list);
+	if (range == 0)
+		return -EINVAL;
+
+	/* No range check, as in the kernel: the reserved region is listed. */
+	gpuvm_for_each_va_range(va, vm, addr, addr + range) {
+		ret = list_add_va_op(vm, list, GPUVM_OP_PREFETCH, va);
+		if (ret)
+			break;
+	}
+	return list_done(vm, list, ret);
+}
+
+GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
+					   struct gpuvm_op_list *list)
+{
+	struct gpuvm_va *va;
+	int ret = 0;
+
+	gpuvm_op_list_init(list);
+	gpuvm_vm_bo_for_each_va(va, vm_bo) {
+		ret = list_add_va_op(vm_bo->vm, list, GPUVM_OP_UNMAP, va);
+		if (ret)
+			break;
+	}
+	return list_done(vm_bo->vm, list, ret);
+}

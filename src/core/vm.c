@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM object: initialisation, reference counting, range rules, and the
+ * checked VA insert/remove/lookup entry points over the tree in va_tree.c.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#ifdef GPUVM_DEBUG_CHECKS
+#define debug_check(vm) ((void)gpuvm_check(vm))
+#else
+#define debug_check(vm) ((void)0)
+#endif
+
+/* Does [addr, addr + range) end past 2^64 - 1?  An end of exactly 2^64 does. */
+static inline bool range_overflows(uint64_t addr, uint64_t range)
+{
+	return addr + range < addr;
+}
+
+static inline bool has_reserved(const struct gpuvm *vm)
+{
+	return vm->kernel_alloc_node.range != 0;
+}
+
+GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args)
+{
+	uint64_t end, rend;
+
+	if (!vm || !args || !args->ops || !args->ops->vm_free)
+		return -EINVAL;
+	if (args->range == 0 || range_overflows(args->start, args->range))
+		return -EINVAL;
+	end = args->start + args->range;
+	if (args->reserve_range) {
+		if (range_overflows(args->reserve_start, args->reserve_range))
+			return -EINVAL;
+		rend = args->reserve_start + args->reserve_range;
+		if (args->reserve_start < args->start || rend > end)
+			return -EINVAL;
+	}
+
+	memset(vm, 0, sizeof(*vm));
+	vm->name = args->name ? args->name : "unknown";
+	vm->flags = args->flags;
+	vm->refcount = 1;
+	vm->mm_start = args->start;
+	vm->mm_range = args->range;
+	vm->ops = args->ops;
+	gpuvm_list_init(&vm->extobj);
+	gpuvm_list_init(&vm->evict);
+
+	if (args->r_obj) {
+		vm->r_obj = args->r_obj;
+		if (vm->r_obj->ops && vm->r_obj->ops->get)
+			vm->r_obj->ops->get(vm->r_obj);
+	}
+
+	if (args->reserve_range) {
+		struct gpuvm_va *node = &vm->kernel_alloc_node;
+
+		node->addr = args->reserve_start;
+		node->range = args->reserve_range;
+		node->vm = vm;
+		gpuvm_list_init(&node->bo_link);
+		/* An empty tree: cannot fail. */
+		gpuvm_tree_insert(&vm->tree, node);
+		node->in_tree = 1;
+	}
+	return 0;
+}
+
+GPUVM_EXPORT struct gpuvm *gpuvm_get(struct gpuvm *vm)
+{
+	__atomic_add_fetch(&vm->refcount, 1, __ATOMIC_RELAXED);
+	return vm;
+}
+
+void gpuvm_get_n(struct gpuvm *vm, uint32_t n)
+{
+	if (n)
+		__atomic_add_fetch(&vm->refcount, n, __ATOMIC_RELAXED);
+}
+
+static void gpuvm_teardown(struct gpuvm *vm)
+{
+	vm->name = NULL;
+	if (has_reserved(vm) && vm->kernel_alloc_node.in_tree) {
+		gpuvm_tree_remove(&vm->tree, &vm->kernel_alloc_node);
+		vm->kernel_alloc_node.in_tree = 0;
+	}
+	if (vm->tree.count)
+		gpuvm_warn("VM torn down with %llu VAs still inserted",
+			   (unsigned long long)vm->tree.count);
+	if (!gpuvm_list_empty(&vm->extobj))
+		gpuvm_warn("VM torn down with a non-empty extobj list");
+	if (!gpuvm_list_empty(&vm->evict))
+		gpuvm_warn("VM torn down with a non-empty evict list");
+	if (vm->r_obj && vm->r_obj->ops && vm->r_obj->ops->put)
+		vm->r_obj->ops->put(vm->r_obj);
+	vm->r_obj = NULL;
+}
+
+GPUVM_EXPORT void gpuvm_put(struct gpuvm *vm)
+{
+	if (!vm)
+		return;
+	if (__atomic_sub_fetch(&vm->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	gpuvm_teardown(vm);
+	vm->ops->vm_free(vm);
+}
+
+GPUVM_EXPORT uint32_t gpuvm_refcount(const struct gpuvm *vm)
+{
+	return __atomic_load_n(&vm->refcount, __ATOMIC_RELAXED);
+}
+
+GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
+				    uint64_t range)
+{
+	uint64_t end = addr + range;
+	uint64_t mm_end = vm->mm_start + vm->mm_range;
+	const struct gpuvm_va *k = &vm->kernel_alloc_node;
+
+	if (range_overflows(addr, range))
+		return false;
+	if (addr < vm->mm_start || end > mm_end)
+		return false;
+	if (k->range && addr < k->addr + k->range && k->addr < end)
+		return false;
+	return true;
+}
+
+GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
+				  const struct gpuvm_bo *obj)
+{
+	const void *vm_resv = vm->r_obj ? vm->r_obj->resv : NULL;
+
+	return obj && obj->resv != vm_resv;
+}
+
+GPUVM_EXPORT uint64_t gpuvm_va_count(const struct gpuvm *vm)
+{
+	return vm->tree.count - (vm->kernel_alloc_node.in_tree ? 1 : 0);
+}
+
+GPUVM_EXPORT int gpuvm_check(const struct gpuvm *vm)
+{
+	const struct gpuvm_va *va;
+	int ret = gpuvm_tree_check(&vm->tree);
+
+	if (ret)
+		return ret;
+	if (has_reserved(vm) && !vm->kernel_alloc_node.in_tree &&
+	    vm->refcount) {
+		gpuvm_warn("reserved region missing from the tree");
+		return -EUCLEAN;
+	}
+	gpuvm_for_each_va(va, vm) {
+		if (!va->in_tree || va->vm != vm) {
+			gpuvm_warn("VA 0x%llx is not marked as inserted here",
+				   (unsigned long long)va->addr);
+			return -EUCLEAN;
+		}
+		if (va == &vm->kernel_alloc_node)
+			continue;
+		if (!gpuvm_range_valid(vm, va->addr, va->range)) {
+			gpuvm_warn("VA 0x%llx+0x%llx outside the valid range",
+				   (unsigned long long)va->addr,
+				   (unsigned long long)va->range);
+			return -EUCLEAN;
+		}
+	}
+	return 0;
+}
+
+/* --- VAs ----------------------------------------------------------------- */
+
+GPUVM_EXPORT void gpuvm_va_init_from_op(struct gpuvm_va *va,
+					const struct gpuvm_op_map *op)
+{
+	va->addr = op->addr;
+	va->range = op->range;
+	va->obj = op->obj;
+	va->offset = op->offset;
+}
+
+/* Validate and insert without touching the VM's reference count. */
+static int va_insert_noref(struct gpuvm *vm, struct gpuvm_va *va)
+{
+	int ret;
+
+	if (va->in_tree)
+		return -EBUSY;
+	if (va->range == 0 || !gpuvm_range_valid(vm, va->addr, va->range))
+		return -EINVAL;
+	ret = gpuvm_tree_insert(&vm->tree, va);
+	if (ret)
+		return ret;
+	va->vm = vm;
+	va->in_tree = 1;
+	return 0;
+}
+
+static void va_remove_noref(struct gpuvm_va *va)
+{
+	gpuvm_tree_remove(&va->vm->tree, va);
+	va->in_tree = 0;
+}
+
+GPUVM_EXPORT int gpuvm_va_insert(struct gpuvm *vm, struct gpuvm_va *va)
+{
+	int ret = va_insert_noref(vm, va);
+
+	if (ret)
+		return ret;
+	gpuvm_get(vm);
+	debug_check(vm);
+	return 0;
+}
+
+/* Returns false (after a warning) for a VA that may not be removed. */
+static bool va_removable(const struct gpuvm_va *va, const char *func)
+{
+	if (!va->in_tree) {
+		gpuvm_warn_func(func, "VA 0x%llx+0x%llx is not inserted",
+				(unsigned long long)va->addr,
+				(unsigned long long)va->range);
+		return false;
+	}
+	if (va == &va->vm->kernel_alloc_node) {
+		gpuvm_warn_func(func, "the kernel-reserved region cannot be removed");
+		return false;
+	}
+	return true;
+}
+
+GPUVM_EXPORT void gpuvm_va_remove(struct gpuvm_va *va)
+{
+	struct gpuvm *vm = va->vm;
+
+	if (!va_removable(va, __func__))
+		return;
+	va_remove_noref(va);
+	debug_check(vm);
+	gpuvm_put(vm);
+}
+
+GPUVM_EXPORT int gpuvm_va_map(struct gpuvm *vm, struct gpuvm_va *va,
+			      const struct gpuvm_op_map *op)
+{
+	if (va->in_tree)
+		return -EBUSY;
+	gpuvm_va_init_from_op(va, op);
+	return gpuvm_va_insert(vm, va);
+}
+
+GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
+				const struct gpuvm_op_remap *op)
+{
+	struct gpuvm_va *old = op->unmap->va;
+	struct gpuvm *vm = old->vm;
+	uint32_t pieces = 0;
+	int ret;
+
+	if ((op->prev && !prev) || (op->next && !next) ||
+	    (op->prev && prev->in_tree) || (op->next && next->in_tree))
+		return -EINVAL;
+	if (!va_removable(old, __func__))
+		return -EINVAL;
+
+	/*
+	 * The old VA's reference on the VM is handed to the pieces, so the VM
+	 * cannot go away half-way even if that reference is the last one.
+	 */
+	va_remove_noref(old);
+	if (op->prev) {
+		gpuvm_va_init_from_op(prev, op->prev);
+		ret = va_insert_noref(vm, prev);
+		if (ret)
+			goto err_restore;
+		pieces++;
+	}
+	if (op->next) {
+		gpuvm_va_init_from_op(next, op->next);
+		ret = va_insert_noref(vm, next);
+		if (ret)
+			goto err_remove_prev;
+		pieces++;
+	}
+
+	if (pieces == 0)
+		gpuvm_put(vm);
+	else
+		gpuvm_get_n(vm, pieces - 1);
+	debug_check(vm);
+	return 0;
+
+err_remove_prev:
+	if (op->prev)
+		va_remove_noref(prev);
+err_restore:
+	/* Its place is free again: cannot fail. */
+	va_insert_noref(vm, old);
+	return ret;
+}
+
+GPUVM_EXPORT void gpuvm_va_unmap(const struct gpuvm_op_unmap *op)
+{
+	gpuvm_va_remove(op->va);
+}
+
+GPUVM_EXPORT void gpuvm_op_remap_to_unmap_range(const struct gpuvm_op_remap *op,
+						uint64_t *start, uint64_t *range)
+{
+	const struct gpuvm_va *old = op->unmap->va;
+	uint64_t s = op->prev ? op->prev->addr + op->prev->range : old->addr;
+	uint64_t e = op->next ? op->next->addr : old->addr + old->range;
+
+	if (start)
+		*start = s;
+	if (range)
+		*range = e - s;
+}
+
+/* --- lookups ------------------------------------------------------------- */
+
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_first(const struct gpuvm *vm,
+						  uint64_t addr, uint64_t range)
+{
+	/* The kernel queries the closed [addr, addr + range - 1], wrapping. */
+	uint64_t last = addr + range - 1;
+	struct gpuvm_va *va = gpuvm_tree_first_ending_after(&vm->tree, addr);
+
+	return va && va->addr <= last ? va : NULL;
+}
+
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find(const struct gpuvm *vm,
+					    uint64_t addr, uint64_t range)
+{
+	struct gpuvm_va *va = gpuvm_va_find_first(vm, addr, range);
+
+	return va && va->addr == addr && va->range == range ? va : NULL;
+}
+
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev(const struct gpuvm *vm,
+						 uint64_t start)
+{
+	if (!gpuvm_range_valid(vm, start - 1, 1))
+		return NULL;
+	return gpuvm_va_find_first(vm, start - 1, 2);
+}
+
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next(const struct gpuvm *vm,
+						 uint64_t end)
+{
+	if (!gpuvm_range_valid(vm, end, 1))
+		return NULL;
+	return gpuvm_va_find_first(vm, end, 2);
+}
+
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev_strict(const struct gpuvm *vm,
+							uint64_t start)
+{
+	struct gpuvm_va *va;
+
+	if (start == 0)
+		return NULL;
+	va = gpuvm_tree_first_ending_after(&vm->tree, start - 1);
+	return va && gpuvm_va_end(va) == start ? va : NULL;
+}
+
+GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
+							uint64_t end)
+{
+	struct gpuvm_va *va = gpuvm_tree_first_ending_after(&vm->tree, end);
+
+	return va && va->addr == end ? va : NULL;
+}
+
+GPUVM_EXPORT bool gpuvm_interval_empty(const struct gpuvm *vm, uint64_t addr,
+				       uint64_t range)
+{
+	return !gpuvm_va_find_first(vm, addr, range);
+}
