@@ -1,0 +1,969 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The driver model behind gpuvm-replay.
+ *
+ * Every planning command goes through the same steps, as a kernel driver's
+ * VM_BIND path does (gpuvm-semantics.md section 4.4):
+ *
+ *  1. plan with the op-list API (the tree is not touched);
+ *  2. pre-allocate everything applying needs: the new VA structures
+ *     (gpuvm_op_list_count_new_vas()) and, for a map of a BO, the vm_bo;
+ *     a failure here prints "error ENOMEM" and changes nothing;
+ *  3. print the ops;
+ *  4. apply them in order (this cannot fail any more), then drop the extra
+ *     vm_bo reference and free the list.
+ *
+ * The tool's own structures (VAs, BOs) come from gpuvm_zalloc() too, so that
+ * --fail-alloc reaches every allocation point of a command.
+ */
+#include "replay.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include <gpuvm/gpuvm.h>
+
+/* ------------------------------------------------------------------------ */
+/* Objects                                                                  */
+
+/**
+ * struct replay_bo - a buffer object of the trace
+ * @base: what libgpuvm sees
+ * @id: the trace's BO id (> 0); key of replay.bos
+ * @size: size from the "bo" command (unused by the planner)
+ * @declared: a "bo" command named it (a second one is EEXIST)
+ * @refs: references libgpuvm holds (one per vm_bo)
+ */
+struct replay_bo {
+	struct gpuvm_bo base;
+	uint64_t id;
+	uint64_t size;
+	bool declared;
+	unsigned long refs;
+};
+
+/** struct replay_vm - the VM, with the proof that vm_free ran */
+struct replay_vm {
+	struct gpuvm base;
+	bool freed;
+};
+
+enum vm_state {
+	VM_NONE,	/* no vm command yet */
+	VM_READY,	/* gpuvm_init() succeeded */
+	VM_FAILED,	/* gpuvm_init() failed; the trace cannot go on */
+};
+
+struct replay {
+	FILE *out;
+	const char *name;
+	struct replay_options opts;
+	unsigned long lineno;
+
+	enum vm_state state;
+	unsigned long vm_lineno;	/* line of the vm command */
+	struct replay_vm vm;
+
+	GHashTable *bos;		/* &replay_bo.id -> struct replay_bo */
+
+	unsigned long warnings;		/* libgpuvm warnings seen */
+};
+
+static struct replay_bo *to_replay_bo(struct gpuvm_bo *obj)
+{
+	return gpuvm_container_of(obj, struct replay_bo, base);
+}
+
+static void replay_bo_get(struct gpuvm_bo *obj)
+{
+	to_replay_bo(obj)->refs++;
+}
+
+static void replay_bo_put(struct gpuvm_bo *obj)
+{
+	to_replay_bo(obj)->refs--;
+}
+
+static const struct gpuvm_bo_ops replay_bo_ops = {
+	.get = replay_bo_get,
+	.put = replay_bo_put,
+};
+
+static void replay_vm_free(struct gpuvm *vm)
+{
+	gpuvm_container_of(vm, struct replay_vm, base)->freed = true;
+}
+
+static const struct gpuvm_ops replay_vm_ops = {
+	.vm_free = replay_vm_free,
+};
+
+static uint64_t bo_id(const struct gpuvm_bo *obj)
+{
+	return obj ? gpuvm_container_of(obj, const struct replay_bo, base)->id : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Diagnostics                                                              */
+
+static void G_GNUC_PRINTF(3, 0) vreport(struct replay *r, const char *what,
+					const char *fmt, va_list ap)
+{
+	/* Whatever was printed so far comes out before the message. */
+	fflush(r->out);
+	fprintf(stderr, "gpuvm-replay: %s:%lu: %s", r->name, r->lineno, what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static enum replay_status G_GNUC_PRINTF(2, 3)
+tool_error(struct replay *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(r, "", fmt, ap);
+	va_end(ap);
+	return REPLAY_TOOL_ERROR;
+}
+
+static enum replay_status G_GNUC_PRINTF(2, 3)
+internal_error(struct replay *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(r, "internal error: ", fmt, ap);
+	va_end(ap);
+	return REPLAY_INTERNAL_ERROR;
+}
+
+static void replay_warn(const char *func, const char *msg, void *priv)
+{
+	struct replay *r = priv;
+
+	r->warnings++;
+	if (r->opts.quiet)
+		return;
+	fflush(r->out);
+	fprintf(stderr, "gpuvm-replay: %s:%lu: libgpuvm warning: %s: %s\n",
+		r->name, r->lineno, func, msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output: one fwrite per line                                              */
+
+/* Long enough for the longest line, a remap with two pieces. */
+#define LINE_MAX_CHARS 256
+
+struct line_buf {
+	char text[LINE_MAX_CHARS];
+	size_t len;
+};
+
+static void lb_str(struct line_buf *lb, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(lb->text + lb->len, s, n);
+	lb->len += n;
+}
+
+static void lb_hex(struct line_buf *lb, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+
+	lb->text[lb->len++] = '0';
+	lb->text[lb->len++] = 'x';
+	while (n)
+		lb->text[lb->len++] = tmp[--n];
+}
+
+static void lb_dec(struct line_buf *lb, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+
+	while (n)
+		lb->text[lb->len++] = tmp[--n];
+}
+
+static void lb_emit(struct replay *r, struct line_buf *lb)
+{
+	lb->text[lb->len++] = '\n';
+	fwrite(lb->text, 1, lb->len, r->out);
+	lb->len = 0;
+}
+
+static void print_line(struct replay *r, const char *s)
+{
+	fputs(s, r->out);
+	fputc('\n', r->out);
+}
+
+static void print_error(struct replay *r, int err)
+{
+	fprintf(r->out, "error %s\n", gpuvm_err_name(err));
+}
+
+/* "ADDR RANGE BO OFFSET" of a mapping */
+static void lb_mapping(struct line_buf *lb, uint64_t addr, uint64_t range,
+		       const struct gpuvm_bo *obj, uint64_t offset)
+{
+	lb_hex(lb, addr);
+	lb_str(lb, " ");
+	lb_hex(lb, range);
+	lb_str(lb, " ");
+	lb_dec(lb, bo_id(obj));
+	lb_str(lb, " ");
+	lb_hex(lb, offset);
+}
+
+/* "A:R:BO:OFF" or "-" for a remap piece */
+static void lb_piece(struct line_buf *lb, const struct gpuvm_op_map *piece)
+{
+	if (!piece) {
+		lb_str(lb, "-");
+		return;
+	}
+	lb_hex(lb, piece->addr);
+	lb_str(lb, ":");
+	lb_hex(lb, piece->range);
+	lb_str(lb, ":");
+	lb_dec(lb, bo_id(piece->obj));
+	lb_str(lb, ":");
+	lb_hex(lb, piece->offset);
+}
+
+static void print_op(struct replay *r, const struct gpuvm_op *op)
+{
+	struct line_buf lb = { .len = 0 };
+	const struct gpuvm_va *va;
+
+	switch (op->type) {
+	case GPUVM_OP_MAP:
+		lb_str(&lb, "map ");
+		lb_mapping(&lb, op->map.addr, op->map.range, op->map.obj,
+			   op->map.offset);
+		break;
+	case GPUVM_OP_REMAP:
+		va = op->remap.unmap->va;
+		lb_str(&lb, "remap ");
+		lb_hex(&lb, va->addr);
+		lb_str(&lb, " ");
+		lb_hex(&lb, va->range);
+		lb_str(&lb, op->remap.unmap->keep ? " keep=1 prev=" :
+						    " keep=0 prev=");
+		lb_piece(&lb, op->remap.prev);
+		lb_str(&lb, " next=");
+		lb_piece(&lb, op->remap.next);
+		break;
+	case GPUVM_OP_UNMAP:
+		va = op->unmap.va;
+		lb_str(&lb, "unmap ");
+		lb_hex(&lb, va->addr);
+		lb_str(&lb, " ");
+		lb_hex(&lb, va->range);
+		lb_str(&lb, op->unmap.keep ? " keep=1" : " keep=0");
+		break;
+	case GPUVM_OP_PREFETCH:
+		va = op->prefetch.va;
+		lb_str(&lb, "prefetch ");
+		lb_hex(&lb, va->addr);
+		lb_str(&lb, " ");
+		lb_hex(&lb, va->range);
+		break;
+	default:
+		lb_str(&lb, "driver-op");
+		break;
+	}
+	lb_emit(r, &lb);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Buffer objects                                                           */
+
+static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
+{
+	return g_hash_table_lookup(r->bos, &id);
+}
+
+/* The BO with @id, created on first use (a map may name an undeclared BO). */
+static int bo_get_or_create(struct replay *r, uint64_t id,
+			    struct replay_bo **out)
+{
+	struct replay_bo *bo = bo_lookup(r, id);
+
+	if (!bo) {
+		bo = gpuvm_zalloc(sizeof(*bo));
+		if (!bo)
+			return -ENOMEM;
+		gpuvm_bo_init(&bo->base, &replay_bo_ops, NULL);
+		bo->id = id;
+		g_hash_table_insert(r->bos, &bo->id, bo);
+	}
+	*out = bo;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Plans                                                                    */
+
+/* Enough pre-allocated VAs for any single plan the planner documents. */
+#define PLAN_INLINE_VAS 4
+
+/**
+ * struct plan - one planned request and what applying it needs
+ * @ops: the op list
+ * @vm_bo: an extra vm_bo reference held while applying, or NULL
+ * @vas: pre-allocated VA structures (@inline_vas or heap)
+ * @nvas: how many were allocated
+ * @used: how many were consumed by applying
+ * @inline_vas: storage for @vas for the common, small plans
+ */
+struct plan {
+	struct gpuvm_op_list ops;
+	struct gpuvm_vm_bo *vm_bo;
+	struct gpuvm_va **vas;
+	unsigned int nvas;
+	unsigned int used;
+	struct gpuvm_va *inline_vas[PLAN_INLINE_VAS];
+};
+
+static void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	gpuvm_op_list_init(&p->ops);
+	p->vas = p->inline_vas;
+}
+
+/* Free the unused VAs, drop the vm_bo reference and free the ops. */
+static void plan_release(struct replay *r, struct plan *p)
+{
+	unsigned int i;
+
+	for (i = p->used; i < p->nvas; i++)
+		gpuvm_free(p->vas[i]);
+	if (p->vas != p->inline_vas)
+		gpuvm_free(p->vas);
+	p->vas = p->inline_vas;
+	p->nvas = 0;
+	p->used = 0;
+
+	gpuvm_vm_bo_put(p->vm_bo);
+	p->vm_bo = NULL;
+
+	gpuvm_op_list_clear(&r->vm.base, &p->ops);
+}
+
+static int plan_alloc_vas(struct plan *p, unsigned int count)
+{
+	unsigned int i;
+
+	if (count > PLAN_INLINE_VAS) {
+		p->vas = gpuvm_zalloc(count * sizeof(*p->vas));
+		if (!p->vas) {
+			p->vas = p->inline_vas;
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		p->vas[i] = gpuvm_zalloc(sizeof(*p->vas[i]));
+		if (!p->vas[i])
+			return -ENOMEM;
+		p->nvas++;
+	}
+	return 0;
+}
+
+static struct gpuvm_va *plan_take_va(struct plan *p)
+{
+	if (p->used == p->nvas)
+		return NULL;
+	return p->vas[p->used++];
+}
+
+static enum replay_status apply_map(struct replay *r, struct plan *p,
+				    const struct gpuvm_op *op)
+{
+	struct gpuvm_va *va = plan_take_va(p);
+	int ret;
+
+	if (!va)
+		return internal_error(r, "gpuvm_op_list_count_new_vas() counted too few VAs");
+
+	ret = gpuvm_va_map(&r->vm.base, va, &op->map);
+	if (ret) {
+		gpuvm_free(va);
+		return internal_error(r, "gpuvm_va_map() failed: %s",
+				      gpuvm_err_name(ret));
+	}
+
+	if (op->map.obj) {
+		if (!p->vm_bo || p->vm_bo->obj != op->map.obj)
+			return internal_error(r, "MAP of BO %" PRIu64 " that the request did not name",
+					      bo_id(op->map.obj));
+		gpuvm_va_link(va, p->vm_bo);
+	}
+	return REPLAY_OK;
+}
+
+static enum replay_status apply_remap(struct replay *r, struct plan *p,
+				      const struct gpuvm_op *op)
+{
+	struct gpuvm_va *old = op->remap.unmap->va;
+	struct gpuvm_vm_bo *vm_bo = old->vm_bo;
+	struct gpuvm_va *prev = NULL, *next = NULL;
+	int ret;
+
+	if (op->remap.prev) {
+		prev = plan_take_va(p);
+		if (!prev)
+			return internal_error(r, "gpuvm_op_list_count_new_vas() counted too few VAs");
+	}
+	if (op->remap.next) {
+		next = plan_take_va(p);
+		if (!next)
+			return internal_error(r, "gpuvm_op_list_count_new_vas() counted too few VAs");
+	}
+
+	ret = gpuvm_va_remap(prev, next, &op->remap);
+	if (ret) {
+		gpuvm_free(prev);
+		gpuvm_free(next);
+		return internal_error(r, "gpuvm_va_remap() failed: %s",
+				      gpuvm_err_name(ret));
+	}
+
+	/*
+	 * The pieces join the old VA's vm_bo before the old VA leaves it, so
+	 * the vm_bo cannot die in between; prev first, then next.
+	 */
+	if (vm_bo) {
+		if (prev)
+			gpuvm_va_link(prev, vm_bo);
+		if (next)
+			gpuvm_va_link(next, vm_bo);
+	}
+	gpuvm_va_unlink(old);
+	gpuvm_free(old);
+	return REPLAY_OK;
+}
+
+static void apply_unmap(const struct gpuvm_op *op)
+{
+	struct gpuvm_va *va = op->unmap.va;
+
+	gpuvm_va_unmap(&op->unmap);
+	gpuvm_va_unlink(va);
+	gpuvm_free(va);
+}
+
+static enum replay_status plan_apply(struct replay *r, struct plan *p)
+{
+	enum replay_status st = REPLAY_OK;
+	struct gpuvm_op *op;
+
+	gpuvm_op_list_for_each(op, &p->ops) {
+		switch (op->type) {
+		case GPUVM_OP_MAP:
+			st = apply_map(r, p, op);
+			break;
+		case GPUVM_OP_REMAP:
+			st = apply_remap(r, p, op);
+			break;
+		case GPUVM_OP_UNMAP:
+			apply_unmap(op);
+			break;
+		default:
+			st = internal_error(r, "unexpected op type %d in a plan to apply",
+					    (int)op->type);
+			break;
+		}
+		if (st != REPLAY_OK)
+			return st;
+	}
+	if (p->used != p->nvas)
+		return internal_error(r, "gpuvm_op_list_count_new_vas() counted %u VAs, %u used",
+				      p->nvas, p->used);
+	return REPLAY_OK;
+}
+
+/**
+ * finish_plan() - steps 2 to 4 for a planned request
+ * @r: the session
+ * @p: the plan; p->vm_bo may already hold a reference (bo-unmap)
+ * @plan_ret: what the *_ops_create() call returned
+ * @obj: the object to obtain a vm_bo for, or NULL
+ * @apply: false for a prefetch (printed, never applied)
+ */
+static enum replay_status finish_plan(struct replay *r, struct plan *p,
+				      int plan_ret, struct gpuvm_bo *obj,
+				      bool apply)
+{
+	enum replay_status st = REPLAY_OK;
+	const struct gpuvm_op *op;
+	int ret;
+
+	if (plan_ret) {
+		/* A failed *_ops_create() leaves nothing to free. */
+		gpuvm_vm_bo_put(p->vm_bo);
+		print_error(r, plan_ret);
+		return REPLAY_OK;
+	}
+
+	if (apply) {
+		ret = plan_alloc_vas(p, gpuvm_op_list_count_new_vas(&p->ops));
+		if (!ret && obj)
+			ret = gpuvm_vm_bo_obtain(&r->vm.base, obj, &p->vm_bo);
+		if (ret) {
+			plan_release(r, p);
+			print_error(r, ret);
+			return REPLAY_OK;
+		}
+	}
+
+	gpuvm_op_list_for_each(op, &p->ops)
+		print_op(r, op);
+
+	if (apply)
+		st = plan_apply(r, p);
+	if (st != REPLAY_OK)
+		return st;
+
+	plan_release(r, p);
+	print_line(r, "ok");
+	return REPLAY_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Arguments                                                                */
+
+static enum replay_status arg_u64(struct replay *r, const struct trace_line *l,
+				  unsigned int i, const char *what,
+				  uint64_t *out)
+{
+	switch (trace_parse_u64(l->tok[i], out)) {
+	case TRACE_NUM_OK:
+		return REPLAY_OK;
+	case TRACE_NUM_OVERFLOW:
+		return tool_error(r, "%s: %s '%s' does not fit in 64 bits",
+				  l->tok[0], what, l->tok[i]);
+	default:
+		return tool_error(r, "%s: bad number '%s' for %s (decimal, or hexadecimal with 0x)",
+				  l->tok[0], l->tok[i], what);
+	}
+}
+
+static enum replay_status arg_bo_id(struct replay *r, const struct trace_line *l,
+				    unsigned int i, uint64_t *out)
+{
+	switch (trace_parse_dec_u64(l->tok[i], out)) {
+	case TRACE_NUM_OK:
+		return REPLAY_OK;
+	case TRACE_NUM_OVERFLOW:
+		return tool_error(r, "%s: BO id '%s' does not fit in 64 bits",
+				  l->tok[0], l->tok[i]);
+	default:
+		return tool_error(r, "%s: bad BO id '%s' (BO ids are decimal)",
+				  l->tok[0], l->tok[i]);
+	}
+}
+
+/* Parse the arguments at @first.. as numbers, named by @names. */
+static enum replay_status args_u64(struct replay *r, const struct trace_line *l,
+				   unsigned int first, const char *const *names,
+				   unsigned int n, uint64_t *out)
+{
+	enum replay_status st;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		st = arg_u64(r, l, first + i, names[i], &out[i]);
+		if (st != REPLAY_OK)
+			return st;
+	}
+	return REPLAY_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Commands                                                                 */
+
+static enum replay_status cmd_vm(struct replay *r, const struct trace_line *l)
+{
+	static const char *const names[] = {
+		"START", "RANGE", "RESV_ADDR", "RESV_RANGE"
+	};
+	uint64_t v[4] = { 0, 0, 0, 0 };
+	struct gpuvm_init_args args;
+	enum replay_status st;
+	int ret;
+
+	if (r->state != VM_NONE)
+		return tool_error(r, "second vm command (the first one is at line %lu)",
+				  r->vm_lineno);
+	if (l->count != 3 && l->count != 5)
+		return tool_error(r, "vm takes 2 or 4 arguments (%s), got %u",
+				  "START RANGE [RESV_ADDR RESV_RANGE]",
+				  l->count - 1);
+
+	st = args_u64(r, l, 1, names, l->count - 1, v);
+	if (st != REPLAY_OK)
+		return st;
+
+	memset(&args, 0, sizeof(args));
+	args.name = "gpuvm-replay";
+	args.start = v[0];
+	args.range = v[1];
+	args.reserve_start = v[2];
+	args.reserve_range = v[3];
+	args.ops = &replay_vm_ops;
+
+	r->vm_lineno = r->lineno;
+	ret = gpuvm_init(&r->vm.base, &args);
+	if (ret) {
+		r->state = VM_FAILED;
+		print_error(r, ret);
+		return REPLAY_OK;
+	}
+	r->state = VM_READY;
+	print_line(r, "ok");
+	return REPLAY_OK;
+}
+
+static enum replay_status cmd_bo(struct replay *r, const struct trace_line *l)
+{
+	struct replay_bo *bo;
+	enum replay_status st;
+	uint64_t id, size;
+	int ret;
+
+	st = arg_bo_id(r, l, 1, &id);
+	if (st == REPLAY_OK)
+		st = arg_u64(r, l, 2, "SIZE", &size);
+	if (st != REPLAY_OK)
+		return st;
+
+	if (id == 0 || size == 0) {
+		print_error(r, EINVAL);
+		return REPLAY_OK;
+	}
+	bo = bo_lookup(r, id);
+	if (bo && bo->declared) {
+		print_error(r, EEXIST);
+		return REPLAY_OK;
+	}
+	ret = bo_get_or_create(r, id, &bo);
+	if (ret) {
+		print_error(r, ret);
+		return REPLAY_OK;
+	}
+	bo->declared = true;
+	bo->size = size;
+	print_line(r, "ok");
+	return REPLAY_OK;
+}
+
+static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
+{
+	struct gpuvm_map_req req;
+	struct replay_bo *bo = NULL;
+	enum replay_status st;
+	struct plan p;
+	uint64_t addr, range, id, offset;
+	int ret;
+
+	st = arg_u64(r, l, 1, "ADDR", &addr);
+	if (st == REPLAY_OK)
+		st = arg_u64(r, l, 2, "RANGE", &range);
+	if (st == REPLAY_OK)
+		st = arg_bo_id(r, l, 3, &id);
+	if (st == REPLAY_OK)
+		st = arg_u64(r, l, 4, "OFFSET", &offset);
+	if (st != REPLAY_OK)
+		return st;
+
+	if (id) {
+		ret = bo_get_or_create(r, id, &bo);
+		if (ret) {
+			print_error(r, ret);
+			return REPLAY_OK;
+		}
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.map.addr = addr;
+	req.map.range = range;
+	req.map.offset = offset;
+	req.map.obj = bo ? &bo->base : NULL;
+
+	plan_init(&p);
+	ret = gpuvm_sm_map_ops_create(&r->vm.base, &req, &p.ops);
+	return finish_plan(r, &p, ret, req.map.obj, true);
+}
+
+static enum replay_status cmd_unmap(struct replay *r, const struct trace_line *l)
+{
+	static const char *const names[] = { "ADDR", "RANGE" };
+	enum replay_status st;
+	struct plan p;
+	uint64_t v[2];
+	int ret;
+
+	st = args_u64(r, l, 1, names, 2, v);
+	if (st != REPLAY_OK)
+		return st;
+
+	plan_init(&p);
+	ret = gpuvm_sm_unmap_ops_create(&r->vm.base, v[0], v[1], &p.ops);
+	return finish_plan(r, &p, ret, NULL, true);
+}
+
+static enum replay_status cmd_madvise(struct replay *r,
+				      const struct trace_line *l)
+{
+	static const char *const names[] = { "ADDR", "RANGE" };
+	struct gpuvm_map_req req;
+	enum replay_status st;
+	struct plan p;
+	uint64_t v[2];
+	int ret;
+
+	st = args_u64(r, l, 1, names, 2, v);
+	if (st != REPLAY_OK)
+		return st;
+
+	memset(&req, 0, sizeof(req));
+	req.map.addr = v[0];
+	req.map.range = v[1];
+
+	plan_init(&p);
+	ret = gpuvm_madvise_ops_create(&r->vm.base, &req, &p.ops);
+	return finish_plan(r, &p, ret, NULL, true);
+}
+
+static enum replay_status cmd_prefetch(struct replay *r,
+				       const struct trace_line *l)
+{
+	static const char *const names[] = { "ADDR", "RANGE" };
+	enum replay_status st;
+	struct plan p;
+	uint64_t v[2];
+	int ret;
+
+	st = args_u64(r, l, 1, names, 2, v);
+	if (st != REPLAY_OK)
+		return st;
+
+	plan_init(&p);
+	ret = gpuvm_prefetch_ops_create(&r->vm.base, v[0], v[1], &p.ops);
+	return finish_plan(r, &p, ret, NULL, false);
+}
+
+static enum replay_status cmd_bo_unmap(struct replay *r,
+				       const struct trace_line *l)
+{
+	struct replay_bo *bo;
+	enum replay_status st;
+	struct plan p;
+	uint64_t id;
+	int ret;
+
+	st = arg_bo_id(r, l, 1, &id);
+	if (st != REPLAY_OK)
+		return st;
+
+	plan_init(&p);
+	/* BO 0 and a BO never seen have no vm_bo: an empty plan. */
+	bo = id ? bo_lookup(r, id) : NULL;
+	if (bo)
+		p.vm_bo = gpuvm_vm_bo_find(&r->vm.base, &bo->base);
+	if (!p.vm_bo) {
+		print_line(r, "ok");
+		return REPLAY_OK;
+	}
+
+	/* The find reference keeps the vm_bo alive while its VAs go. */
+	ret = gpuvm_bo_unmap_ops_create(p.vm_bo, &p.ops);
+	return finish_plan(r, &p, ret, NULL, true);
+}
+
+static enum replay_status cmd_dump(struct replay *r, const struct trace_line *l)
+{
+	const struct gpuvm_va *reserved = &r->vm.base.kernel_alloc_node;
+	struct line_buf lb = { .len = 0 };
+	const struct gpuvm_va *va;
+
+	(void)l;
+	gpuvm_for_each_va(va, &r->vm.base) {
+		if (va == reserved)
+			continue;
+		lb_str(&lb, "va ");
+		lb_mapping(&lb, va->addr, va->range, va->obj, va->offset);
+		lb_emit(r, &lb);
+	}
+	print_line(r, "end");
+	return REPLAY_OK;
+}
+
+/**
+ * struct command - a trace command
+ * @name: its keyword
+ * @args: number of arguments (vm checks its own, variable, count)
+ * @usage: the argument list, for messages
+ * @run: the handler; the argument count has been checked
+ */
+struct command {
+	const char *name;
+	unsigned int args;
+	const char *usage;
+	enum replay_status (*run)(struct replay *r, const struct trace_line *l);
+};
+
+static const struct command commands[] = {
+	{ "vm",       2, "START RANGE [RESV_ADDR RESV_RANGE]", cmd_vm },
+	{ "bo",       2, "BO SIZE",                 cmd_bo },
+	{ "map",      4, "ADDR RANGE BO OFFSET",    cmd_map },
+	{ "unmap",    2, "ADDR RANGE",              cmd_unmap },
+	{ "madvise",  2, "ADDR RANGE",              cmd_madvise },
+	{ "prefetch", 2, "ADDR RANGE",              cmd_prefetch },
+	{ "bo-unmap", 1, "BO",                      cmd_bo_unmap },
+	{ "dump",     0, "",                        cmd_dump },
+};
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Session                                                                  */
+
+struct replay *replay_create(FILE *out, const char *name,
+			     const struct replay_options *opts)
+{
+	struct replay *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->out = out;
+	r->name = name;
+	r->opts = *opts;
+	r->state = VM_NONE;
+	r->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+				       gpuvm_free);
+	gpuvm_set_warn_handler(replay_warn, r);
+	return r;
+}
+
+enum replay_status replay_exec(struct replay *r, unsigned long lineno,
+			       const struct trace_line *line)
+{
+	const struct command *cmd;
+	enum replay_status st;
+
+	r->lineno = lineno;
+	if (line->count == 0)
+		return REPLAY_OK;
+
+	cmd = find_command(line->tok[0]);
+	if (!cmd)
+		return tool_error(r, "unknown command '%s'", line->tok[0]);
+
+	if (cmd->run != cmd_vm) {
+		if (r->state == VM_NONE)
+			return tool_error(r, "%s before the vm command", cmd->name);
+		if (r->state == VM_FAILED)
+			return tool_error(r, "%s without a VM (the vm command at line %lu failed)",
+					  cmd->name, r->vm_lineno);
+		if (line->count - 1 != cmd->args && !cmd->args)
+			return tool_error(r, "%s takes no arguments, got %u",
+					  cmd->name, line->count - 1);
+		if (line->count - 1 != cmd->args)
+			return tool_error(r, "%s takes %u argument%s (%s), got %u",
+					  cmd->name, cmd->args,
+					  cmd->args == 1 ? "" : "s", cmd->usage,
+					  line->count - 1);
+	}
+
+	st = cmd->run(r, line);
+	if (st != REPLAY_OK)
+		return st;
+
+	if (r->opts.check && r->state == VM_READY && gpuvm_check(&r->vm.base))
+		return internal_error(r, "gpuvm_check() failed after this command");
+	return REPLAY_OK;
+}
+
+/* Remove every VA but the reserved one, as a driver's VM teardown does. */
+static void drain_vm(struct replay *r)
+{
+	struct gpuvm_va *reserved = &r->vm.base.kernel_alloc_node;
+	struct gpuvm_va *va, *next;
+
+	gpuvm_for_each_va_safe(va, next, &r->vm.base) {
+		if (va == reserved)
+			continue;
+		gpuvm_va_unlink(va);
+		gpuvm_va_remove(va);
+		gpuvm_free(va);
+	}
+}
+
+enum replay_status replay_destroy(struct replay *r)
+{
+	enum replay_status st = REPLAY_OK;
+	GHashTableIter it;
+	gpointer value;
+
+	if (r->state == VM_READY) {
+		uint32_t refs;
+
+		drain_vm(r);
+		refs = gpuvm_refcount(&r->vm.base);
+		gpuvm_put(&r->vm.base);
+		if (!r->vm.freed)
+			st = internal_error(r, "VM not freed at the end: %u references were left",
+					    refs);
+	}
+
+	g_hash_table_iter_init(&it, r->bos);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		struct replay_bo *bo = value;
+
+		if (bo->refs)
+			st = internal_error(r, "BO %" PRIu64 " still has %lu references at the end",
+					    bo->id, bo->refs);
+	}
+	g_hash_table_destroy(r->bos);
+
+	if (r->warnings)
+		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
+				    r->warnings == 1 ? "" : "s");
+
+	gpuvm_set_warn_handler(NULL, NULL);
+	free(r);
+	return st;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The driver model of gpuvm-replay: owns the VM, the buffer objects and the
+ * VA structures, plans each trace command with libgpuvm's op-list API and
+ * applies the plan the way a kernel driver does.
+ */
+#ifndef GPUVM_REPLAY_REPLAY_H
+#define GPUVM_REPLAY_REPLAY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "trace_parse.h"
+
+/** enum replay_status - outcome of a step; the values are exit statuses */
+enum replay_status {
+	/** @REPLAY_OK: go on (the command itself may have printed an error) */
+	REPLAY_OK = 0,
+	/** @REPLAY_TOOL_ERROR: malformed trace or I/O problem, reported */
+	REPLAY_TOOL_ERROR = 2,
+	/** @REPLAY_INTERNAL_ERROR: libgpuvm misbehaved (warning, leak, ...) */
+	REPLAY_INTERNAL_ERROR = 3,
+};
+
+/**
+ * struct replay_options - behaviour switches
+ * @quiet: do not print libgpuvm warnings (they still fail the run)
+ * @check: run gpuvm_check() after every command
+ */
+struct replay_options {
+	bool quiet;
+	bool check;
+};
+
+struct replay;
+
+/**
+ * replay_create() - start a replay session
+ * @out: where the results go
+ * @name: the trace's name for diagnostics
+ * @opts: switches (copied)
+ *
+ * Returns: the session, or NULL when out of memory.
+ */
+struct replay *replay_create(FILE *out, const char *name,
+			     const struct replay_options *opts);
+
+/**
+ * replay_exec() - run one trace line
+ * @r: the session
+ * @lineno: its line number, for diagnostics
+ * @line: its tokens; an empty line does nothing
+ *
+ * Diagnostics go to stderr, prefixed with the trace name and @lineno.
+ */
+enum replay_status replay_exec(struct replay *r, unsigned long lineno,
+			       const struct trace_line *line);
+
+/**
+ * replay_destroy() - tear everything down and free @r
+ *
+ * Drains the VM, drops the last VM reference and checks that the VM was
+ * freed and that no reference on a buffer object is left.
+ *
+ * Returns: REPLAY_OK, or REPLAY_INTERNAL_ERROR if the library leaked a
+ * reference or issued a warning during the session.
+ */
+enum replay_status replay_destroy(struct replay *r);
+
+#endif
