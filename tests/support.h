@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the check-based tests: a failing allocator that counts
+ * allocations and leaks, a warning recorder, and small VM fixtures.
+ */
+#ifndef GPUVM_TEST_SUPPORT_H
+#define GPUVM_TEST_SUPPORT_H
+
+#include <check.h>
+#include <stdint.h>
+
+#include <gpuvm/gpuvm.h>
+
+/* --- counting / failing allocator ------------------------------------- */
+
+/** Install the test allocator (counts every allocation and free). */
+void ts_alloc_install(void);
+/** Restore the default allocator. */
+void ts_alloc_uninstall(void);
+/**
+ * Make allocation number @n (1-based, counted from now) fail; with
+ * @persistent, every allocation from the @n-th on fails.  n == 0 disables.
+ */
+void ts_alloc_fail_at(unsigned long n, int persistent);
+/** Allocations made since install (successful or not). */
+unsigned long ts_alloc_calls(void);
+/** Blocks currently live (allocated and not freed). */
+long ts_alloc_live(void);
+/** Number of allocations that were failed on purpose. */
+unsigned long ts_alloc_failures(void);
+
+/* --- warnings ---------------------------------------------------------- */
+
+/** Record warnings instead of printing them; resets the count. */
+void ts_warn_capture(void);
+/** Warnings recorded since ts_warn_capture(). */
+int ts_warn_count(void);
+/** Function name of the last warning, or "". */
+const char *ts_warn_last_func(void);
+
+/* --- VM fixtures ------------------------------------------------------- */
+
+/** A test VM: counts vm_free calls. */
+struct ts_vm {
+	struct gpuvm vm;
+	int freed;
+};
+
+/** The ops every test VM uses unless it needs step callbacks. */
+extern const struct gpuvm_ops ts_vm_ops;
+
+/**
+ * Initialise @t as [start, start + range) with an optional reserved region
+ * and the given ops (NULL: ts_vm_ops).  Fails the test on error.
+ */
+void ts_vm_init(struct ts_vm *t, uint64_t start, uint64_t range,
+		uint64_t rstart, uint64_t rrange, const struct gpuvm_ops *ops);
+
+/** A test buffer object with a reference count. */
+struct ts_bo {
+	struct gpuvm_bo base;
+	int refs;
+	int id;
+};
+
+/** Initialise @bo with id @id, one reference, its own resv. */
+void ts_bo_init(struct ts_bo *bo, int id);
+
+/** Allocate a zeroed VA with malloc (freed by the test with free()). */
+struct gpuvm_va *ts_va_new(uint64_t addr, uint64_t range,
+			   struct gpuvm_bo *obj, uint64_t offset);
+
+/**
+ * Remove and free (with free()) every VA of @vm except the reserved one,
+ * unlinking linked VAs first.
+ */
+void ts_vm_drain(struct gpuvm *vm);
+
+#endif
