@@ -7,6 +7,7 @@
 #ifndef GPUVM_COMMON_H
 #define GPUVM_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -75,6 +76,19 @@ typedef void (*gpuvm_warn_fn)(const char *func, const char *msg, void *priv);
  * carries on.  Tests install a handler to assert that a warning happened.
  */
 GPUVM_EXPORT void gpuvm_set_warn_handler(gpuvm_warn_fn fn, void *priv);
+
+/**
+ * gpuvm_set_lock_checks() - turn the "required lock not held" checks on or off
+ * @enable: the new setting
+ *
+ * Functions that need a lock held by the caller (the object's BO list lock,
+ * a reservation lock) check it through the lock's held() callback and report
+ * a miss through the warning hook, naming the function -- the kernel's
+ * lockdep assertions.  On by default; a build with -DGPUVM_NO_LOCK_CHECKS
+ * compiles them out.  Single-threaded code that deliberately skips locking
+ * (planner unit tests) may turn them off.  Not thread-safe.
+ */
+GPUVM_EXPORT void gpuvm_set_lock_checks(bool enable);
 
 /**
  * gpuvm_err_name() - symbolic name of an errno value

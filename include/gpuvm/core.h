@@ -63,6 +63,7 @@
 
 #include <gpuvm/common.h>
 #include <gpuvm/list.h>
+#include <gpuvm/lock.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -155,25 +156,43 @@ struct gpuvm_bo_ops {
  * struct gpuvm_bo - what libgpuvm needs of a buffer object (a GEM object),
  * embedded in the driver's buffer object
  *
- * Initialise with gpuvm_bo_init().  @resv identifies the object's
- * reservation lock: an object whose @resv differs from the VM's is
- * "external" (see gpuvm_is_extobj()).
+ * Initialise with gpuvm_bo_init(), release with gpuvm_bo_fini().  @resv is
+ * the object's reservation lock: its own (@own_resv) or one it shares.  An
+ * object whose @resv is not the VM's is "external" (gpuvm_is_extobj()).
+ *
+ * The "BO list lock" guards @vm_bos and the VA lists of those vm_bos: it is
+ * @gpuva_lock for a VM in GPUVM_IMMEDIATE_MODE and @resv otherwise (all VMs
+ * an object is mapped into must agree on the mode).
  */
 struct gpuvm_bo {
 	const struct gpuvm_bo_ops *ops;	/**< reference hooks, or NULL */
-	const void *resv;		/**< reservation lock identity */
+	struct gpuvm_resv *resv;	/**< reservation lock */
 	struct gpuvm_list vm_bos;	/**< its vm_bos, in creation order */
+	struct gpuvm_lock gpuva_lock;	/**< list lock in immediate mode */
+	struct gpuvm_resv own_resv;	/**< @resv unless shared */
 };
 
 /**
  * gpuvm_bo_init() - initialise the libgpuvm part of a buffer object
  * @bo: the object
  * @ops: reference hooks (kept by pointer), or NULL
- * @resv: reservation lock identity; NULL means the object's own address
+ * @shared_resv: a reservation lock to share (the VM's, for a VM-private
+ *	object), or NULL to use the object's own default one
+ *
+ * The object's own resv and its gpuva_lock use the default pthread
+ * implementations; a driver that wants its own re-initialises them with
+ * gpuvm_resv_init() / gpuvm_lock_init() before first use.
  */
 GPUVM_EXPORT void gpuvm_bo_init(struct gpuvm_bo *bo,
 				const struct gpuvm_bo_ops *ops,
-				const void *resv);
+				struct gpuvm_resv *shared_resv);
+
+/**
+ * gpuvm_bo_fini() - release what gpuvm_bo_init() set up
+ *
+ * The object must have no vm_bo left (a warning is given otherwise).
+ */
+GPUVM_EXPORT void gpuvm_bo_fini(struct gpuvm_bo *bo);
 
 /**
  * struct gpuvm_vm_bo - the association of one VM and one buffer object
@@ -191,6 +210,7 @@ struct gpuvm_vm_bo {
 	struct gpuvm_list bo_link;	/**< node in obj->vm_bos */
 	struct gpuvm_list extobj_link;	/**< node in the VM's extobj list */
 	struct gpuvm_list evict_link;	/**< node in the VM's evict list */
+	struct gpuvm_vm_bo *defer_next;	/**< private: next zombie to clean up */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -304,6 +324,11 @@ struct gpuvm_ops {
 	struct gpuvm_vm_bo *(*vm_bo_alloc)(struct gpuvm *vm);
 	/** @vm_bo_free: free a vm_bo; gpuvm_free() is used if NULL */
 	void (*vm_bo_free)(struct gpuvm_vm_bo *vm_bo);
+	/**
+	 * @vm_bo_validate: make an evicted vm_bo's object resident again
+	 * (gpuvm_validate()); typically ends with gpuvm_vm_bo_evict(false)
+	 */
+	int (*vm_bo_validate)(struct gpuvm_vm_bo *vm_bo, struct gpuvm_exec *exec);
 	/** @sm_step_map: the MAP step of gpuvm_sm_map() */
 	int (*sm_step_map)(struct gpuvm_op *op, void *priv);
 	/** @sm_step_remap: a REMAP step of gpuvm_sm_map()/gpuvm_sm_unmap() */
@@ -322,6 +347,15 @@ struct gpuvm_tree {
 };
 
 /**
+ * struct gpuvm_bo_list - a VM's list of vm_bos (extobj or evict), private
+ */
+struct gpuvm_bo_list {
+	struct gpuvm_list list;		/**< the vm_bos */
+	struct gpuvm_list *local_list;	/**< walk in progress (unprotected mode) */
+	pthread_mutex_t lock;		/**< guards both unless RESV_PROTECTED */
+};
+
+/**
  * struct gpuvm - a GPU VA space, embedded in the driver's VM structure
  *
  * Initialise with gpuvm_init(), release with gpuvm_put().  Read-only for the
@@ -334,11 +368,13 @@ struct gpuvm {
 	uint64_t mm_start;		/**< first address managed */
 	uint64_t mm_range;		/**< size of the managed space */
 	const struct gpuvm_ops *ops;	/**< callbacks */
-	struct gpuvm_bo *r_obj;		/**< object whose resv is the VM's, or NULL */
+	struct gpuvm_bo *r_obj;		/**< object whose resv is the VM's */
 	struct gpuvm_va kernel_alloc_node; /**< the reserved region, if any */
 	struct gpuvm_tree tree;		/**< private: the VAs */
-	struct gpuvm_list extobj;	/**< vm_bos of external objects */
-	struct gpuvm_list evict;	/**< vm_bos needing validation */
+	struct gpuvm_bo_list extobj;	/**< vm_bos of external objects */
+	struct gpuvm_bo_list evict;	/**< vm_bos needing validation */
+	struct gpuvm_vm_bo *bo_defer;	/**< private: zombies (lock-free stack) */
+	struct gpuvm_bo own_r_obj;	/**< private: r_obj if none was given */
 };
 
 /**
@@ -352,7 +388,11 @@ struct gpuvm_init_args {
 	uint64_t reserve_start;		/**< kernel-reserved region start */
 	uint64_t reserve_range;		/**< its size; 0 for no reserved region */
 	const struct gpuvm_ops *ops;	/**< callbacks, vm_free mandatory */
-	struct gpuvm_bo *r_obj;		/**< resv object (referenced), or NULL */
+	/**
+	 * @r_obj: the object whose resv serves as the VM's (referenced for the
+	 * VM's life), or NULL for a private one embedded in the VM
+	 */
+	struct gpuvm_bo *r_obj;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -412,6 +452,24 @@ GPUVM_EXPORT bool gpuvm_interval_empty(const struct gpuvm *vm, uint64_t addr,
 /** gpuvm_is_extobj() - true iff @obj is non-NULL and its resv is not the VM's */
 GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
 				  const struct gpuvm_bo *obj);
+
+/** gpuvm_resv() - the VM's reservation lock (its r_obj's) */
+static inline struct gpuvm_resv *gpuvm_resv(const struct gpuvm *vm)
+{
+	return vm->r_obj->resv;
+}
+
+/** gpuvm_resv_protected() - is GPUVM_RESV_PROTECTED set? */
+static inline bool gpuvm_resv_protected(const struct gpuvm *vm)
+{
+	return vm->flags & GPUVM_RESV_PROTECTED;
+}
+
+/** gpuvm_immediate_mode() - is GPUVM_IMMEDIATE_MODE set? */
+static inline bool gpuvm_immediate_mode(const struct gpuvm *vm)
+{
+	return vm->flags & GPUVM_IMMEDIATE_MODE;
+}
 
 /**
  * gpuvm_va_count() - number of VAs in @vm, the reserved region excluded
@@ -628,8 +686,8 @@ GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
  * @req: the request
  * @list: receives the ops; any content on entry (it is initialised)
  *
- * Returns: 0; -EINVAL for a zero or invalid range; -ENOMEM, with @list empty
- * and nothing leaked.
+ * Returns: 0; -EINVAL for a zero or invalid range; -ENOMEM.  On any error
+ * @list is left empty and nothing is leaked.
  */
 GPUVM_EXPORT int gpuvm_sm_map_ops_create(struct gpuvm *vm,
 					 const struct gpuvm_map_req *req,
@@ -640,7 +698,10 @@ GPUVM_EXPORT int gpuvm_sm_map_ops_create(struct gpuvm *vm,
  *
  * Splits the VAs without object at the request's edges (REMAP + MAP of the
  * part inside); VAs with an object are left alone; no UNMAP is ever planned.
- * The list may be empty.  Returns: as gpuvm_sm_map_ops_create().
+ * The list may be empty.  MAPs of a part inside the request have no object
+ * and offset 0; only a final MAP of the whole request (planned after a
+ * REMAP that ends the walk) carries @req's object and offset, as the kernel
+ * does.  Returns: as gpuvm_sm_map_ops_create().
  */
 GPUVM_EXPORT int gpuvm_madvise_ops_create(struct gpuvm *vm,
 					  const struct gpuvm_map_req *req,
@@ -715,18 +776,23 @@ GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_find(struct gpuvm *vm,
 						  struct gpuvm_bo *obj);
 
 /**
- * gpuvm_vm_bo_obtain() - find the vm_bo of (@vm, @obj) or create it and
- * append it to @obj's list
+ * gpuvm_vm_bo_obtain() - staged mode: find the vm_bo of (@vm, @obj) or
+ * create it and append it to @obj's list
  * @vm: the VM
  * @obj: the object
  * @out: receives the vm_bo, with a reference owned by the caller
  *
- * Caller holds @obj's list lock.
+ * Caller holds @obj's list lock.  It may allocate under that lock, which
+ * immediate mode forbids: there it warns (use gpuvm_vm_bo_create() and
+ * gpuvm_vm_bo_obtain_prealloc()).
  *
  * Returns: 0, -EINVAL for a NULL @obj, or -ENOMEM (nothing changed).
  */
 GPUVM_EXPORT int gpuvm_vm_bo_obtain(struct gpuvm *vm, struct gpuvm_bo *obj,
 				    struct gpuvm_vm_bo **out);
+
+/** gpuvm_vm_bo_refcount() - the current reference count (tests, debugging) */
+GPUVM_EXPORT uint32_t gpuvm_vm_bo_refcount(const struct gpuvm_vm_bo *vm_bo);
 
 /** gpuvm_vm_bo_get() - take a reference (the caller already holds one) */
 GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_get(struct gpuvm_vm_bo *vm_bo);
@@ -770,6 +836,211 @@ GPUVM_EXPORT void gpuvm_va_unlink(struct gpuvm_va *va);
 /** gpuvm_bo_for_each_vm_bo() - the vm_bos of @obj, in creation order */
 #define gpuvm_bo_for_each_vm_bo(vm_bo, obj) \
 	gpuvm_list_for_each(vm_bo, &(obj)->vm_bos, bo_link)
+
+/* ------------------------------------------------------------------------ */
+/* vm_bo: immediate mode, extobj and evict lists                            */
+
+/**
+ * gpuvm_vm_bo_obtain_prealloc() - immediate mode: adopt a pre-allocated
+ * vm_bo, or return the existing one
+ * @pre: from gpuvm_vm_bo_create(), refcount 1, on no list
+ *
+ * Takes the object's gpuva_lock itself (the caller must not hold it).  If
+ * (VM, object) already has a vm_bo, a reference is taken on it and @pre is
+ * destroyed (vm_bo_free called, VM and object references dropped) after the
+ * lock is released; otherwise @pre joins the object's list.  Never fails.
+ * Warns on a VM without GPUVM_IMMEDIATE_MODE.
+ *
+ * Returns: the vm_bo, with one reference owned by the caller.
+ */
+GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_obtain_prealloc(struct gpuvm_vm_bo *pre);
+
+/**
+ * gpuvm_vm_bo_put_deferred() - immediate mode: drop a reference without
+ * destroying
+ *
+ * Safe where destruction is not (the job-run / fence-signalling path): on the
+ * last reference the vm_bo becomes a zombie -- off the object's list (and,
+ * unless GPUVM_RESV_PROTECTED, off the extobj and evict lists), pushed on
+ * the VM's deferred list -- and gpuvm_vm_bo_deferred_cleanup() frees it
+ * later.  Takes the object's gpuva_lock itself (caller must not hold it).
+ *
+ * Returns: true iff it became a zombie; false for NULL.
+ */
+GPUVM_EXPORT bool gpuvm_vm_bo_put_deferred(struct gpuvm_vm_bo *vm_bo);
+
+/**
+ * gpuvm_vm_bo_deferred_cleanup() - destroy every zombie of @vm
+ *
+ * In GPUVM_RESV_PROTECTED mode takes the VM's resv (so the caller must not
+ * hold it) to take the zombies off the extobj and evict lists.  Then frees
+ * each (vm_bo_free) and drops its VM and object references, newest first.
+ */
+GPUVM_EXPORT void gpuvm_vm_bo_deferred_cleanup(struct gpuvm *vm);
+
+/**
+ * gpuvm_va_unlink_defer() - immediate mode: unlink @va, deferring the
+ * vm_bo's destruction as gpuvm_vm_bo_put_deferred() does
+ *
+ * Takes the object's gpuva_lock itself.  A VA without object is left alone.
+ */
+GPUVM_EXPORT void gpuvm_va_unlink_defer(struct gpuvm_va *va);
+
+/**
+ * gpuvm_vm_bo_extobj_add() - put @vm_bo on its VM's extobj list if its
+ * object is external (idempotent)
+ *
+ * GPUVM_RESV_PROTECTED: the caller holds the VM's resv.  A vm_bo leaves the
+ * list only when it is destroyed.
+ */
+GPUVM_EXPORT void gpuvm_vm_bo_extobj_add(struct gpuvm_vm_bo *vm_bo);
+
+/**
+ * gpuvm_vm_bo_evict() - mark @vm_bo as needing validation (or not)
+ *
+ * The caller holds the object's resv.  Sets @vm_bo->evicted and adds it to
+ * (or removes it from) the VM's evict list -- except for an external object
+ * of a GPUVM_RESV_PROTECTED VM, whose list entry gpuvm_prepare_objects()
+ * updates later under the VM's resv.
+ */
+GPUVM_EXPORT void gpuvm_vm_bo_evict(struct gpuvm_vm_bo *vm_bo, bool evict);
+
+/**
+ * gpuvm_bo_evict() - gpuvm_vm_bo_evict() on every vm_bo of @obj; the caller
+ * holds the object's resv and its BO list lock
+ */
+GPUVM_EXPORT void gpuvm_bo_evict(struct gpuvm_bo *obj, bool evict);
+
+/* ------------------------------------------------------------------------ */
+/* Locking a bind job                                                       */
+
+/**
+ * struct gpuvm_vm_exec - lock a VM's objects for a job
+ * @exec: the context (owned by the call; unlock with gpuvm_exec_unlock())
+ * @vm: the VM
+ * @flags: GPUVM_EXEC_* for @exec (GPUVM_EXEC_IGNORE_DUPLICATES, normally)
+ * @num_fences: fence slots to reserve on each object (0: lock only)
+ * @extra: optional step run inside the locking loop; @extra.fn returns 0 or
+ *	a negative errno (-EDEADLK from a gpuvm_exec_* call is retried)
+ */
+struct gpuvm_vm_exec {
+	struct gpuvm_exec exec;
+	struct gpuvm *vm;
+	uint32_t flags;
+	unsigned int num_fences;
+	struct {
+		int (*fn)(struct gpuvm_vm_exec *vm_exec);
+		void *priv;
+	} extra;
+};
+
+/** gpuvm_prepare_vm() - lock the VM's resv in @exec, reserving @n fences */
+GPUVM_EXPORT int gpuvm_prepare_vm(struct gpuvm *vm, struct gpuvm_exec *exec,
+				  unsigned int n);
+
+/**
+ * gpuvm_prepare_objects() - lock every external object of @vm in @exec,
+ * reserving @n fences on each
+ *
+ * GPUVM_RESV_PROTECTED: the caller holds the VM's resv (lock it in @exec
+ * first); zombies are skipped; an evicted vm_bo is (re)put on the evict list.
+ * Otherwise the list is walked without holding its lock across the locking.
+ * Two walks of one VM's list must not run at once.
+ *
+ * Returns: 0 or the first error (-EDEADLK: retry the loop).
+ */
+GPUVM_EXPORT int gpuvm_prepare_objects(struct gpuvm *vm, struct gpuvm_exec *exec,
+				       unsigned int n);
+
+/**
+ * gpuvm_prepare_range() - lock the objects of every VA intersecting
+ * [@addr, @addr + @range) in @exec, reserving @n fences on each
+ *
+ * VAs without object (the reserved region included) are skipped.
+ */
+GPUVM_EXPORT int gpuvm_prepare_range(struct gpuvm *vm, struct gpuvm_exec *exec,
+				     uint64_t addr, uint64_t range,
+				     unsigned int n);
+
+/**
+ * gpuvm_exec_lock() - lock the VM's resv, every external object and what
+ * @vm_exec->extra adds, retrying until all are locked
+ *
+ * Returns: 0 with everything locked (gpuvm_exec_unlock() later), or a
+ * negative errno with nothing locked.
+ */
+GPUVM_EXPORT int gpuvm_exec_lock(struct gpuvm_vm_exec *vm_exec);
+
+/**
+ * gpuvm_exec_lock_array() - gpuvm_exec_lock() plus @objs[0..@n)
+ *
+ * Overwrites @vm_exec->extra.
+ */
+GPUVM_EXPORT int gpuvm_exec_lock_array(struct gpuvm_vm_exec *vm_exec,
+				       struct gpuvm_bo **objs, unsigned int n);
+
+/**
+ * gpuvm_exec_lock_range() - lock only the objects of the VAs intersecting
+ * the range (not the VM's resv)
+ */
+GPUVM_EXPORT int gpuvm_exec_lock_range(struct gpuvm_vm_exec *vm_exec,
+				       uint64_t addr, uint64_t range);
+
+/** gpuvm_exec_unlock() - unlock everything a gpuvm_exec_lock*() locked */
+GPUVM_EXPORT void gpuvm_exec_unlock(struct gpuvm_vm_exec *vm_exec);
+
+/**
+ * gpuvm_validate() - call ops->vm_bo_validate for every evicted vm_bo
+ *
+ * The objects are locked in @exec.  GPUVM_RESV_PROTECTED: zombies are
+ * skipped and a vm_bo no longer evicted after its callback leaves the list.
+ * Otherwise the callback must take it off (gpuvm_vm_bo_evict(false)).
+ *
+ * Returns: 0, -EOPNOTSUPP without a vm_bo_validate callback, or the first
+ * callback error.
+ */
+GPUVM_EXPORT int gpuvm_validate(struct gpuvm *vm, struct gpuvm_exec *exec);
+
+/** gpuvm_exec_validate() - gpuvm_validate() on @vm_exec's VM and context */
+GPUVM_EXPORT int gpuvm_exec_validate(struct gpuvm_vm_exec *vm_exec);
+
+/**
+ * gpuvm_exec_add_fence() - add @fence to every object locked in @exec:
+ * with @extobj_usage on external objects, @private_usage on the others
+ * (the VM's resv included); slots must have been reserved
+ */
+GPUVM_EXPORT void gpuvm_exec_add_fence(struct gpuvm *vm, struct gpuvm_exec *exec,
+				       void *fence,
+				       enum gpuvm_resv_usage private_usage,
+				       enum gpuvm_resv_usage extobj_usage);
+
+/** gpuvm_vm_exec_add_fence() - gpuvm_exec_add_fence() on @vm_exec's VM and context */
+GPUVM_EXPORT void gpuvm_vm_exec_add_fence(struct gpuvm_vm_exec *vm_exec,
+					  void *fence,
+					  enum gpuvm_resv_usage private_usage,
+					  enum gpuvm_resv_usage extobj_usage);
+
+/**
+ * gpuvm_sm_map_exec_lock() - lock exactly the objects a map plan touches
+ * @vm: the VM (not changed)
+ * @exec: the context
+ * @num_fences: fence slots to reserve on the request's object
+ * @req: the request
+ *
+ * Prepares the request's object (if any) with @num_fences, then locks the
+ * object of every VA the plan would UNMAP or REMAP.  Call it for every op of
+ * a job inside one locking loop before changing the tree.
+ *
+ * Returns: 0, -EINVAL for a zero or invalid range, or a locking error.
+ */
+GPUVM_EXPORT int gpuvm_sm_map_exec_lock(struct gpuvm *vm, struct gpuvm_exec *exec,
+					unsigned int num_fences,
+					const struct gpuvm_map_req *req);
+
+/** gpuvm_sm_unmap_exec_lock() - same for an unmap plan */
+GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
+					  struct gpuvm_exec *exec,
+					  uint64_t addr, uint64_t range);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
  *
  *   gpuvm/common.h  allocator and warning hooks, export macro, errno names
  *   gpuvm/list.h    the intrusive list used by every layer
+ *   gpuvm/lock.h    pluggable locks, reservation locks, exec contexts
  *   gpuvm/core.h    the VA manager: VM, VAs, split/merge planning, vm_bos
  */
 #ifndef GPUVM_GPUVM_H
@@ -11,6 +12,7 @@
 
 #include <gpuvm/common.h>
 #include <gpuvm/list.h>
+#include <gpuvm/lock.h>
 #include <gpuvm/core.h>
 
 #endif /* GPUVM_GPUVM_H */

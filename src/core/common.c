@@ -48,6 +48,19 @@ GPUVM_EXPORT void gpuvm_free(void *ptr)
 		allocator.free(ptr, allocator.priv);
 }
 
+#ifndef GPUVM_NO_LOCK_CHECKS
+bool gpuvm_lock_checks = true;
+#endif
+
+GPUVM_EXPORT void gpuvm_set_lock_checks(bool enable)
+{
+#ifndef GPUVM_NO_LOCK_CHECKS
+	gpuvm_lock_checks = enable;
+#else
+	(void)enable;
+#endif
+}
+
 static gpuvm_warn_fn warn_fn;
 static void *warn_priv;
 

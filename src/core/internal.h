@@ -55,6 +55,44 @@ static inline uint64_t gpuvm_va_end(const struct gpuvm_va *va)
 /* Take @n references at once (n may be 0). */
 void gpuvm_get_n(struct gpuvm *vm, uint32_t n);
 
+/* --- lock checks: the kernel's lockdep assertions, as warnings ---------- */
+
+#ifndef GPUVM_NO_LOCK_CHECKS
+extern bool gpuvm_lock_checks;
+/* Warn, naming @func, unless the BO list lock of @obj in @vm is held. */
+void gpuvm_check_bo_list_locked(const char *func, const struct gpuvm *vm,
+				const struct gpuvm_bo *obj);
+/* Warn, naming @func, unless @r is held by the calling thread. */
+void gpuvm_check_resv_held(const char *func, const struct gpuvm_resv *r,
+			   const char *what);
+#else
+#define gpuvm_check_bo_list_locked(func, vm, obj) ((void)0)
+#define gpuvm_check_resv_held(func, r, what) ((void)0)
+#endif
+
+/* --- VM lists (vm_bo.c) -------------------------------------------------- */
+
+/* Lock a VM list unless the VM's resv protects it. */
+static inline void gpuvm_bo_list_lock(const struct gpuvm *vm,
+				      struct gpuvm_bo_list *l)
+{
+	if (!(vm->flags & GPUVM_RESV_PROTECTED))
+		pthread_mutex_lock(&l->lock);
+}
+
+static inline void gpuvm_bo_list_unlock(const struct gpuvm *vm,
+					struct gpuvm_bo_list *l)
+{
+	if (!(vm->flags & GPUVM_RESV_PROTECTED))
+		pthread_mutex_unlock(&l->lock);
+}
+
+/* Is @vm_bo a zombie (refcount 0, awaiting deferred cleanup)? */
+static inline bool gpuvm_vm_bo_is_zombie(const struct gpuvm_vm_bo *vm_bo)
+{
+	return __atomic_load_n(&vm_bo->refcount, __ATOMIC_ACQUIRE) == 0;
+}
+
 /* --- op allocation (planner.c) ----------------------------------------- */
 
 struct gpuvm_op *gpuvm_op_alloc(struct gpuvm *vm);

@@ -415,3 +415,62 @@ GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
 	}
 	return list_done(vm_bo->vm, list, ret);
 }
+
+/* --- exec-lock walks ----------------------------------------------------- */
+
+/*
+ * Steps that lock, in the context passed as priv, the object of every VA a
+ * plan would unmap or split; the MAP step has nothing to lock.  The tree is
+ * only read.
+ */
+static int lock_step_map(struct gpuvm_op *op, void *priv)
+{
+	(void)op;
+	(void)priv;
+	return 0;
+}
+
+static int lock_step_remap(struct gpuvm_op *op, void *priv)
+{
+	struct gpuvm_bo *obj = op->remap.unmap->va->obj;
+
+	return obj ? gpuvm_exec_lock_obj(priv, obj) : 0;
+}
+
+static int lock_step_unmap(struct gpuvm_op *op, void *priv)
+{
+	struct gpuvm_bo *obj = op->unmap.va->obj;
+
+	return obj ? gpuvm_exec_lock_obj(priv, obj) : 0;
+}
+
+static const struct gpuvm_ops lock_steps = {
+	.sm_step_map = lock_step_map,
+	.sm_step_remap = lock_step_remap,
+	.sm_step_unmap = lock_step_unmap,
+};
+
+GPUVM_EXPORT int gpuvm_sm_map_exec_lock(struct gpuvm *vm, struct gpuvm_exec *exec,
+					unsigned int num_fences,
+					const struct gpuvm_map_req *req)
+{
+	const struct gpuvm_op_map *m = &req->map;
+	int ret;
+
+	/* Reject before locking anything. */
+	if (m->range == 0 || !gpuvm_range_valid(vm, m->addr, m->range))
+		return -EINVAL;
+	if (m->obj) {
+		ret = gpuvm_exec_prepare_obj(exec, m->obj, num_fences);
+		if (ret)
+			return ret;
+	}
+	return sm_map_walk(vm, &lock_steps, exec, m, false);
+}
+
+GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
+					  struct gpuvm_exec *exec,
+					  uint64_t addr, uint64_t range)
+{
+	return sm_unmap_walk(vm, &lock_steps, exec, addr, range);
+}

@@ -48,14 +48,16 @@ GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args
 	vm->mm_start = args->start;
 	vm->mm_range = args->range;
 	vm->ops = args->ops;
-	gpuvm_list_init(&vm->extobj);
-	gpuvm_list_init(&vm->evict);
+	gpuvm_list_init(&vm->extobj.list);
+	pthread_mutex_init(&vm->extobj.lock, NULL);
+	gpuvm_list_init(&vm->evict.list);
+	pthread_mutex_init(&vm->evict.lock, NULL);
 
-	if (args->r_obj) {
-		vm->r_obj = args->r_obj;
-		if (vm->r_obj->ops && vm->r_obj->ops->get)
-			vm->r_obj->ops->get(vm->r_obj);
-	}
+	/* Without a resv object the VM uses a private one, as xe and panthor do. */
+	gpuvm_bo_init(&vm->own_r_obj, NULL, NULL);
+	vm->r_obj = args->r_obj ? args->r_obj : &vm->own_r_obj;
+	if (vm->r_obj->ops && vm->r_obj->ops->get)
+		vm->r_obj->ops->get(vm->r_obj);
 
 	if (args->reserve_range) {
 		struct gpuvm_va *node = &vm->kernel_alloc_node;
@@ -93,13 +95,18 @@ static void gpuvm_teardown(struct gpuvm *vm)
 	if (vm->tree.count)
 		gpuvm_warn("VM torn down with %llu VAs still inserted",
 			   (unsigned long long)vm->tree.count);
-	if (!gpuvm_list_empty(&vm->extobj))
+	if (!gpuvm_list_empty(&vm->extobj.list))
 		gpuvm_warn("VM torn down with a non-empty extobj list");
-	if (!gpuvm_list_empty(&vm->evict))
+	if (!gpuvm_list_empty(&vm->evict.list))
 		gpuvm_warn("VM torn down with a non-empty evict list");
-	if (vm->r_obj && vm->r_obj->ops && vm->r_obj->ops->put)
+	if (__atomic_load_n(&vm->bo_defer, __ATOMIC_ACQUIRE))
+		gpuvm_warn("VM torn down with vm_bos awaiting deferred cleanup");
+	if (vm->r_obj->ops && vm->r_obj->ops->put)
 		vm->r_obj->ops->put(vm->r_obj);
 	vm->r_obj = NULL;
+	gpuvm_bo_fini(&vm->own_r_obj);
+	pthread_mutex_destroy(&vm->extobj.lock);
+	pthread_mutex_destroy(&vm->evict.lock);
 }
 
 GPUVM_EXPORT void gpuvm_put(struct gpuvm *vm)
@@ -136,9 +143,7 @@ GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
 GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
 				  const struct gpuvm_bo *obj)
 {
-	const void *vm_resv = vm->r_obj ? vm->r_obj->resv : NULL;
-
-	return obj && obj->resv != vm_resv;
+	return obj && obj->resv != gpuvm_resv(vm);
 }
 
 GPUVM_EXPORT uint64_t gpuvm_va_count(const struct gpuvm *vm)

@@ -305,6 +305,14 @@ static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 	return g_hash_table_lookup(r->bos, &id);
 }
 
+static void bo_free(gpointer data)
+{
+	struct replay_bo *bo = data;
+
+	gpuvm_bo_fini(&bo->base);
+	gpuvm_free(bo);
+}
+
 /* The BO with @id, created on first use (a map may name an undeclared BO). */
 static int bo_get_or_create(struct replay *r, uint64_t id,
 			    struct replay_bo **out)
@@ -333,6 +341,9 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
  * struct plan - one planned request and what applying it needs
  * @ops: the op list
  * @vm_bo: an extra vm_bo reference held while applying, or NULL
+ * @exec: the reservation locks of the objects the plan touches, held from
+ *	before planning until the plan is released (staged mode: they are
+ *	the objects' BO list locks, which obtain/link/unlink need)
  * @vas: pre-allocated VA structures (@inline_vas or heap)
  * @nvas: how many were allocated
  * @used: how many were consumed by applying
@@ -341,6 +352,7 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 struct plan {
 	struct gpuvm_op_list ops;
 	struct gpuvm_vm_bo *vm_bo;
+	struct gpuvm_exec exec;
 	struct gpuvm_va **vas;
 	unsigned int nvas;
 	unsigned int used;
@@ -351,10 +363,11 @@ static void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	gpuvm_op_list_init(&p->ops);
+	gpuvm_exec_init(&p->exec, GPUVM_EXEC_IGNORE_DUPLICATES);
 	p->vas = p->inline_vas;
 }
 
-/* Free the unused VAs, drop the vm_bo reference and free the ops. */
+/* Free the unused VAs, drop the vm_bo reference, free the ops, unlock. */
 static void plan_release(struct replay *r, struct plan *p)
 {
 	unsigned int i;
@@ -371,6 +384,7 @@ static void plan_release(struct replay *r, struct plan *p)
 	p->vm_bo = NULL;
 
 	gpuvm_op_list_clear(&r->vm.base, &p->ops);
+	gpuvm_exec_fini(&p->exec);
 }
 
 static int plan_alloc_vas(struct plan *p, unsigned int count)
@@ -523,8 +537,8 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 	int ret;
 
 	if (plan_ret) {
-		/* A failed *_ops_create() leaves nothing to free. */
-		gpuvm_vm_bo_put(p->vm_bo);
+		/* A failed *_ops_create() leaves an empty list. */
+		plan_release(r, p);
 		print_error(r, plan_ret);
 		return REPLAY_OK;
 	}
@@ -715,7 +729,12 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 	req.map.obj = bo ? &bo->base : NULL;
 
 	plan_init(&p);
-	ret = gpuvm_sm_map_ops_create(&r->vm.base, &req, &p.ops);
+	/* Lock the request's object and those of the VAs the plan changes. */
+	do {
+		ret = gpuvm_sm_map_exec_lock(&r->vm.base, &p.exec, 0, &req);
+	} while (gpuvm_exec_retry(&p.exec, &ret));
+	if (!ret)
+		ret = gpuvm_sm_map_ops_create(&r->vm.base, &req, &p.ops);
 	return finish_plan(r, &p, ret, req.map.obj, true);
 }
 
@@ -732,7 +751,11 @@ static enum replay_status cmd_unmap(struct replay *r, const struct trace_line *l
 		return st;
 
 	plan_init(&p);
-	ret = gpuvm_sm_unmap_ops_create(&r->vm.base, v[0], v[1], &p.ops);
+	do {
+		ret = gpuvm_sm_unmap_exec_lock(&r->vm.base, &p.exec, v[0], v[1]);
+	} while (gpuvm_exec_retry(&p.exec, &ret));
+	if (!ret)
+		ret = gpuvm_sm_unmap_ops_create(&r->vm.base, v[0], v[1], &p.ops);
 	return finish_plan(r, &p, ret, NULL, true);
 }
 
@@ -754,6 +777,7 @@ static enum replay_status cmd_madvise(struct replay *r,
 	req.map.addr = v[0];
 	req.map.range = v[1];
 
+	/* madvise only splits VAs without object: nothing to lock. */
 	plan_init(&p);
 	ret = gpuvm_madvise_ops_create(&r->vm.base, &req, &p.ops);
 	return finish_plan(r, &p, ret, NULL, true);
@@ -793,9 +817,16 @@ static enum replay_status cmd_bo_unmap(struct replay *r,
 	plan_init(&p);
 	/* BO 0 and a BO never seen have no vm_bo: an empty plan. */
 	bo = id ? bo_lookup(r, id) : NULL;
-	if (bo)
+	if (bo) {
+		do {
+			ret = gpuvm_exec_lock_obj(&p.exec, &bo->base);
+		} while (gpuvm_exec_retry(&p.exec, &ret));
+		if (ret)
+			return finish_plan(r, &p, ret, NULL, true);
 		p.vm_bo = gpuvm_vm_bo_find(&r->vm.base, &bo->base);
+	}
 	if (!p.vm_bo) {
+		plan_release(r, &p);
 		print_line(r, "ok");
 		return REPLAY_OK;
 	}
@@ -873,7 +904,7 @@ struct replay *replay_create(FILE *out, const char *name,
 	r->opts = *opts;
 	r->state = VM_NONE;
 	r->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-				       gpuvm_free);
+				       bo_free);
 	gpuvm_set_warn_handler(replay_warn, r);
 	return r;
 }
@@ -926,7 +957,12 @@ static void drain_vm(struct replay *r)
 	gpuvm_for_each_va_safe(va, next, &r->vm.base) {
 		if (va == reserved)
 			continue;
-		gpuvm_va_unlink(va);
+		if (va->obj) {
+			/* Staged mode: the object's resv guards its VA lists. */
+			gpuvm_resv_lock(va->obj->resv);
+			gpuvm_va_unlink(va);
+			gpuvm_resv_unlock(va->obj->resv);
+		}
 		gpuvm_va_remove(va);
 		gpuvm_free(va);
 	}

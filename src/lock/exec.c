@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct gpuvm_exec: lock a set of buffer objects without deadlock (the
+ * kernel's drm_exec), on top of the reservation locks' wait-die protocol.
+ */
+#include <errno.h>
+
+#include <gpuvm/core.h>
+#include <gpuvm/lock.h>
+
+#include "../core/internal.h"
+
+static uint64_t next_stamp = 1;
+
+static void obj_get(struct gpuvm_bo *obj)
+{
+	if (obj->ops && obj->ops->get)
+		obj->ops->get(obj);
+}
+
+static void obj_put(struct gpuvm_bo *obj)
+{
+	if (obj && obj->ops && obj->ops->put)
+		obj->ops->put(obj);
+}
+
+GPUVM_EXPORT void gpuvm_exec_init(struct gpuvm_exec *exec, uint32_t flags)
+{
+	exec->flags = flags;
+	exec->stamp = __atomic_fetch_add(&next_stamp, 1, __ATOMIC_RELAXED);
+	exec->objects = NULL;
+	exec->num_objects = 0;
+	exec->max_objects = 0;
+	exec->contended = NULL;
+	exec->prelocked = NULL;
+}
+
+GPUVM_EXPORT void gpuvm_exec_unlock_all(struct gpuvm_exec *exec)
+{
+	unsigned int i;
+
+	/* Unlock in reverse locking order. */
+	for (i = exec->num_objects; i-- > 0;) {
+		struct gpuvm_bo *obj = exec->objects[i];
+
+		obj->resv->ops->unlock(obj->resv);
+		obj_put(obj);
+	}
+	exec->num_objects = 0;
+	obj_put(exec->prelocked);
+	exec->prelocked = NULL;
+}
+
+GPUVM_EXPORT void gpuvm_exec_fini(struct gpuvm_exec *exec)
+{
+	gpuvm_exec_unlock_all(exec);
+	obj_put(exec->contended);
+	exec->contended = NULL;
+	gpuvm_free(exec->objects);
+	exec->objects = NULL;
+	exec->max_objects = 0;
+}
+
+/* Record @obj as locked (taking a reference); its resv is held. */
+static int exec_track(struct gpuvm_exec *exec, struct gpuvm_bo *obj)
+{
+	if (exec->num_objects == exec->max_objects) {
+		unsigned int cap = exec->max_objects ? 2 * exec->max_objects : 8;
+		struct gpuvm_bo **v = gpuvm_zalloc(cap * sizeof(*v));
+		unsigned int i;
+
+		if (!v)
+			return -ENOMEM;
+		for (i = 0; i < exec->num_objects; i++)
+			v[i] = exec->objects[i];
+		gpuvm_free(exec->objects);
+		exec->objects = v;
+		exec->max_objects = cap;
+	}
+	obj_get(obj);
+	exec->objects[exec->num_objects++] = obj;
+	return 0;
+}
+
+GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
+				     struct gpuvm_bo *obj)
+{
+	struct gpuvm_resv *r = obj->resv;
+	int ret;
+
+	/* The slow path already locked and tracked it. */
+	if (exec->prelocked == obj) {
+		obj_put(exec->prelocked);
+		exec->prelocked = NULL;
+		return 0;
+	}
+
+	ret = r->ops->lock(r, exec);
+	if (ret == -EDEADLK) {
+		obj_put(exec->contended);
+		obj_get(obj);
+		exec->contended = obj;
+		return ret;
+	}
+	if (ret == -EALREADY)
+		return exec->flags & GPUVM_EXEC_IGNORE_DUPLICATES ? 0 : -EALREADY;
+	if (ret)
+		return ret;
+
+	ret = exec_track(exec, obj);
+	if (ret)
+		r->ops->unlock(r);
+	return ret;
+}
+
+GPUVM_EXPORT int gpuvm_exec_prepare_obj(struct gpuvm_exec *exec,
+					struct gpuvm_bo *obj,
+					unsigned int num_fences)
+{
+	int ret = gpuvm_exec_lock_obj(exec, obj);
+
+	if (ret)
+		return ret;
+	return gpuvm_resv_reserve_fences(obj->resv, num_fences);
+}
+
+GPUVM_EXPORT int gpuvm_exec_prepare_array(struct gpuvm_exec *exec,
+					  struct gpuvm_bo **objs,
+					  unsigned int n,
+					  unsigned int num_fences)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = gpuvm_exec_prepare_obj(exec, objs[i], num_fences);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+GPUVM_EXPORT bool gpuvm_exec_retry(struct gpuvm_exec *exec, int *ret)
+{
+	struct gpuvm_bo *obj = exec->contended;
+	int err;
+
+	if (*ret != -EDEADLK || !obj)
+		return false;
+
+	/* Back off: hold nothing while waiting for the contended lock. */
+	gpuvm_exec_unlock_all(exec);
+	exec->contended = NULL;
+
+	err = obj->resv->ops->lock_slow(obj->resv, exec);
+	if (!err) {
+		err = exec_track(exec, obj);
+		if (err)
+			obj->resv->ops->unlock(obj->resv);
+	}
+	if (err) {
+		obj_put(obj);
+		*ret = err;
+		return false;
+	}
+	/* Keep the contended reference as the prelocked one. */
+	exec->prelocked = obj;
+	*ret = 0;
+	return true;
+}

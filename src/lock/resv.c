@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct gpuvm_resv: the ops-table reservation lock and its default
+ * implementation, a wait-die mutex (see include/gpuvm/lock.h) with a fence
+ * array.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <gpuvm/lock.h>
+
+#include "../core/internal.h"
+
+static void take(struct gpuvm_resv *r, struct gpuvm_exec *exec)
+{
+	r->locked = 1;
+	r->holder = exec;
+	r->holder_stamp = exec ? exec->stamp : 0;
+	r->owner = pthread_self();
+}
+
+static int default_lock(struct gpuvm_resv *r, struct gpuvm_exec *exec)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&r->mutex);
+	for (;;) {
+		if (!r->locked) {
+			take(r, exec);
+			break;
+		}
+		if (exec && r->holder == exec) {
+			ret = -EALREADY;
+			break;
+		}
+		/* Die if younger than a holder that has a stamp; else wait. */
+		if (exec && r->holder_stamp && exec->stamp > r->holder_stamp) {
+			ret = -EDEADLK;
+			break;
+		}
+		pthread_cond_wait(&r->cond, &r->mutex);
+	}
+	pthread_mutex_unlock(&r->mutex);
+	return ret;
+}
+
+static int default_lock_slow(struct gpuvm_resv *r, struct gpuvm_exec *exec)
+{
+	pthread_mutex_lock(&r->mutex);
+	while (r->locked)
+		pthread_cond_wait(&r->cond, &r->mutex);
+	take(r, exec);
+	pthread_mutex_unlock(&r->mutex);
+	return 0;
+}
+
+static void default_unlock(struct gpuvm_resv *r)
+{
+	pthread_mutex_lock(&r->mutex);
+	r->locked = 0;
+	r->holder = NULL;
+	r->holder_stamp = 0;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mutex);
+}
+
+static bool default_held(const struct gpuvm_resv *r)
+{
+	struct gpuvm_resv *m = (struct gpuvm_resv *)r;
+	bool held;
+
+	pthread_mutex_lock(&m->mutex);
+	held = m->locked && pthread_equal(m->owner, pthread_self());
+	pthread_mutex_unlock(&m->mutex);
+	return held;
+}
+
+static int default_reserve_fences(struct gpuvm_resv *r, unsigned int n)
+{
+	struct gpuvm_resv_fence *f;
+	unsigned int want = r->num_fences + n;
+
+	if (want <= r->max_fences)
+		return 0;
+	if (want < 2 * r->max_fences)
+		want = 2 * r->max_fences;
+	f = gpuvm_zalloc(want * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (r->num_fences)
+		memcpy(f, r->fences, r->num_fences * sizeof(*f));
+	gpuvm_free(r->fences);
+	r->fences = f;
+	r->max_fences = want;
+	return 0;
+}
+
+static void default_add_fence(struct gpuvm_resv *r, void *fence,
+			      enum gpuvm_resv_usage usage)
+{
+	if (r->num_fences >= r->max_fences) {
+		gpuvm_warn("no fence slot reserved; fence dropped");
+		return;
+	}
+	r->fences[r->num_fences].fence = fence;
+	r->fences[r->num_fences].usage = usage;
+	r->num_fences++;
+}
+
+static const struct gpuvm_resv_ops default_resv_ops = {
+	.lock = default_lock,
+	.lock_slow = default_lock_slow,
+	.unlock = default_unlock,
+	.held = default_held,
+	.reserve_fences = default_reserve_fences,
+	.add_fence = default_add_fence,
+};
+
+GPUVM_EXPORT void gpuvm_resv_init(struct gpuvm_resv *r,
+				  const struct gpuvm_resv_ops *ops)
+{
+	memset(r, 0, sizeof(*r));
+	r->ops = ops ? ops : &default_resv_ops;
+	if (r->ops == &default_resv_ops) {
+		pthread_mutex_init(&r->mutex, NULL);
+		pthread_cond_init(&r->cond, NULL);
+	}
+}
+
+GPUVM_EXPORT void gpuvm_resv_fini(struct gpuvm_resv *r)
+{
+	if (r->ops != &default_resv_ops)
+		return;
+	if (r->locked)
+		gpuvm_warn("reservation object destroyed while locked");
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->mutex);
+	gpuvm_free(r->fences);
+	r->fences = NULL;
+	r->num_fences = 0;
+	r->max_fences = 0;
+}
+
+GPUVM_EXPORT int gpuvm_resv_lock(struct gpuvm_resv *r)
+{
+	return r->ops->lock(r, NULL);
+}
+
+GPUVM_EXPORT void gpuvm_resv_unlock(struct gpuvm_resv *r)
+{
+	r->ops->unlock(r);
+}
+
+GPUVM_EXPORT bool gpuvm_resv_held(const struct gpuvm_resv *r)
+{
+	return !r->ops->held || r->ops->held(r);
+}
+
+GPUVM_EXPORT int gpuvm_resv_reserve_fences(struct gpuvm_resv *r, unsigned int n)
+{
+	return n ? r->ops->reserve_fences(r, n) : 0;
+}
+
+GPUVM_EXPORT void gpuvm_resv_add_fence(struct gpuvm_resv *r, void *fence,
+				       enum gpuvm_resv_usage usage)
+{
+	r->ops->add_fence(r, fence, usage);
+}
