@@ -5,17 +5,21 @@
 #
 #   tools/dev.sh demo   install what is missing, build, replay examples/demo.trace
 #   tools/dev.sh test   install what is missing, build, run every test:
-#                       the suite, the suite under valgrind memcheck, and the
-#                       suite in an ASan/UBSan build (clang)
+#                       the suite, the suite under valgrind memcheck, the
+#                       suite in an ASan/UBSan build and the unit tests
+#                       (the threaded ones included) in a ThreadSanitizer
+#                       build (both clang)
 #
 # Works on a fresh Debian 12 (as root, or with sudo).  Build trees go to
-# build/ and build-asan/ (override with GPUVM_BUILD_DIR / GPUVM_ASAN_DIR).
+# build/, build-asan/ and build-tsan/ (override with GPUVM_BUILD_DIR,
+# GPUVM_ASAN_DIR, GPUVM_TSAN_DIR).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 build=${GPUVM_BUILD_DIR:-build}
 asan=${GPUVM_ASAN_DIR:-build-asan}
+tsan=${GPUVM_TSAN_DIR:-build-tsan}
 
 # Debian packages the build and the tests need.
 packages=(meson ninja-build pkg-config gcc clang check libglib2.0-dev valgrind)
@@ -72,6 +76,12 @@ cmd_test() {
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C "$asan" --print-errorlogs
+	say "building with ThreadSanitizer (clang)"
+	CC=clang configure "$tsan" -Db_sanitize=thread -Db_lundef=false -Dbench=false
+	meson compile -C "$tsan"
+	say "unit tests with ThreadSanitizer"
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		meson test -C "$tsan" --suite unit --print-errorlogs
 }
 
 case "${1:-}" in

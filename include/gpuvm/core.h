@@ -974,7 +974,7 @@ GPUVM_EXPORT int gpuvm_exec_lock(struct gpuvm_vm_exec *vm_exec);
 /**
  * gpuvm_exec_lock_array() - gpuvm_exec_lock() plus @objs[0..@n)
  *
- * Overwrites @vm_exec->extra.
+ * Uses @vm_exec->extra for itself and leaves it cleared.
  */
 GPUVM_EXPORT int gpuvm_exec_lock_array(struct gpuvm_vm_exec *vm_exec,
 				       struct gpuvm_bo **objs, unsigned int n);

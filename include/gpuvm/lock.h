@@ -81,8 +81,7 @@ struct gpuvm_lock {
 	const struct gpuvm_lock_ops *ops;	/**< implementation */
 	void *priv;				/**< for custom implementations */
 	pthread_mutex_t mutex;			/**< default: the mutex */
-	pthread_t owner;			/**< default: holder, if @locked */
-	int locked;				/**< default: held by @owner */
+	const void *owner;			/**< default: holder's thread token, or NULL */
 };
 
 /**

@@ -29,13 +29,27 @@ GPUVM_EXPORT int gpuvm_prepare_vm(struct gpuvm *vm, struct gpuvm_exec *exec,
  * reference is dropped first.  Once done, walk_end() puts the visited
  * elements back at the head of the list, in order.
  */
+/*
+ * Drop a walk's temporary reference.  In immediate mode the driver may have
+ * dropped its last reference with a deferred put meanwhile, so ours may be
+ * the last: it must not destroy the vm_bo here (without the gpuva lock), so
+ * it is deferred too.  (The kernel drops it with a plain put.)
+ */
+static void walk_put(struct gpuvm_vm_bo *vm_bo)
+{
+	if (vm_bo && gpuvm_immediate_mode(vm_bo->vm))
+		gpuvm_vm_bo_put_deferred(vm_bo);
+	else
+		gpuvm_vm_bo_put(vm_bo);
+}
+
 static struct gpuvm_vm_bo *walk_next(struct gpuvm_bo_list *l,
 				     struct gpuvm_list *local, size_t link_off,
 				     struct gpuvm_vm_bo *prev)
 {
 	struct gpuvm_vm_bo *vm_bo = NULL;
 
-	gpuvm_vm_bo_put(prev);
+	walk_put(prev);
 
 	pthread_mutex_lock(&l->lock);
 	if (!l->local_list)
@@ -112,7 +126,7 @@ GPUVM_EXPORT int gpuvm_prepare_objects(struct gpuvm *vm, struct gpuvm_exec *exec
 		if (ret)
 			break;
 	}
-	gpuvm_vm_bo_put(vm_bo);	/* the element we stopped at, if any */
+	walk_put(vm_bo);	/* the element we stopped at, if any */
 	walk_end(&vm->extobj, &local);
 	return ret;
 }
@@ -172,10 +186,15 @@ GPUVM_EXPORT int gpuvm_exec_lock_array(struct gpuvm_vm_exec *vm_exec,
 				       struct gpuvm_bo **objs, unsigned int n)
 {
 	struct lock_array_args args = { objs, n };
+	int ret;
 
 	vm_exec->extra.fn = lock_array_fn;
 	vm_exec->extra.priv = &args;
-	return gpuvm_exec_lock(vm_exec);
+	ret = gpuvm_exec_lock(vm_exec);
+	/* Leave no pointer to this stack frame behind. */
+	vm_exec->extra.fn = NULL;
+	vm_exec->extra.priv = NULL;
+	return ret;
 }
 
 GPUVM_EXPORT int gpuvm_exec_lock_range(struct gpuvm_vm_exec *vm_exec,
@@ -234,7 +253,7 @@ GPUVM_EXPORT int gpuvm_validate(struct gpuvm *vm, struct gpuvm_exec *exec)
 		if (ret)
 			break;
 	}
-	gpuvm_vm_bo_put(vm_bo);
+	walk_put(vm_bo);
 	walk_end(&vm->evict, &local);
 	return ret;
 }

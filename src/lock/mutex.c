@@ -1,28 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * struct gpuvm_lock: the ops-table mutex and its default pthread
- * implementation, which remembers its owner so held() can answer.
+ * implementation, which records its holder so held() can answer.
+ *
+ * The holder is recorded as the address of a thread-local byte: unique per
+ * live thread, comparable and storable atomically (a pthread_t is neither
+ * portably), so any thread may ask held() while others lock and unlock.
  */
 #include <gpuvm/lock.h>
+
+static _Thread_local char thread_token;
 
 static void default_lock(struct gpuvm_lock *l)
 {
 	pthread_mutex_lock(&l->mutex);
-	l->owner = pthread_self();
-	__atomic_store_n(&l->locked, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->owner, (const void *)&thread_token, __ATOMIC_RELAXED);
 }
 
 static void default_unlock(struct gpuvm_lock *l)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&l->owner, (const void *)NULL, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&l->mutex);
 }
 
 static bool default_held(const struct gpuvm_lock *l)
 {
-	/* Only the holder can see its own id with locked set. */
-	return __atomic_load_n(&l->locked, __ATOMIC_ACQUIRE) &&
-	       pthread_equal(l->owner, pthread_self());
+	/* Only the holder can find its own token there. */
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == &thread_token;
 }
 
 static const struct gpuvm_lock_ops default_lock_ops = {
@@ -36,7 +40,7 @@ GPUVM_EXPORT void gpuvm_lock_init(struct gpuvm_lock *l,
 {
 	l->ops = ops ? ops : &default_lock_ops;
 	l->priv = NULL;
-	l->locked = 0;
+	l->owner = NULL;
 	if (l->ops == &default_lock_ops)
 		pthread_mutex_init(&l->mutex, NULL);
 }
