@@ -6,6 +6,15 @@
  *   gpuvm/list.h    the intrusive list used by every layer
  *   gpuvm/lock.h    pluggable locks, reservation locks, exec contexts
  *   gpuvm/core.h    the VA manager: VM, VAs, split/merge planning, vm_bos
+ *
+ * The Mali backend:
+ *   gpuvm/mali_hal.h      hardware access layer (registers, page-table memory,
+ *                         interrupt, time)
+ *   gpuvm/mali_regs.h     register map and encodings
+ *   gpuvm/mali_sim.h      simulated Mali MMU (a HAL)
+ *   gpuvm/mali_uio.h      real GPU through /dev/uioN (a HAL)
+ *   gpuvm/mali_pgtable.h  page-table memory and page tables (AArch64, LPAE)
+ *   gpuvm/mali_mmu.h      GPU discovery, address spaces, flushes, faults
  */
 #ifndef GPUVM_GPUVM_H
 #define GPUVM_GPUVM_H
@@ -14,5 +23,11 @@
 #include <gpuvm/list.h>
 #include <gpuvm/lock.h>
 #include <gpuvm/core.h>
+#include <gpuvm/mali_hal.h>
+#include <gpuvm/mali_regs.h>
+#include <gpuvm/mali_sim.h>
+#include <gpuvm/mali_uio.h>
+#include <gpuvm/mali_pgtable.h>
+#include <gpuvm/mali_mmu.h>
 
 #endif /* GPUVM_GPUVM_H */

@@ -1,0 +1,1351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Simulated Mali MMU, part 1: creation, physical memory and CPU visibility,
+ * the register window, AS and GPU commands, the interrupt line with
+ * uio_pdrv_genirq semantics, virtual time, the violation log, the register
+ * trace and failure injection.  The walker, TLB and line cache live in
+ * sim_walk.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gpuvm/list.h>
+
+#include "sim_internal.h"
+
+#define SIM_DEFAULT_TLB		64u
+#define SIM_DEFAULT_PTW_LINES	4096u
+#define SIM_MAX_BUSY_READS	1000000u
+#define SIM_PA_LIMIT_BITS	48u
+
+/* Halves bits in struct sim_as.halves: register r (0..2), half h (0..1). */
+#define HALF_BIT(r, h)		(1u << ((r) * 2 + (h)))
+
+static const struct gpuvm_mali_hal_ops sim_hal_ops;
+
+static struct gpuvm_mali_sim *to_sim(struct gpuvm_mali_hal *hal)
+{
+	return gpuvm_container_of(hal, struct gpuvm_mali_sim, hal);
+}
+
+/* ---------------------------------------------------------------------
+ * Violation log and register trace
+ */
+
+void sim_violation(struct gpuvm_mali_sim *sim,
+		   enum gpuvm_mali_sim_violation_code code, int as,
+		   uint64_t addr, const char *fmt, ...)
+{
+	struct gpuvm_mali_sim_violation *v;
+	va_list ap;
+
+	if (sim->nviol == sim->viol_cap) {
+		size_t cap = sim->viol_cap ? sim->viol_cap * 2 : 16;
+		struct gpuvm_mali_sim_violation *n;
+
+		n = gpuvm_zalloc(cap * sizeof(*n));
+		if (!n) {
+			sim->viol_lost++;
+			return;
+		}
+		if (sim->nviol)
+			memcpy(n, sim->viol, sim->nviol * sizeof(*n));
+		gpuvm_free(sim->viol);
+		sim->viol = n;
+		sim->viol_cap = cap;
+	}
+	v = &sim->viol[sim->nviol++];
+	v->code = code;
+	v->trace_index = sim->trace_count;
+	v->as = as;
+	v->addr = addr;
+	va_start(ap, fmt);
+	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
+	va_end(ap);
+}
+
+static void sim_trace(struct gpuvm_mali_sim *sim, uint32_t offset,
+		      uint32_t value, bool write)
+{
+	if (sim->trace) {
+		struct gpuvm_mali_sim_trace_entry *e;
+
+		e = &sim->trace[sim->trace_count % sim->cfg.trace_capacity];
+		e->index = sim->trace_count;
+		e->time_ns = sim->now_ns;
+		e->offset = offset;
+		e->value = value;
+		e->write = write;
+	}
+	sim->trace_count++;
+}
+
+/* ---------------------------------------------------------------------
+ * Physical memory and CPU visibility
+ */
+
+struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->nregions; i++) {
+		struct sim_region *r = &sim->regions[i];
+
+		if (pa >= r->base && pa - r->base < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* Make the CPU's stores to one 64-byte line visible to the GPU. */
+static void sim_publish_line(struct gpuvm_mali_sim *sim, struct sim_region *r,
+			     uint64_t line)
+{
+	uint64_t bit = 1ull << (line % 64);
+
+	if (!(r->dirty[line / 64] & bit))
+		return;
+	memcpy(&r->mem[line * SIM_LINE_ENTRIES], &r->cpu[line * SIM_LINE_ENTRIES],
+	       SIM_LINE_BYTES);
+	r->dirty[line / 64] &= ~bit;
+	sim->pending_lines--;
+}
+
+static void sim_publish_all(struct gpuvm_mali_sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->nregions && sim->pending_lines; i++) {
+		struct sim_region *r = &sim->regions[i];
+		uint64_t nlines = r->size / SIM_LINE_BYTES;
+		uint64_t w;
+
+		for (w = 0; w < (nlines + 63) / 64; w++) {
+			while (r->dirty[w]) {
+				unsigned int b = (unsigned int)__builtin_ctzll(r->dirty[w]);
+
+				sim_publish_line(sim, r, w * 64 + b);
+			}
+		}
+	}
+}
+
+/* Report a page-table store the GPU cannot see yet (UNSYNCED_PTE). */
+static void sim_check_unsynced(struct gpuvm_mali_sim *sim, int as,
+			       const char *what)
+{
+	unsigned int i;
+
+	if (!sim->pending_lines)
+		return;
+	for (i = 0; i < sim->nregions; i++) {
+		struct sim_region *r = &sim->regions[i];
+		uint64_t nlines = r->size / SIM_LINE_BYTES;
+		uint64_t w;
+
+		for (w = 0; w < (nlines + 63) / 64; w++) {
+			if (r->dirty[w]) {
+				uint64_t line = w * 64 +
+					(uint64_t)__builtin_ctzll(r->dirty[w]);
+				uint64_t pa = r->base + line * SIM_LINE_BYTES;
+
+				sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE,
+					      as, pa,
+					      "%s with %llu page-table line(s) not visible, first at PA 0x%llx",
+					      what,
+					      (unsigned long long)sim->pending_lines,
+					      (unsigned long long)pa);
+				return;
+			}
+		}
+	}
+}
+
+static void sim_free_regions(struct gpuvm_mali_sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < sim->nregions; i++) {
+		struct sim_region *r = &sim->regions[i];
+
+		if (r->cpu != r->mem)
+			gpuvm_free(r->cpu);
+		gpuvm_free(r->mem);
+		gpuvm_free(r->dirty);
+		gpuvm_free(r->freed);
+	}
+	gpuvm_free(sim->regions);
+	sim->regions = NULL;
+	sim->nregions = 0;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_add_memory(struct gpuvm_mali_sim *sim,
+					   uint64_t pa_base, uint64_t size)
+{
+	struct sim_region *regions, *r;
+	uint64_t nlines;
+	unsigned int i;
+
+	if (!sim || !size || (pa_base | size) & (SIM_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (pa_base >= (1ull << SIM_PA_LIMIT_BITS) ||
+	    size > (1ull << SIM_PA_LIMIT_BITS) - pa_base ||
+	    size > SIZE_MAX / 2)
+		return -EINVAL;
+	for (i = 0; i < sim->nregions; i++) {
+		r = &sim->regions[i];
+		if (pa_base < r->base + r->size && r->base < pa_base + size)
+			return -EEXIST;
+	}
+
+	regions = gpuvm_zalloc((sim->nregions + 1) * sizeof(*regions));
+	if (!regions)
+		return -ENOMEM;
+	r = &regions[sim->nregions];
+	nlines = size / SIM_LINE_BYTES;
+	r->base = pa_base;
+	r->size = size;
+	r->mem = gpuvm_zalloc((size_t)size);
+	r->dirty = gpuvm_zalloc((size_t)((nlines + 63) / 64) * sizeof(uint64_t));
+	r->freed = gpuvm_zalloc((size_t)(size >> SIM_PAGE_SHIFT));
+	if (sim->cfg.visibility == GPUVM_MALI_SIM_VIS_COHERENT)
+		r->cpu = r->mem;
+	else
+		r->cpu = gpuvm_zalloc((size_t)size);
+	if (!r->mem || !r->dirty || !r->freed || !r->cpu) {
+		if (r->cpu != r->mem)
+			gpuvm_free(r->cpu);
+		gpuvm_free(r->mem);
+		gpuvm_free(r->dirty);
+		gpuvm_free(r->freed);
+		gpuvm_free(regions);
+		return -ENOMEM;
+	}
+	if (sim->nregions)
+		memcpy(regions, sim->regions, sim->nregions * sizeof(*regions));
+	gpuvm_free(sim->regions);
+	sim->regions = regions;
+	sim->nregions++;
+	return 0;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
+					   uint64_t pa, uint64_t *value)
+{
+	struct sim_region *r;
+
+	if (!sim || !value || (pa & 7))
+		return -EINVAL;
+	r = sim_region_find(sim, pa);
+	if (!r)
+		return -EFAULT;
+	*value = r->mem[(pa - r->base) / 8];
+	return 0;
+}
+
+/* Locate the entry at @pa for a CPU page-table access, or log why not. */
+static struct sim_region *sim_pt_region(struct gpuvm_mali_sim *sim,
+					uint64_t pa, const char *what)
+{
+	struct sim_region *r = (pa & 7) ? NULL : sim_region_find(sim, pa);
+
+	if (!r)
+		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+			      "%s at %s PA 0x%llx", what,
+			      (pa & 7) ? "misaligned" : "unbacked",
+			      (unsigned long long)pa);
+	return r;
+}
+
+static void sim_pt_write64(struct gpuvm_mali_hal *hal, uint64_t pa,
+			   uint64_t value)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+	struct sim_region *r = sim_pt_region(sim, pa, "pt_write64");
+	uint64_t idx, frame, line;
+
+	if (!r)
+		return;
+	idx = (pa - r->base) / 8;
+	frame = (pa - r->base) >> SIM_PAGE_SHIFT;
+	if (r->freed[frame]) {
+		uint64_t fpa = r->base + (frame << SIM_PAGE_SHIFT);
+
+		r->freed[frame] = 0;
+		if (sim_frame_referenced(sim, fpa))
+			sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH,
+				      -1, fpa,
+				      "page-table frame 0x%llx rewritten while the GPU may still use it",
+				      (unsigned long long)fpa);
+	}
+	r->cpu[idx] = value;
+	if (r->cpu == r->mem)
+		return;
+	line = idx / SIM_LINE_ENTRIES;
+	if (!(r->dirty[line / 64] & (1ull << (line % 64)))) {
+		r->dirty[line / 64] |= 1ull << (line % 64);
+		sim->pending_lines++;
+	}
+}
+
+static uint64_t sim_pt_read64(struct gpuvm_mali_hal *hal, uint64_t pa)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+	struct sim_region *r = sim_pt_region(sim, pa, "pt_read64");
+
+	return r ? r->cpu[(pa - r->base) / 8] : 0;
+}
+
+static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+	uint64_t first, last, line;
+	struct sim_region *r;
+
+	if (!len)
+		return;
+	r = sim_region_find(sim, pa);
+	if (!r || len > r->size - (pa - r->base)) {
+		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+			      "pt_sync of 0x%zx bytes at PA 0x%llx leaves backed memory",
+			      len, (unsigned long long)pa);
+		return;
+	}
+	first = (pa - r->base) / SIM_LINE_BYTES;
+	last = (pa - r->base + len - 1) / SIM_LINE_BYTES;
+	for (line = first; line <= last; line++)
+		sim_publish_line(sim, r, line);
+}
+
+static void sim_barrier(struct gpuvm_mali_hal *hal)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+
+	if (sim->cfg.visibility == GPUVM_MALI_SIM_VIS_WC)
+		sim_publish_all(sim);
+}
+
+static void sim_pt_page_freed(struct gpuvm_mali_hal *hal, uint64_t pa)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+	struct sim_region *r = sim_region_find(sim, pa);
+
+	if (!r || (pa & (SIM_PAGE_SIZE - 1))) {
+		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+			      "pt_page_freed of %s PA 0x%llx",
+			      r ? "misaligned" : "unbacked",
+			      (unsigned long long)pa);
+		return;
+	}
+	r->freed[(pa - r->base) >> SIM_PAGE_SHIFT] = 1;
+}
+
+/* ---------------------------------------------------------------------
+ * Interrupt line (uio_pdrv_genirq: the line is disabled by each event)
+ */
+
+/* Advance virtual time, stopping at the end of time rather than wrapping. */
+static void sim_advance_us(struct gpuvm_mali_sim *sim, uint64_t us)
+{
+	if (us > (UINT64_MAX - sim->now_ns) / 1000)
+		sim->now_ns = UINT64_MAX;
+	else
+		sim->now_ns += us * 1000;
+}
+
+static void sim_irq_update(struct gpuvm_mali_sim *sim)
+{
+	if (sim->irq_enabled && (sim->mmu_rawstat & sim->mmu_mask)) {
+		sim->st.irq_events++;
+		sim->irq_enabled = false;
+	}
+}
+
+static int sim_irq_wait(struct gpuvm_mali_hal *hal, uint64_t timeout_us,
+			uint32_t *events)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+
+	if (sim->st.irq_events == sim->irq_seen) {
+		sim_advance_us(sim, timeout_us);
+		return 0;
+	}
+	sim->irq_seen = sim->st.irq_events;
+	if (events)
+		*events = (uint32_t)sim->st.irq_events;
+	return 1;
+}
+
+static int sim_irq_rearm(struct gpuvm_mali_hal *hal)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+
+	if (sim->irq_enabled)
+		return 0;
+	sim->irq_enabled = true;
+	sim_irq_update(sim);
+	if (!sim->irq_enabled)
+		sim->st.irq_retriggers++;
+	return 0;
+}
+
+static uint64_t sim_now_ns(struct gpuvm_mali_hal *hal)
+{
+	return to_sim(hal)->now_ns;
+}
+
+static void sim_sleep_us(struct gpuvm_mali_hal *hal, uint64_t us)
+{
+	sim_advance_us(to_sim(hal), us);
+}
+
+/* ---------------------------------------------------------------------
+ * Faults
+ */
+
+bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as)
+{
+	return as < GPUVM_MALI_MAX_AS && (sim->cfg.as_present >> as) & 1;
+}
+
+static uint32_t sim_as_irq_bits(const struct gpuvm_mali_sim *sim,
+				unsigned int as)
+{
+	uint32_t bits = GPUVM_MALI_MMU_IRQ_FAULT(as);
+
+	if (sim->cfg.family == GPUVM_MALI_SIM_JM)
+		bits |= GPUVM_MALI_MMU_IRQ_BUS_FAULT(as);
+	return bits;
+}
+
+int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
+		    uint32_t status, uint64_t va, bool bus)
+{
+	struct sim_as *a = &sim->as[as];
+
+	if (a->stalled) {
+		a->st.secondary_faults++;
+		return 1;
+	}
+	a->stalled = true;
+	a->faultstatus = status;
+	a->faultaddress = va;
+	a->faultextra = 0;
+	a->st.faults++;
+	if (bus && sim->cfg.family == GPUVM_MALI_SIM_JM)
+		sim->mmu_rawstat |= GPUVM_MALI_MMU_IRQ_BUS_FAULT(as);
+	else
+		sim->mmu_rawstat |= GPUVM_MALI_MMU_IRQ_FAULT(as);
+	sim_irq_update(sim);
+	return 0;
+}
+
+/* A completed UNLOCK/FLUSH releases the stall once the IRQ bits are clear. */
+static void sim_release_stall(struct gpuvm_mali_sim *sim, unsigned int as)
+{
+	if (!(sim->mmu_rawstat & sim_as_irq_bits(sim, as)))
+		sim->as[as].stalled = false;
+}
+
+/* ---------------------------------------------------------------------
+ * AS commands
+ */
+
+/* Decode LOCKADDR into a region (log2 64 = the whole AS). */
+static bool sim_decode_lock(const struct gpuvm_mali_sim *sim, uint64_t v,
+			    uint64_t *base, unsigned int *log2)
+{
+	unsigned int l = (unsigned int)(v & GPUVM_MALI_LOCKADDR_SIZE_MASK) + 1;
+	bool small = l < GPUVM_MALI_LOCK_REGION_MIN_SHIFT;
+
+	if (small)
+		l = GPUVM_MALI_LOCK_REGION_MIN_SHIFT;
+	if (l > sim->va_bits) {
+		*base = 0;
+		*log2 = SIM_WHOLE_AS_LOG2;
+	} else {
+		*base = v & ~((1ull << l) - 1);
+		*log2 = l;
+	}
+	return !small;
+}
+
+static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
+{
+	struct sim_as *a = &sim->as[as];
+
+	a->pending = false;
+	switch (a->cmd) {
+	case GPUVM_MALI_AS_COMMAND_UPDATE:
+		a->a_transtab = a->transtab;
+		a->a_memattr = a->memattr;
+		a->a_transcfg = a->transcfg;
+		a->halves = 0;
+		sim_tlb_flush_all(sim, as);
+		a->stalled = false;
+		break;
+	case GPUVM_MALI_AS_COMMAND_LOCK:
+		if (!a->locked) {
+			a->locked = true;
+			a->lock_base = a->cmd_base;
+			a->lock_log2 = a->cmd_log2;
+		}
+		break;
+	case GPUVM_MALI_AS_COMMAND_UNLOCK:
+		if (a->locked)
+			sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
+		a->locked = false;
+		sim_release_stall(sim, as);
+		break;
+	case GPUVM_MALI_AS_COMMAND_FLUSH_PT:
+	case GPUVM_MALI_AS_COMMAND_FLUSH_MEM:
+		sim_ptw_invalidate(sim);
+		if (a->locked)
+			sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
+		else
+			sim_tlb_flush_region(sim, as, a->cmd_base, a->cmd_log2);
+		a->locked = false;
+		if (a->cmd == GPUVM_MALI_AS_COMMAND_FLUSH_MEM)
+			sim->st.mem_drains++;
+		sim_release_stall(sim, as);
+		break;
+	default:
+		break;
+	}
+	if (sim->cfg.family == GPUVM_MALI_SIM_CSF) {
+		sim->mmu_rawstat |= GPUVM_MALI_MMU_IRQ_REQ_COMPLETE(as);
+		sim_irq_update(sim);
+	}
+}
+
+void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as)
+{
+	struct sim_as *a = &sim->as[as];
+
+	if (a->pending && !a->busy_left && !a->stuck)
+		sim_as_apply(sim, as);
+}
+
+static bool sim_as_active(const struct sim_as *a)
+{
+	return a->stuck || (a->pending && a->busy_left);
+}
+
+static uint64_t sim_rand(struct gpuvm_mali_sim *sim)
+{
+	uint64_t x = sim->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	sim->rng = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+static void sim_check_update(struct gpuvm_mali_sim *sim, unsigned int as)
+{
+	static const char *const names[] = { "TRANSTAB", "MEMATTR", "TRANSCFG" };
+	struct sim_as *a = &sim->as[as];
+	uint64_t adr = a->transcfg & GPUVM_MALI_TRANSCFG_ADRMODE_MASK;
+	bool has_transcfg = sim->cfg.formats & GPUVM_MALI_SIM_FMT_AARCH64;
+	unsigned int r;
+
+	if (a->locked)
+		sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_WHILE_LOCKED, (int)as,
+			      a->lock_base, "UPDATE on AS%u with a region locked",
+			      as);
+	for (r = 0; r < 3; r++) {
+		unsigned int h = a->halves & (HALF_BIT(r, 0) | HALF_BIT(r, 1));
+
+		if (h && h != (HALF_BIT(r, 0) | HALF_BIT(r, 1)))
+			sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_HALF_WRITTEN,
+				      (int)as, 0,
+				      "UPDATE on AS%u with only the %s half of %s written",
+				      as, (h & HALF_BIT(r, 0)) ? "LO" : "HI",
+				      names[r]);
+	}
+	if (!has_transcfg)
+		adr = GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY;
+	if (adr == GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY) {
+		if (!(sim->cfg.formats & GPUVM_MALI_SIM_FMT_LPAE))
+			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
+				      "AS%u: legacy (Mali-LPAE) mode not supported",
+				      as);
+		else if ((a->transtab & GPUVM_MALI_LPAE_TRANSTAB_ADRMODE_MASK) == 1)
+			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
+				      a->transtab,
+				      "AS%u: reserved LPAE TRANSTAB mode 1", as);
+	} else if (adr == GPUVM_MALI_TRANSCFG_ADRMODE_AARCH64_4K) {
+		if (a->transtab & ~GPUVM_MALI_AARCH64_TRANSTAB_ADDR_MASK)
+			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
+				      a->transtab,
+				      "AS%u: AArch64 TRANSTAB 0x%llx has low bits set",
+				      as, (unsigned long long)a->transtab);
+	} else if (adr != GPUVM_MALI_TRANSCFG_ADRMODE_UNMAPPED &&
+		   adr != GPUVM_MALI_TRANSCFG_ADRMODE_IDENTITY) {
+		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
+			      "AS%u: unsupported ADRMODE %llu", as,
+			      (unsigned long long)adr);
+	}
+}
+
+static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
+			   uint32_t cmd)
+{
+	struct sim_as *a = &sim->as[as];
+	unsigned int busy;
+
+	sim_as_settle(sim, as);
+	if (sim_as_active(a)) {
+		sim_violation(sim, GPUVM_MALI_SIM_V_CMD_WHILE_BUSY, (int)as, cmd,
+			      "AS%u COMMAND %u written while AS_ACTIVE; dropped",
+			      as, cmd);
+		return;
+	}
+	switch (cmd) {
+	case GPUVM_MALI_AS_COMMAND_NOP:
+		break;
+	case GPUVM_MALI_AS_COMMAND_UPDATE:
+		sim_check_update(sim, as);
+		sim_check_unsynced(sim, (int)as, "UPDATE");
+		break;
+	case GPUVM_MALI_AS_COMMAND_LOCK:
+		if (a->locked)
+			sim_violation(sim, GPUVM_MALI_SIM_V_DOUBLE_LOCK, (int)as,
+				      a->lockaddr,
+				      "LOCK on AS%u while a region is locked", as);
+		if (!sim_decode_lock(sim, a->lockaddr, &a->cmd_base, &a->cmd_log2))
+			sim_violation(sim, GPUVM_MALI_SIM_V_LOCK_TOO_SMALL, (int)as,
+				      a->lockaddr,
+				      "AS%u LOCKADDR 0x%llx encodes less than 32 KiB",
+				      as, (unsigned long long)a->lockaddr);
+		break;
+	case GPUVM_MALI_AS_COMMAND_UNLOCK:
+		sim_check_unsynced(sim, (int)as, "UNLOCK");
+		break;
+	case GPUVM_MALI_AS_COMMAND_FLUSH_PT:
+	case GPUVM_MALI_AS_COMMAND_FLUSH_MEM:
+		sim_check_unsynced(sim, (int)as, "FLUSH");
+		if (!a->locked) {
+			if (sim->cfg.strict)
+				sim_violation(sim, GPUVM_MALI_SIM_V_FLUSH_WITHOUT_LOCK,
+					      (int)as, a->lockaddr,
+					      "AS%u FLUSH without LOCK", as);
+			sim_decode_lock(sim, a->lockaddr, &a->cmd_base,
+					&a->cmd_log2);
+		}
+		break;
+	default:
+		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, (int)as, cmd,
+			      "AS%u: unknown COMMAND %u", as, cmd);
+		return;
+	}
+
+	if (a->busy_override) {
+		busy = a->busy_next;
+		a->busy_override = false;
+	} else if (sim->cfg.busy_random) {
+		busy = (unsigned int)(sim_rand(sim) % (sim->cfg.busy_reads + 1ull));
+	} else {
+		busy = sim->cfg.busy_reads;
+	}
+	a->st.commands++;
+	a->cmd = cmd;
+	a->pending = true;
+	a->busy_left = busy;
+	sim_as_settle(sim, as);
+}
+
+static uint32_t sim_as_status(struct gpuvm_mali_sim *sim, unsigned int as)
+{
+	struct sim_as *a = &sim->as[as];
+
+	if (a->stuck || (a->pending && a->busy_left)) {
+		if (!a->stuck)
+			a->busy_left--;
+		a->st.busy_reads++;
+		return GPUVM_MALI_AS_STATUS_ACTIVE;
+	}
+	sim_as_settle(sim, as);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * GPU commands, reset
+ */
+
+static void sim_reset_state(struct gpuvm_mali_sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
+		struct sim_as *a = &sim->as[i];
+		struct sim_tlb_entry *tlb = a->tlb;
+		struct gpuvm_mali_sim_as_stats st = a->st;
+
+		memset(a, 0, sizeof(*a));
+		a->tlb = tlb;
+		a->st = st;
+		if (tlb)
+			sim_tlb_flush_all(sim, i);
+	}
+	sim_ptw_invalidate(sim);
+	sim->gpu_rawstat = 0;
+	sim->gpu_mask = 0;
+	sim->coherency_protocol = GPUVM_MALI_COHERENCY_NONE;
+	sim->l2_mmu_config = 0;
+	sim->l2_ready = 0;
+	sim->flush_pending = false;
+	sim->mmu_rawstat = 0;
+	sim->mmu_mask = 0;
+}
+
+static void sim_gpu_reset(struct gpuvm_mali_sim *sim)
+{
+	sim_reset_state(sim);
+	sim->st.resets++;
+	sim->gpu_rawstat |= GPUVM_MALI_GPU_IRQ_RESET_COMPLETED;
+}
+
+static void sim_flush_complete(struct gpuvm_mali_sim *sim)
+{
+	sim->flush_pending = false;
+	if (sim->flush_inv)
+		sim_ptw_invalidate(sim);
+	sim->gpu_rawstat |= GPUVM_MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED;
+	sim->st.cache_flushes++;
+}
+
+static void sim_flush_start(struct gpuvm_mali_sim *sim, bool inv)
+{
+	sim_check_unsynced(sim, -1, "cache flush");
+	/* A flush issued before the last one completed does not cancel it. */
+	sim->flush_inv = inv || (sim->flush_pending && sim->flush_inv);
+	sim->flush_pending = true;
+	sim->flush_left = sim->cfg.flush_reads;
+	if (!sim->flush_left && !sim->flush_hang)
+		sim_flush_complete(sim);
+}
+
+static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
+{
+	if (sim->cfg.family == GPUVM_MALI_SIM_JM) {
+		switch (cmd) {
+		case GPUVM_MALI_JM_GPU_CMD_SOFT_RESET:
+		case GPUVM_MALI_JM_GPU_CMD_HARD_RESET:
+			sim_gpu_reset(sim);
+			return;
+		case GPUVM_MALI_JM_GPU_CMD_CLEAN_CACHES:
+			sim_flush_start(sim, false);
+			return;
+		case GPUVM_MALI_JM_GPU_CMD_CLEAN_INV_CACHES:
+			sim_flush_start(sim, true);
+			return;
+		case GPUVM_MALI_JM_GPU_CMD_NOP:
+		case GPUVM_MALI_JM_GPU_CMD_PERFCNT_CLEAR:
+		case GPUVM_MALI_JM_GPU_CMD_PERFCNT_SAMPLE:
+		case GPUVM_MALI_JM_GPU_CMD_CYCLE_COUNT_START:
+		case GPUVM_MALI_JM_GPU_CMD_CYCLE_COUNT_STOP:
+			return;
+		default:
+			break;
+		}
+	} else {
+		uint32_t payload = GPUVM_MALI_CSF_GPU_CMD_PAYLOAD(cmd);
+
+		switch (GPUVM_MALI_CSF_GPU_CMD_TYPE(cmd)) {
+		case GPUVM_MALI_CSF_GPU_CMD_TYPE_NOP:
+			return;
+		case GPUVM_MALI_CSF_GPU_CMD_TYPE_RESET:
+			if (payload == GPUVM_MALI_CSF_RESET_SOFT ||
+			    payload == GPUVM_MALI_CSF_RESET_HARD) {
+				sim_gpu_reset(sim);
+				return;
+			}
+			break;
+		case GPUVM_MALI_CSF_GPU_CMD_TYPE_FLUSH_CACHES:
+			if (payload <= 0x3FF) {
+				sim_flush_start(sim, GPUVM_MALI_CSF_FLUSH_L2(payload) &
+						GPUVM_MALI_CACHE_OP_INV);
+				return;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_GPU_CMD, -1, cmd,
+		      "GPU_CMD 0x%x is not a %s command", cmd,
+		      sim->cfg.family == GPUVM_MALI_SIM_JM ? "JM" : "CSF");
+}
+
+static uint32_t sim_gpu_rawstat(struct gpuvm_mali_sim *sim)
+{
+	if (sim->flush_pending && !sim->flush_hang) {
+		if (sim->flush_left)
+			sim->flush_left--;
+		else
+			sim_flush_complete(sim);
+	}
+	return sim->gpu_rawstat;
+}
+
+/* ---------------------------------------------------------------------
+ * Register window
+ */
+
+static void sim_bad_reg(struct gpuvm_mali_sim *sim, uint32_t offset,
+			const char *what)
+{
+	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_REGISTER, -1, offset,
+		      "%s register 0x%x", what, offset);
+}
+
+static uint32_t sim_as_read(struct gpuvm_mali_sim *sim, unsigned int as,
+			    uint32_t reg, uint32_t offset)
+{
+	struct sim_as *a = &sim->as[as];
+	bool transcfg = sim->cfg.formats & GPUVM_MALI_SIM_FMT_AARCH64;
+
+	switch (reg) {
+	case GPUVM_MALI_AS_TRANSTAB_LO:
+		return (uint32_t)a->transtab;
+	case GPUVM_MALI_AS_TRANSTAB_HI:
+		return (uint32_t)(a->transtab >> 32);
+	case GPUVM_MALI_AS_MEMATTR_LO:
+		return (uint32_t)a->memattr;
+	case GPUVM_MALI_AS_MEMATTR_HI:
+		return (uint32_t)(a->memattr >> 32);
+	case GPUVM_MALI_AS_LOCKADDR_LO:
+		return (uint32_t)a->lockaddr;
+	case GPUVM_MALI_AS_LOCKADDR_HI:
+		return (uint32_t)(a->lockaddr >> 32);
+	case GPUVM_MALI_AS_FAULTSTATUS:
+		return a->faultstatus;
+	case GPUVM_MALI_AS_FAULTADDRESS_LO:
+		return (uint32_t)a->faultaddress;
+	case GPUVM_MALI_AS_FAULTADDRESS_HI:
+		return (uint32_t)(a->faultaddress >> 32);
+	case GPUVM_MALI_AS_STATUS:
+		return sim_as_status(sim, as);
+	case GPUVM_MALI_AS_TRANSCFG_LO:
+		if (transcfg)
+			return (uint32_t)a->transcfg;
+		break;
+	case GPUVM_MALI_AS_TRANSCFG_HI:
+		if (transcfg)
+			return (uint32_t)(a->transcfg >> 32);
+		break;
+	case GPUVM_MALI_AS_FAULTEXTRA_LO:
+		return (uint32_t)a->faultextra;
+	case GPUVM_MALI_AS_FAULTEXTRA_HI:
+		return (uint32_t)(a->faultextra >> 32);
+	default:
+		break;
+	}
+	sim_bad_reg(sim, offset, "read of unreadable");
+	return 0;
+}
+
+static void sim_set_half(uint64_t *reg, unsigned int half, uint32_t value)
+{
+	if (half)
+		*reg = (*reg & 0xFFFFFFFFull) | (uint64_t)value << 32;
+	else
+		*reg = (*reg & ~0xFFFFFFFFull) | value;
+}
+
+static void sim_as_write(struct gpuvm_mali_sim *sim, unsigned int as,
+			 uint32_t reg, uint32_t offset, uint32_t value)
+{
+	struct sim_as *a = &sim->as[as];
+	unsigned int half = (reg >> 2) & 1;
+
+	switch (reg) {
+	case GPUVM_MALI_AS_TRANSTAB_LO:
+	case GPUVM_MALI_AS_TRANSTAB_HI:
+		sim_set_half(&a->transtab, half, value);
+		a->halves |= HALF_BIT(0, half);
+		return;
+	case GPUVM_MALI_AS_MEMATTR_LO:
+	case GPUVM_MALI_AS_MEMATTR_HI:
+		sim_set_half(&a->memattr, half, value);
+		a->halves |= HALF_BIT(1, half);
+		return;
+	case GPUVM_MALI_AS_TRANSCFG_LO:
+	case GPUVM_MALI_AS_TRANSCFG_HI:
+		if (!(sim->cfg.formats & GPUVM_MALI_SIM_FMT_AARCH64))
+			break;
+		sim_set_half(&a->transcfg, half, value);
+		a->halves |= HALF_BIT(2, half);
+		return;
+	case GPUVM_MALI_AS_LOCKADDR_LO:
+	case GPUVM_MALI_AS_LOCKADDR_HI:
+		sim_set_half(&a->lockaddr, half, value);
+		return;
+	case GPUVM_MALI_AS_COMMAND:
+		sim_as_command(sim, as, value);
+		return;
+	default:
+		break;
+	}
+	sim_bad_reg(sim, offset, "write to unwritable");
+}
+
+static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
+{
+	if (offset >= GPUVM_MALI_AS_BASE &&
+	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
+		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
+
+		if (!sim_as_present(sim, as)) {
+			sim_bad_reg(sim, offset, "read of absent AS");
+			return 0;
+		}
+		return sim_as_read(sim, as, offset % GPUVM_MALI_AS_STRIDE, offset);
+	}
+	switch (offset) {
+	case GPUVM_MALI_GPU_ID:
+		return sim->cfg.gpu_id;
+	case GPUVM_MALI_MMU_FEATURES:
+		return sim->cfg.mmu_features;
+	case GPUVM_MALI_AS_PRESENT:
+		return sim->cfg.as_present;
+	case GPUVM_MALI_JS_PRESENT:
+		return sim->cfg.family == GPUVM_MALI_SIM_JM ? 0x7 : 0;
+	case GPUVM_MALI_GPU_INT_RAWSTAT:
+		return sim_gpu_rawstat(sim);
+	case GPUVM_MALI_GPU_INT_MASK:
+		return sim->gpu_mask;
+	case GPUVM_MALI_GPU_INT_STAT:
+		return sim_gpu_rawstat(sim) & sim->gpu_mask;
+	case GPUVM_MALI_GPU_STATUS:
+	case GPUVM_MALI_GPU_FAULT_STATUS:
+	case GPUVM_MALI_GPU_FAULT_ADDR_LO:
+	case GPUVM_MALI_GPU_FAULT_ADDR_HI:
+		return 0;
+	case GPUVM_MALI_L2_PRESENT_LO:
+		return (uint32_t)sim->cfg.l2_present;
+	case GPUVM_MALI_L2_PRESENT_HI:
+		return (uint32_t)(sim->cfg.l2_present >> 32);
+	case GPUVM_MALI_L2_READY_LO:
+		return (uint32_t)sim->l2_ready;
+	case GPUVM_MALI_L2_READY_HI:
+		return (uint32_t)(sim->l2_ready >> 32);
+	case GPUVM_MALI_COHERENCY_FEATURES:
+		return sim->cfg.coherency_features;
+	case GPUVM_MALI_COHERENCY_PROTOCOL:
+		return sim->coherency_protocol;
+	case GPUVM_MALI_L2_MMU_CONFIG:
+		return sim->l2_mmu_config;
+	case GPUVM_MALI_MMU_INT_RAWSTAT:
+		return sim->mmu_rawstat;
+	case GPUVM_MALI_MMU_INT_MASK:
+		return sim->mmu_mask;
+	case GPUVM_MALI_MMU_INT_STAT:
+		return sim->mmu_rawstat & sim->mmu_mask;
+	default:
+		break;
+	}
+	sim_bad_reg(sim, offset, "read of unknown or write-only");
+	return 0;
+}
+
+static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
+			  uint32_t value)
+{
+	if (offset >= GPUVM_MALI_AS_BASE &&
+	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
+		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
+
+		if (!sim_as_present(sim, as)) {
+			sim_bad_reg(sim, offset, "write to absent AS");
+			return;
+		}
+		sim_as_write(sim, as, offset % GPUVM_MALI_AS_STRIDE, offset, value);
+		return;
+	}
+	switch (offset) {
+	case GPUVM_MALI_GPU_INT_CLEAR:
+		sim->gpu_rawstat &= ~value;
+		return;
+	case GPUVM_MALI_GPU_INT_MASK:
+		sim->gpu_mask = value;
+		return;
+	case GPUVM_MALI_GPU_CMD:
+		sim_gpu_command(sim, value);
+		return;
+	case GPUVM_MALI_L2_PWRON_LO:
+		sim->l2_ready |= value & sim->cfg.l2_present;
+		return;
+	case GPUVM_MALI_L2_PWRON_HI:
+		sim->l2_ready |= ((uint64_t)value << 32) & sim->cfg.l2_present;
+		return;
+	case GPUVM_MALI_COHERENCY_PROTOCOL:
+		sim->coherency_protocol = value;
+		return;
+	case GPUVM_MALI_L2_MMU_CONFIG:
+		sim->l2_mmu_config = value;
+		return;
+	case GPUVM_MALI_MMU_INT_CLEAR:
+		sim->mmu_rawstat &= ~value;
+		return;
+	case GPUVM_MALI_MMU_INT_MASK:
+		sim->mmu_mask = value;
+		sim_irq_update(sim);
+		return;
+	default:
+		break;
+	}
+	sim_bad_reg(sim, offset, "write to unknown or read-only");
+}
+
+static uint32_t sim_read32(struct gpuvm_mali_hal *hal, uint32_t offset)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+	uint32_t v;
+
+	if (offset & 3) {
+		sim_bad_reg(sim, offset, "misaligned read of");
+		v = 0;
+	} else if (sim->powered_off) {
+		v = 0xFFFFFFFFu;
+	} else {
+		v = sim_reg_read(sim, offset);
+	}
+	sim_trace(sim, offset, v, false);
+	return v;
+}
+
+static void sim_write32(struct gpuvm_mali_hal *hal, uint32_t offset,
+			uint32_t value)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+
+	if (offset & 3)
+		sim_bad_reg(sim, offset, "misaligned write to");
+	else if (!sim->powered_off)
+		sim_reg_write(sim, offset, value);
+	sim_trace(sim, offset, value, true);
+}
+
+static const struct gpuvm_mali_hal_ops sim_hal_ops = {
+	.read32 = sim_read32,
+	.write32 = sim_write32,
+	.pt_write64 = sim_pt_write64,
+	.pt_read64 = sim_pt_read64,
+	.pt_sync = sim_pt_sync,
+	.barrier = sim_barrier,
+	.irq_wait = sim_irq_wait,
+	.irq_rearm = sim_irq_rearm,
+	.now_ns = sim_now_ns,
+	.sleep_us = sim_sleep_us,
+	.pt_page_freed = sim_pt_page_freed,
+};
+
+/* ---------------------------------------------------------------------
+ * Creation
+ */
+
+GPUVM_EXPORT void gpuvm_mali_sim_config_init(struct gpuvm_mali_sim_config *cfg,
+					     enum gpuvm_mali_sim_family family)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->family = family;
+	if (family == GPUVM_MALI_SIM_CSF) {
+		cfg->gpu_id = 0xA8670000u;
+		cfg->formats = GPUVM_MALI_SIM_FMT_AARCH64;
+	} else {
+		cfg->gpu_id = 0x72120000u;
+		cfg->formats = GPUVM_MALI_SIM_FMT_LPAE | GPUVM_MALI_SIM_FMT_AARCH64;
+	}
+	cfg->mmu_features = 0x2830;
+	cfg->as_present = 0xFF;
+	cfg->coherency_features = GPUVM_MALI_COHERENCY_FEATURE_ACE_LITE;
+	cfg->l2_present = 1;
+	cfg->ptw_cache = true;
+	cfg->busy_reads = 2;
+	cfg->flush_reads = 2;
+	cfg->visibility = GPUVM_MALI_SIM_VIS_WC;
+	cfg->trace_capacity = 256;
+}
+
+static bool sim_config_valid(const struct gpuvm_mali_sim_config *cfg)
+{
+	unsigned int va = GPUVM_MALI_MMU_VA_BITS(cfg->mmu_features);
+	unsigned int pa = GPUVM_MALI_MMU_PA_BITS(cfg->mmu_features);
+
+	if (va < 32 || va > 48 || pa < 32 || pa > 48)
+		return false;
+	if (!cfg->as_present || (cfg->as_present >> GPUVM_MALI_MAX_AS))
+		return false;
+	if (cfg->family != GPUVM_MALI_SIM_JM && cfg->family != GPUVM_MALI_SIM_CSF)
+		return false;
+	if (!cfg->formats || (cfg->formats & ~(GPUVM_MALI_SIM_FMT_LPAE |
+					       GPUVM_MALI_SIM_FMT_AARCH64)))
+		return false;
+	if (cfg->visibility != GPUVM_MALI_SIM_VIS_WC &&
+	    cfg->visibility != GPUVM_MALI_SIM_VIS_CACHED &&
+	    cfg->visibility != GPUVM_MALI_SIM_VIS_COHERENT)
+		return false;
+	if (cfg->busy_reads > SIM_MAX_BUSY_READS ||
+	    cfg->flush_reads > SIM_MAX_BUSY_READS)
+		return false;
+	if (cfg->tlb_capacity > 65536 || cfg->ptw_cache_lines > (1u << 20) ||
+	    cfg->trace_capacity > (1u << 24))
+		return false;
+	return true;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
+				       struct gpuvm_mali_sim **out)
+{
+	struct gpuvm_mali_sim *sim;
+	unsigned int i;
+
+	if (!cfg || !out || !sim_config_valid(cfg))
+		return -EINVAL;
+	sim = gpuvm_zalloc(sizeof(*sim));
+	if (!sim)
+		return -ENOMEM;
+	sim->hal.ops = &sim_hal_ops;
+	sim->cfg = *cfg;
+	if (!sim->cfg.tlb_capacity)
+		sim->cfg.tlb_capacity = SIM_DEFAULT_TLB;
+	if (!sim->cfg.ptw_cache_lines)
+		sim->cfg.ptw_cache_lines = SIM_DEFAULT_PTW_LINES;
+	sim->va_bits = GPUVM_MALI_MMU_VA_BITS(cfg->mmu_features);
+	sim->pa_bits = GPUVM_MALI_MMU_PA_BITS(cfg->mmu_features);
+	sim->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ull;
+	sim->irq_enabled = true;
+
+	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
+		if (!sim_as_present(sim, i))
+			continue;
+		sim->as[i].tlb = gpuvm_zalloc(sim->cfg.tlb_capacity *
+					      sizeof(*sim->as[i].tlb));
+		if (!sim->as[i].tlb)
+			goto nomem;
+	}
+	if (sim->cfg.ptw_cache && !sim->cfg.coherent_walk) {
+		sim->ptw_sets = (sim->cfg.ptw_cache_lines + SIM_PTW_WAYS - 1) /
+				SIM_PTW_WAYS;
+		sim->ptw = gpuvm_zalloc((size_t)sim->ptw_sets * SIM_PTW_WAYS *
+					sizeof(*sim->ptw));
+		if (!sim->ptw)
+			goto nomem;
+	}
+	if (sim->cfg.trace_capacity) {
+		sim->trace = gpuvm_zalloc(sim->cfg.trace_capacity *
+					  sizeof(*sim->trace));
+		if (!sim->trace)
+			goto nomem;
+	}
+	sim_reset_state(sim);
+	*out = sim;
+	return 0;
+
+nomem:
+	gpuvm_mali_sim_destroy(sim);
+	return -ENOMEM;
+}
+
+GPUVM_EXPORT void gpuvm_mali_sim_destroy(struct gpuvm_mali_sim *sim)
+{
+	unsigned int i;
+
+	if (!sim)
+		return;
+	for (i = 0; i < GPUVM_MALI_MAX_AS; i++)
+		gpuvm_free(sim->as[i].tlb);
+	gpuvm_free(sim->ptw);
+	gpuvm_free(sim->trace);
+	gpuvm_free(sim->viol);
+	sim_free_regions(sim);
+	gpuvm_free(sim);
+}
+
+GPUVM_EXPORT struct gpuvm_mali_hal *gpuvm_mali_sim_hal(struct gpuvm_mali_sim *sim)
+{
+	return &sim->hal;
+}
+
+GPUVM_EXPORT struct gpuvm_mali_sim *gpuvm_mali_sim_from_hal(struct gpuvm_mali_hal *hal)
+{
+	if (!hal || hal->ops != &sim_hal_ops)
+		return NULL;
+	return to_sim(hal);
+}
+
+/* ---------------------------------------------------------------------
+ * Inspection
+ */
+
+GPUVM_EXPORT int gpuvm_mali_sim_lock_region(struct gpuvm_mali_sim *sim, unsigned int as,
+					    uint64_t *base, unsigned int *log2)
+{
+	struct sim_as *a;
+
+	if (!sim || !sim_as_present(sim, as))
+		return -EINVAL;
+	a = &sim->as[as];
+	if (!a->locked)
+		return 0;
+	if (base)
+		*base = a->lock_base;
+	if (log2)
+		*log2 = a->lock_log2;
+	return 1;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_as_stats(struct gpuvm_mali_sim *sim, unsigned int as,
+					 struct gpuvm_mali_sim_as_stats *st)
+{
+	unsigned int i;
+
+	if (!sim || !st || !sim_as_present(sim, as))
+		return -EINVAL;
+	*st = sim->as[as].st;
+	st->tlb_entries = 0;
+	for (i = 0; i < sim->cfg.tlb_capacity; i++)
+		st->tlb_entries += sim->as[as].tlb[i].valid;
+	return 0;
+}
+
+GPUVM_EXPORT void gpuvm_mali_sim_stats(struct gpuvm_mali_sim *sim,
+				       struct gpuvm_mali_sim_stats *st)
+{
+	unsigned int i;
+
+	*st = sim->st;
+	st->irq_enabled = sim->irq_enabled;
+	st->pending_pte_lines = sim->pending_lines;
+	st->ptw_lines = 0;
+	for (i = 0; sim->ptw && i < sim->ptw_sets * SIM_PTW_WAYS; i++)
+		st->ptw_lines += sim->ptw[i].valid;
+}
+
+GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count(struct gpuvm_mali_sim *sim)
+{
+	return sim->nviol + sim->viol_lost;
+}
+
+GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count_code(struct gpuvm_mali_sim *sim,
+					enum gpuvm_mali_sim_violation_code code)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sim->nviol; i++)
+		n += sim->viol[i].code == code;
+	return n;
+}
+
+GPUVM_EXPORT const struct gpuvm_mali_sim_violation *
+gpuvm_mali_sim_violation_get(struct gpuvm_mali_sim *sim, size_t i)
+{
+	return i < sim->nviol ? &sim->viol[i] : NULL;
+}
+
+GPUVM_EXPORT void gpuvm_mali_sim_violation_clear(struct gpuvm_mali_sim *sim)
+{
+	sim->nviol = 0;
+	sim->viol_lost = 0;
+}
+
+GPUVM_EXPORT const char *gpuvm_mali_sim_violation_name(enum gpuvm_mali_sim_violation_code code)
+{
+	switch (code) {
+	case GPUVM_MALI_SIM_V_CMD_WHILE_BUSY:		return "CMD_WHILE_BUSY";
+	case GPUVM_MALI_SIM_V_UPDATE_WHILE_LOCKED:	return "UPDATE_WHILE_LOCKED";
+	case GPUVM_MALI_SIM_V_UPDATE_HALF_WRITTEN:	return "UPDATE_HALF_WRITTEN";
+	case GPUVM_MALI_SIM_V_LOCK_TOO_SMALL:		return "LOCK_TOO_SMALL";
+	case GPUVM_MALI_SIM_V_DOUBLE_LOCK:		return "DOUBLE_LOCK";
+	case GPUVM_MALI_SIM_V_FLUSH_WITHOUT_LOCK:	return "FLUSH_WITHOUT_LOCK";
+	case GPUVM_MALI_SIM_V_UNSYNCED_PTE:		return "UNSYNCED_PTE";
+	case GPUVM_MALI_SIM_V_STALE_TLB:		return "STALE_TLB";
+	case GPUVM_MALI_SIM_V_STALE_PTW:		return "STALE_PTW";
+	case GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH:	return "PT_FREED_BEFORE_FLUSH";
+	case GPUVM_MALI_SIM_V_BAD_REGISTER:		return "BAD_REGISTER";
+	case GPUVM_MALI_SIM_V_BAD_COMMAND:		return "BAD_COMMAND";
+	case GPUVM_MALI_SIM_V_BAD_GPU_CMD:		return "BAD_GPU_CMD";
+	case GPUVM_MALI_SIM_V_BAD_CONFIG:		return "BAD_CONFIG";
+	case GPUVM_MALI_SIM_V_BAD_PT_ACCESS:		return "BAD_PT_ACCESS";
+	case GPUVM_MALI_SIM_V_CONT_BIT:			return "CONT_BIT";
+	}
+	return "UNKNOWN";
+}
+
+GPUVM_EXPORT uint64_t gpuvm_mali_sim_trace_count(struct gpuvm_mali_sim *sim)
+{
+	return sim->trace_count;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_trace_get(struct gpuvm_mali_sim *sim, uint64_t index,
+					  struct gpuvm_mali_sim_trace_entry *out)
+{
+	if (!sim->trace || index >= sim->trace_count ||
+	    sim->trace_count - index > sim->cfg.trace_capacity)
+		return -ENOENT;
+	*out = sim->trace[index % sim->cfg.trace_capacity];
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Failure injection
+ */
+
+GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
+				       enum gpuvm_mali_sim_injection what,
+				       unsigned int as, uint64_t arg)
+{
+	switch (what) {
+	case GPUVM_MALI_SIM_INJ_AS_STUCK:
+		if (!sim_as_present(sim, as) || arg > 1)
+			return -EINVAL;
+		sim->as[as].stuck = arg;
+		if (!arg)
+			sim_as_settle(sim, as);
+		return 0;
+	case GPUVM_MALI_SIM_INJ_AS_BUSY:
+		if (!sim_as_present(sim, as) || arg > SIM_MAX_BUSY_READS)
+			return -EINVAL;
+		sim->as[as].busy_override = true;
+		sim->as[as].busy_next = (unsigned int)arg;
+		return 0;
+	case GPUVM_MALI_SIM_INJ_FLUSH_HANG:
+		if (arg > 1)
+			return -EINVAL;
+		sim->flush_hang = arg;
+		return 0;
+	case GPUVM_MALI_SIM_INJ_SPURIOUS_IRQ:
+	case GPUVM_MALI_SIM_INJ_EVENT_JUMP:
+		if (what == GPUVM_MALI_SIM_INJ_EVENT_JUMP && (!arg || arg > UINT32_MAX))
+			return -EINVAL;
+		if (!sim->irq_enabled)
+			return -EBUSY;
+		sim->st.irq_events += what == GPUVM_MALI_SIM_INJ_EVENT_JUMP ? arg : 1;
+		sim->irq_enabled = false;
+		return 0;
+	case GPUVM_MALI_SIM_INJ_POWER_OFF:
+		if (arg > 1)
+			return -EINVAL;
+		if (sim->powered_off && !arg)
+			sim_reset_state(sim);
+		sim->powered_off = arg;
+		return 0;
+	case GPUVM_MALI_SIM_INJ_GPU_RESET:
+		sim_gpu_reset(sim);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_inject_fault(struct gpuvm_mali_sim *sim, unsigned int as,
+					     uint32_t faultstatus, uint64_t va, bool bus)
+{
+	if (!sim_as_present(sim, as) || (bus && sim->cfg.family != GPUVM_MALI_SIM_JM))
+		return -EINVAL;
+	return sim_latch_fault(sim, as, faultstatus, va, bus);
+}
