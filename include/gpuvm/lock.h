@@ -161,7 +161,7 @@ struct gpuvm_resv {
 	pthread_cond_t cond;			/**< default: signalled on unlock */
 	struct gpuvm_exec *holder;		/**< default: context holding it */
 	uint64_t holder_stamp;			/**< default: its stamp (0: none) */
-	pthread_t owner;			/**< default: thread holding it */
+	const void *owner;			/**< default: holder's thread token, or NULL */
 	int locked;				/**< default: held */
 	struct gpuvm_resv_fence *fences;	/**< default: fences added */
 	unsigned int num_fences;		/**< default: used slots */

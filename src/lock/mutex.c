@@ -9,7 +9,14 @@
  */
 #include <gpuvm/lock.h>
 
+#include "lock_internal.h"
+
 static _Thread_local char thread_token;
+
+const void *gpuvm_thread_token(void)
+{
+	return &thread_token;
+}
 
 static void default_lock(struct gpuvm_lock *l)
 {

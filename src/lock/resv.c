@@ -10,13 +10,14 @@
 #include <gpuvm/lock.h>
 
 #include "../core/internal.h"
+#include "lock_internal.h"
 
 static void take(struct gpuvm_resv *r, struct gpuvm_exec *exec)
 {
 	r->locked = 1;
 	r->holder = exec;
 	r->holder_stamp = exec ? exec->stamp : 0;
-	r->owner = pthread_self();
+	__atomic_store_n(&r->owner, gpuvm_thread_token(), __ATOMIC_RELAXED);
 }
 
 static int default_lock(struct gpuvm_resv *r, struct gpuvm_exec *exec)
@@ -58,6 +59,7 @@ static void default_unlock(struct gpuvm_resv *r)
 {
 	pthread_mutex_lock(&r->mutex);
 	r->locked = 0;
+	__atomic_store_n(&r->owner, (const void *)NULL, __ATOMIC_RELAXED);
 	r->holder = NULL;
 	r->holder_stamp = 0;
 	pthread_cond_broadcast(&r->cond);
@@ -66,13 +68,8 @@ static void default_unlock(struct gpuvm_resv *r)
 
 static bool default_held(const struct gpuvm_resv *r)
 {
-	struct gpuvm_resv *m = (struct gpuvm_resv *)r;
-	bool held;
-
-	pthread_mutex_lock(&m->mutex);
-	held = m->locked && pthread_equal(m->owner, pthread_self());
-	pthread_mutex_unlock(&m->mutex);
-	return held;
+	/* Only the holder can find its own token there. */
+	return __atomic_load_n(&r->owner, __ATOMIC_RELAXED) == gpuvm_thread_token();
 }
 
 static int default_reserve_fences(struct gpuvm_resv *r, unsigned int n)
