@@ -15,6 +15,7 @@
  *   gpuvm/mali_uio.h      real GPU through /dev/uioN (a HAL)
  *   gpuvm/mali_pgtable.h  page-table memory and page tables (AArch64, LPAE)
  *   gpuvm/mali_mmu.h      GPU discovery, address spaces, flushes, faults
+ *   gpuvm/mali_vm.h       a libgpuvm VM applied to Mali page tables
  */
 #ifndef GPUVM_GPUVM_H
 #define GPUVM_GPUVM_H
@@ -29,5 +30,6 @@
 #include <gpuvm/mali_uio.h>
 #include <gpuvm/mali_pgtable.h>
 #include <gpuvm/mali_mmu.h>
+#include <gpuvm/mali_vm.h>
 
 #endif /* GPUVM_GPUVM_H */
