@@ -57,6 +57,12 @@ void gpuvm_get_n(struct gpuvm *vm, uint32_t n);
 
 /* --- lock checks: the kernel's lockdep assertions, as warnings ---------- */
 
+/*
+ * Debug-build checks: meson's lock_checks option (auto: on unless the build
+ * defines NDEBUG, as a production kernel leaves out lockdep) defines
+ * GPUVM_NO_LOCK_CHECKS to leave them out.
+ */
+
 #ifndef GPUVM_NO_LOCK_CHECKS
 extern bool gpuvm_lock_checks;
 /* Warn, naming @func, unless the BO list lock of @obj in @vm is held. */
@@ -66,8 +72,10 @@ void gpuvm_check_bo_list_locked(const char *func, const struct gpuvm *vm,
 void gpuvm_check_resv_held(const char *func, const struct gpuvm_resv *r,
 			   const char *what);
 #else
-#define gpuvm_check_bo_list_locked(func, vm, obj) ((void)0)
-#define gpuvm_check_resv_held(func, r, what) ((void)0)
+#define gpuvm_check_bo_list_locked(func, vm, obj) \
+	((void)(func), (void)(vm), (void)(obj))
+#define gpuvm_check_resv_held(func, r, what) \
+	((void)(func), (void)(r), (void)(what))
 #endif
 
 /* --- VM lists (vm_bo.c) -------------------------------------------------- */

@@ -258,13 +258,16 @@ struct gpuvm_va *gpuvm_tree_first_ending_after(const struct gpuvm_tree *t,
 {
 	struct gpuvm_va *n = t->root, *found = NULL;
 
+	/*
+	 * Written so the compiler can select instead of branching: which
+	 * child comes next is as good as random for a lookup, so a branch
+	 * mispredicts about every other level and lookups cannot overlap.
+	 */
 	while (n) {
-		if (gpuvm_va_end(n) > addr) {
-			found = n;
-			n = n->node.left;
-		} else {
-			n = n->node.right;
-		}
+		bool go_right = gpuvm_va_end(n) <= addr;
+
+		found = go_right ? found : n;
+		n = go_right ? n->node.right : n->node.left;
 	}
 	return found;
 }
