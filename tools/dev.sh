@@ -22,7 +22,7 @@ asan=${GPUVM_ASAN_DIR:-build-asan}
 tsan=${GPUVM_TSAN_DIR:-build-tsan}
 
 # Debian packages the build and the tests need.
-packages=(meson ninja-build pkg-config gcc clang check libglib2.0-dev valgrind)
+packages=(meson ninja-build pkg-config gcc clang check libglib2.0-dev valgrind doxygen)
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -65,6 +65,8 @@ cmd_test() {
 	configure "$build"
 	say "building (gcc)"
 	meson compile -C "$build"
+	say "API docs (doxygen, warnings are errors)"
+	meson compile -C "$build" docs
 	say "test suite"
 	meson test -C "$build" --print-errorlogs
 	say "test suite under valgrind memcheck"

@@ -108,7 +108,10 @@ static inline void gpuvm_list_splice_tail_init(struct gpuvm_list *to,
 #define gpuvm_list_last_entry(head, type, member) \
 	gpuvm_list_entry((head)->prev, type, member)
 
-/* The element type is taken from the iterator variable itself. */
+/**
+ * gpuvm__list_elem() - internal helper of the iteration macros: the element
+ * embedding @node, its type taken from the iterator variable @var itself
+ */
 #define gpuvm__list_elem(node, var, member) \
 	gpuvm_container_of(node, __typeof__(*(var)), member)
 
