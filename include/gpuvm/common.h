@@ -29,7 +29,9 @@ extern "C" {
  *
  * The library allocates only through this hook (op lists, vm_bos, page-table
  * bookkeeping), so a test can make the Nth allocation fail and check that the
- * call returned -ENOMEM and changed nothing.
+ * call returned -ENOMEM and changed nothing.  It sees only the library's
+ * allocations: a driver that wants to prove a path allocates nothing (an
+ * immediate-mode run step) routes its own through gpuvm_zalloc() too.
  */
 struct gpuvm_allocator {
 	void *(*zalloc)(size_t size, void *priv);
