@@ -267,6 +267,24 @@ GPUVM_EXPORT int gpuvm_mali_vm_unmap(struct gpuvm_mali_vm *vm, uint64_t addr,
 				     uint64_t range);
 
 /**
+ * gpuvm_mali_vm_madvise() - split the object-less mappings at the edges of
+ * [@addr, @addr + @range), as gpuvm_madvise_ops_create() plans it
+ * @vm: the VM
+ * @addr: start, 4 KiB aligned
+ * @range: size, 4 KiB aligned, > 0
+ *
+ * Only mappings without object change, and they have no page-table entries,
+ * so no entry is written and no flush is issued; the new pieces keep the
+ * split mapping's protection, the parts inside the range get none.  Not
+ * thread-safe: serialise calls on @vm.
+ *
+ * Returns: 0; -EINVAL for a zero, unaligned or invalid range; -ENOMEM with
+ * nothing changed; -EIO once the VM is unusable.
+ */
+GPUVM_EXPORT int gpuvm_mali_vm_madvise(struct gpuvm_mali_vm *vm, uint64_t addr,
+				       uint64_t range);
+
+/**
  * gpuvm_mali_vm_translate() - walk the VM's page tables for one VA
  * @vm: the VM
  * @va: GPU VA

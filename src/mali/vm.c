@@ -24,7 +24,7 @@
 #define VM_PAGE_MASK	(VM_PAGE - 1)
 
 /* Most VA structures a map or an unmap plan needs. */
-#define VM_MAX_NEW_VAS	GPUVM_MAP_MAX_NEW_VAS
+#define VM_MAX_NEW_VAS	GPUVM_MADVISE_MAX_NEW_VAS
 
 /*
  * struct mali_va - a mapping: the VA plus the protection its page-table
@@ -58,6 +58,7 @@ struct gpuvm_mali_vm {
  * @offset: object offset of @addr (map only)
  * @prot: protection of the new mapping
  * @map: the request is a map
+ * @madvise: the request is a madvise split (only object-less VAs change)
  * @addr: request start
  * @range: request size
  * @lo: start of the VA range whose entries change
@@ -77,6 +78,7 @@ struct vm_req {
 	uint64_t offset;
 	unsigned int prot;
 	bool map;
+	bool madvise;
 	uint64_t addr;
 	uint64_t range;
 	uint64_t lo;
@@ -489,6 +491,9 @@ static int req_prepare(struct gpuvm_mali_vm *vm, struct vm_req *r)
 			return ret;
 	}
 
+	/* madvise only splits VAs without object, which have no entries */
+	if (r->madvise)
+		return 0;
 	return req_prepare_tables(vm, r);
 }
 
@@ -630,9 +635,11 @@ static int req_run(struct gpuvm_mali_vm *vm, struct vm_req *r)
 		mreq.map.obj = r->bo ? &r->bo->base : NULL;
 	}
 
-	/* 1. lock the objects the plan touches */
+	/* 1. lock the objects the plan touches (madvise touches none) */
 	do {
-		if (r->map)
+		if (r->madvise)
+			ret = 0;
+		else if (r->map)
 			ret = gpuvm_sm_map_exec_lock(&vm->base, &r->exec, 0,
 						     &mreq);
 		else
@@ -643,7 +650,11 @@ static int req_run(struct gpuvm_mali_vm *vm, struct vm_req *r)
 		return ret;
 
 	/* 2. plan */
-	if (r->map)
+	if (r->madvise) {
+		mreq.map.addr = r->addr;
+		mreq.map.range = r->range;
+		ret = gpuvm_madvise_ops_create(&vm->base, &mreq, &r->ops);
+	} else if (r->map)
 		ret = gpuvm_sm_map_ops_create(&vm->base, &mreq, &r->ops);
 	else
 		ret = gpuvm_sm_unmap_ops_create(&vm->base, r->addr, r->range,
@@ -741,6 +752,25 @@ GPUVM_EXPORT int gpuvm_mali_vm_unmap(struct gpuvm_mali_vm *vm, uint64_t addr,
 	}
 
 	req_init(&r);
+	r.addr = addr;
+	r.range = range;
+	return vm_request(vm, &r);
+}
+
+GPUVM_EXPORT int gpuvm_mali_vm_madvise(struct gpuvm_mali_vm *vm, uint64_t addr,
+				       uint64_t range)
+{
+	struct vm_req r;
+
+	if (!vm)
+		return -EINVAL;
+	if (!range || !aligned(addr) || !aligned(range)) {
+		vm->stats.failed++;
+		return -EINVAL;
+	}
+
+	req_init(&r);
+	r.madvise = true;
 	r.addr = addr;
 	r.range = range;
 	return vm_request(vm, &r);

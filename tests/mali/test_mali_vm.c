@@ -549,6 +549,60 @@ START_TEST(test_sparse)
 }
 END_TEST
 
+/* madvise splits the object-less mapping only, writes no entry, no flush */
+START_TEST(test_madvise)
+{
+	struct gpuvm_mali_vm_stats before, after;
+	struct gpuvm *gv;
+	struct gpuvm_va *va;
+	uint64_t want[][2] = {
+		{ WIN, 4 * PG },
+		{ WIN + 4 * PG, PG },
+		{ WIN + 5 * PG, 2 * PG },
+		{ WIN + 7 * PG, PG },
+		{ WIN + 8 * PG, 4 * PG },
+	};
+	unsigned int i = 0;
+
+	start((enum cfg_kind)_i);
+	gv = gpuvm_mali_vm_gpuvm(vm);
+	ck_assert_int_eq(gpuvm_mali_vm_map(vm, WIN, 4 * PG, &bos[0], 0, RW), 0);
+	ck_assert_int_eq(gpuvm_mali_vm_map(vm, WIN + 4 * PG, 4 * PG, NULL, 0, RW),
+			 0);
+	ck_assert_int_eq(gpuvm_mali_vm_map(vm, WIN + 8 * PG, 4 * PG, &bos[1], 0,
+					   RW), 0);
+	gpuvm_mali_vm_stats(vm, &before);
+
+	/* [WIN+5, WIN+7) inside the sparse mapping: REMAP + MAP */
+	ck_assert_int_eq(gpuvm_mali_vm_madvise(vm, WIN + 5 * PG, 2 * PG), 0);
+	/* over the whole window: the BO mappings are left alone */
+	ck_assert_int_eq(gpuvm_mali_vm_madvise(vm, WIN + 2 * PG, 8 * PG), 0);
+	gpuvm_mali_vm_stats(vm, &after);
+	ck_assert_uint_eq(after.flushes, before.flushes);
+	ck_assert_uint_eq(after.pages_mapped, before.pages_mapped);
+
+	gpuvm_for_each_va(va, gv) {
+		if (va == &gv->kernel_alloc_node)
+			continue;
+		ck_assert_uint_lt(i, 5);
+		ck_assert_uint_eq(va->addr, want[i][0]);
+		ck_assert_uint_eq(va->range, want[i][1]);
+		ck_assert_int_eq(!va->obj, i >= 1 && i <= 3);
+		i++;
+	}
+	ck_assert_uint_eq(i, 5);
+	ck_assert_int_eq(gpuvm_check(gv), 0);
+
+	expect_pa(WIN + 3 * PG, bos[0].pa + 3 * PG);
+	expect_fault(WIN + 5 * PG);
+	expect_pa(WIN + 8 * PG, bos[1].pa);
+	ck_assert_int_eq(gpuvm_mali_vm_madvise(vm, WIN + 1, PG), -EINVAL);
+	ck_assert_int_eq(gpuvm_mali_vm_madvise(vm, WIN, 0), -EINVAL);
+	expect_clean();
+	finish();
+}
+END_TEST
+
 /* two VMs on one MMU and one page-table memory, sharing an object */
 START_TEST(test_two_vms)
 {
@@ -920,6 +974,7 @@ static Suite *vm_suite(void)
 	tcase_add_loop_test(tc, test_keep, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_invalid, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_sparse, 0, CFG_NKINDS);
+	tcase_add_loop_test(tc, test_madvise, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_two_vms, 0, CFG_NKINDS);
 	suite_add_tcase(s, tc);
 
