@@ -6,17 +6,22 @@
  * Exit status: 0 when the trace ran to its end (commands that the library
  * rejected print "error NAME" and count as success), 2 for a malformed trace,
  * a bad command line or an I/O error, 3 when libgpuvm itself misbehaved
- * (a warning, a leaked reference, an impossible error while applying).
+ * (a warning, a leaked reference, an impossible error while applying),
+ * 4 when --mmu found page tables that disagree with the VA tree (or the
+ * simulator logged a violation).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <glib.h>
 
 #include <gpuvm/common.h>
 
+#include "mmu.h"
 #include "replay.h"
 #include "trace_parse.h"
 
@@ -31,12 +36,19 @@ static gboolean opt_quiet;
 static gboolean opt_check;
 static gboolean opt_version;
 static gint opt_fail_alloc;
+static gchar *opt_mmu;
+static gchar *opt_svg;
 static gchar **opt_files;
 
 static const GOptionEntry entries[] = {
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
-	  "Do not print libgpuvm warnings on stderr (they still give exit status 3)",
+	  "No libgpuvm warnings (they still give exit status 3), no progress line, no --mmu summary",
 	  NULL },
+	{ "mmu", 0, 0, G_OPTION_ARG_STRING, &opt_mmu,
+	  "Also apply every request to Mali page tables and check them through the GPU: 'sim' (simulated GPU) or 'uio:NAME' (real GPU through UIO)",
+	  "sim|uio:NAME" },
+	{ "svg", 0, 0, G_OPTION_ARG_FILENAME, &opt_svg,
+	  "Draw the final VA space into FILE (SVG)", "FILE" },
 	{ "check", 'c', 0, G_OPTION_ARG_NONE, &opt_check,
 	  "Run gpuvm_check() on the VM after every command", NULL },
 	{ "fail-alloc", 0, 0, G_OPTION_ARG_INT, &opt_fail_alloc,
@@ -87,8 +99,16 @@ static int parse_options(int *argc, char ***argv)
 		"and prints the ops, the results and the dumps on standard output.");
 	g_option_context_set_description(ctx,
 		"Exit status: 0 when the whole trace ran; 2 for a malformed trace line,\n"
-		"a bad command line or an I/O error; 3 when libgpuvm misbehaved\n"
-		"(warning, leaked reference, failure while applying a plan).\n");
+		"a bad command line, an I/O error or a backend that cannot start;\n"
+		"3 when libgpuvm misbehaved (warning, leaked reference, failure while\n"
+		"applying a plan); 4 when --mmu found a page-table check failing or a\n"
+		"simulator violation.\n"
+		"\n"
+		"Examples:\n"
+		"  gpuvm-replay --mmu=sim examples/demo.trace\n"
+		"  gpuvm-replay --mmu=sim --svg=va.svg trace.txt > plans.txt\n"
+		"\n"
+		"See gpuvm-replay(1) and docs/trace-format.md.\n");
 	ok = g_option_context_parse(ctx, argc, argv, &err);
 	g_option_context_free(ctx);
 	if (!ok) {
@@ -101,15 +121,79 @@ static int parse_options(int *argc, char ***argv)
 		g_strfreev(opt_files);
 		return -1;
 	}
+	if (opt_mmu && strcmp(opt_mmu, "sim") &&
+	    (strncmp(opt_mmu, "uio:", 4) || !opt_mmu[4])) {
+		fprintf(stderr, "gpuvm-replay: --mmu takes 'sim' or 'uio:NAME', not '%s'\n",
+			opt_mmu);
+		g_strfreev(opt_files);
+		return -1;
+	}
 	return 0;
 }
 
-static int run(FILE *in, const char *name)
+/* --- progress line --------------------------------------------------- */
+
+struct progress {
+	bool on;
+	bool shown;
+	double last;
+	long total;	/* bytes, or -1 when unknown */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_init(struct progress *pg, FILE *in, long total)
+{
+	pg->on = !opt_quiet && isatty(STDERR_FILENO);
+	pg->shown = false;
+	pg->last = now_s();
+	pg->total = total;
+	(void)in;
+}
+
+static void progress_tick(struct progress *pg, FILE *in, unsigned long lineno)
+{
+	double t;
+	long pos;
+
+	/* Checking the clock every line is cheap next to planning. */
+	if (!pg->on || (lineno & 63))
+		return;
+	t = now_s();
+	if (t - pg->last < 0.1)
+		return;
+	pg->last = t;
+	pos = pg->total > 0 ? ftell(in) : -1;
+	if (pos >= 0)
+		fprintf(stderr, "\rgpuvm-replay: line %lu (%ld%%)  ", lineno,
+			pos * 100 / pg->total);
+	else
+		fprintf(stderr, "\rgpuvm-replay: line %lu  ", lineno);
+	pg->shown = true;
+}
+
+static void progress_done(struct progress *pg)
+{
+	if (pg->shown)
+		fputs("\r\033[K", stderr);
+	pg->shown = false;
+}
+
+static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 {
 	struct replay_options opts = {
 		.quiet = opt_quiet,
 		.check = opt_check,
+		.mmu = mmu,
+		.svg = opt_svg,
 	};
+	struct progress pg;
 	enum replay_status st = REPLAY_OK, end;
 	struct fail_alloc fa = { .calls = 0, .fail_at = 0 };
 	struct gpuvm_allocator alloc = {
@@ -135,10 +219,14 @@ static int run(FILE *in, const char *name)
 	}
 
 	trace_reader_init(&rd, in);
+	progress_init(&pg, in, total);
 	while (!done && st == REPLAY_OK) {
 		switch (trace_reader_next(&rd, &line)) {
 		case TRACE_READ_LINE:
+			progress_tick(&pg, in, rd.lineno);
 			st = replay_exec(r, rd.lineno, &line);
+			if (pg.shown && st != REPLAY_OK)
+				progress_done(&pg);
 			break;
 		case TRACE_READ_EOF:
 			done = true;
@@ -166,6 +254,7 @@ static int run(FILE *in, const char *name)
 		}
 	}
 	trace_reader_release(&rd);
+	progress_done(&pg);
 
 	/*
 	 * After an internal error the VM may be inconsistent: do not touch it
@@ -178,10 +267,109 @@ static int run(FILE *in, const char *name)
 	return st != REPLAY_OK ? st : end;
 }
 
+static long file_size(FILE *in)
+{
+	long size;
+
+	if (fseek(in, 0, SEEK_END))
+		return -1;
+	size = ftell(in);
+	if (fseek(in, 0, SEEK_SET))
+		return -1;
+	return size;
+}
+
+static int run_plain(const char *path)
+{
+	FILE *in;
+	int status;
+
+	if (!path || !strcmp(path, "-"))
+		return run(stdin, "<stdin>", -1, NULL);
+	in = fopen(path, "r");
+	if (!in) {
+		fprintf(stderr, "gpuvm-replay: %s: %s\n", path, strerror(errno));
+		return REPLAY_TOOL_ERROR;
+	}
+	status = run(in, path, file_size(in), NULL);
+	fclose(in);
+	return status;
+}
+
+/* Read all of @in (the --mmu backend pre-scans the whole trace). */
+static int slurp(FILE *in, const char *name, GString *buf)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		g_string_append_len(buf, chunk, (gssize)n);
+	if (ferror(in)) {
+		fprintf(stderr, "gpuvm-replay: %s: read error: %s\n", name,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int run_mmu(const char *path)
+{
+	const char *name = path && strcmp(path, "-") ? path : "<stdin>";
+	GString *buf = g_string_new(NULL);
+	struct mmu_env *env = NULL;
+	int status, end;
+	FILE *in;
+
+	if (name == path) {
+		in = fopen(path, "r");
+		if (!in) {
+			fprintf(stderr, "gpuvm-replay: %s: %s\n", path,
+				strerror(errno));
+			g_string_free(buf, TRUE);
+			return REPLAY_TOOL_ERROR;
+		}
+		status = slurp(in, name, buf);
+		fclose(in);
+	} else {
+		status = slurp(stdin, name, buf);
+	}
+	if (status) {
+		g_string_free(buf, TRUE);
+		return REPLAY_TOOL_ERROR;
+	}
+
+	status = mmu_env_open(opt_mmu, buf->str, buf->len, opt_quiet, &env);
+	if (status != REPLAY_OK) {
+		g_string_free(buf, TRUE);
+		return status;
+	}
+	/* fmemopen() cannot open an empty buffer on every libc. */
+	in = buf->len ? fmemopen(buf->str, buf->len, "r") : NULL;
+	if (buf->len && !in) {
+		fprintf(stderr, "gpuvm-replay: %s\n", strerror(errno));
+		mmu_env_close(env);
+		g_string_free(buf, TRUE);
+		return REPLAY_TOOL_ERROR;
+	}
+	if (in) {
+		status = run(in, name, (long)buf->len, env);
+		fclose(in);
+	} else {
+		FILE *empty = fopen("/dev/null", "r");
+
+		status = empty ? run(empty, name, -1, env) : REPLAY_TOOL_ERROR;
+		if (empty)
+			fclose(empty);
+	}
+	fflush(stdout);
+	end = mmu_env_close(env);
+	g_string_free(buf, TRUE);
+	return status != REPLAY_OK ? status : end;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = NULL;
-	FILE *in;
 	int status;
 
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
@@ -205,20 +393,13 @@ int main(int argc, char **argv)
 		path = opt_files[0];
 	}
 
-	if (!path || !strcmp(path, "-")) {
-		status = run(stdin, "<stdin>");
-	} else {
-		in = fopen(path, "r");
-		if (!in) {
-			fprintf(stderr, "gpuvm-replay: %s: %s\n", path,
-				strerror(errno));
-			g_strfreev(opt_files);
-			return REPLAY_TOOL_ERROR;
-		}
-		status = run(in, path);
-		fclose(in);
-	}
+	if (opt_mmu)
+		status = run_mmu(path);
+	else
+		status = run_plain(path);
 	g_strfreev(opt_files);
+	g_free(opt_mmu);
+	g_free(opt_svg);
 
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "gpuvm-replay: write error on standard output\n");

@@ -15,6 +15,15 @@
  *
  * The tool's own structures (VAs, BOs) come from gpuvm_zalloc() too, so that
  * --fail-alloc reaches every allocation point of a command.
+ *
+ * With --mmu (mmu.c) the VM is a Mali VM: map, unmap and madvise are
+ * planned with the core only to print the ops, and applied by
+ * gpuvm_mali_vm_map() / _unmap() / _madvise(), which keep page tables and
+ * tree in step; the op lines are held back until the Mali VM accepted the
+ * request.  bo-unmap unmaps the planned VAs one by one through the Mali VM
+ * (not atomic: the Mali VM has no bo-unmap request yet); prefetch only
+ * reads.  Trace numbers may be scaled to 4 KiB pages (r->shift) and printed
+ * back.
  */
 #include "replay.h"
 
@@ -27,6 +36,10 @@
 #include <glib.h>
 
 #include <gpuvm/gpuvm.h>
+#include <gpuvm/mali_vm.h>
+
+#include "mmu.h"
+#include "svg.h"
 
 /* ------------------------------------------------------------------------ */
 /* Objects                                                                  */
@@ -40,10 +53,11 @@
  * @refs: references libgpuvm holds (one per vm_bo)
  */
 struct replay_bo {
-	struct gpuvm_bo base;
+	struct gpuvm_mali_bo mbo;
 	uint64_t id;
 	uint64_t size;
 	bool declared;
+	bool mali;
 	unsigned long refs;
 };
 
@@ -68,6 +82,11 @@ struct replay {
 	enum vm_state state;
 	unsigned long vm_lineno;	/* line of the vm command */
 	struct replay_vm vm;
+	struct gpuvm *gv;		/* &vm.base, or the Mali VM's */
+	unsigned int shift;		/* --mmu: GPU bytes = units << shift */
+	GString *pending;		/* --mmu: op lines held back */
+	unsigned long nops;		/* op lines printed for the command */
+	uint64_t req_addr, req_range;	/* --mmu: GPU range of the request */
 
 	GHashTable *bos;		/* &replay_bo.id -> struct replay_bo */
 
@@ -76,7 +95,7 @@ struct replay {
 
 static struct replay_bo *to_replay_bo(struct gpuvm_bo *obj)
 {
-	return gpuvm_container_of(obj, struct replay_bo, base);
+	return gpuvm_container_of(obj, struct replay_bo, mbo.base);
 }
 
 static void replay_bo_get(struct gpuvm_bo *obj)
@@ -105,7 +124,7 @@ static const struct gpuvm_ops replay_vm_ops = {
 
 static uint64_t bo_id(const struct gpuvm_bo *obj)
 {
-	return obj ? gpuvm_container_of(obj, const struct replay_bo, base)->id : 0;
+	return obj ? gpuvm_container_of(obj, const struct replay_bo, mbo.base)->id : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -208,7 +227,10 @@ static void lb_dec(struct line_buf *lb, uint64_t v)
 static void lb_emit(struct replay *r, struct line_buf *lb)
 {
 	lb->text[lb->len++] = '\n';
-	fwrite(lb->text, 1, lb->len, r->out);
+	if (r->pending)
+		g_string_append_len(r->pending, lb->text, (gssize)lb->len);
+	else
+		fwrite(lb->text, 1, lb->len, r->out);
 	lb->len = 0;
 }
 
@@ -224,9 +246,13 @@ static void print_error(struct replay *r, int err)
 }
 
 /* "ADDR RANGE BO OFFSET" of a mapping */
-static void lb_mapping(struct line_buf *lb, uint64_t addr, uint64_t range,
-		       const struct gpuvm_bo *obj, uint64_t offset)
+static void lb_mapping(struct line_buf *lb, unsigned int sh, uint64_t addr,
+		       uint64_t range, const struct gpuvm_bo *obj,
+		       uint64_t offset)
 {
+	addr >>= sh;
+	range >>= sh;
+	offset >>= sh;
 	lb_hex(lb, addr);
 	lb_str(lb, " ");
 	lb_hex(lb, range);
@@ -237,58 +263,61 @@ static void lb_mapping(struct line_buf *lb, uint64_t addr, uint64_t range,
 }
 
 /* "A:R:BO:OFF" or "-" for a remap piece */
-static void lb_piece(struct line_buf *lb, const struct gpuvm_op_map *piece)
+static void lb_piece(struct line_buf *lb, unsigned int sh,
+		     const struct gpuvm_op_map *piece)
 {
 	if (!piece) {
 		lb_str(lb, "-");
 		return;
 	}
-	lb_hex(lb, piece->addr);
+	lb_hex(lb, piece->addr >> sh);
 	lb_str(lb, ":");
-	lb_hex(lb, piece->range);
+	lb_hex(lb, piece->range >> sh);
 	lb_str(lb, ":");
 	lb_dec(lb, bo_id(piece->obj));
 	lb_str(lb, ":");
-	lb_hex(lb, piece->offset);
+	lb_hex(lb, piece->offset >> sh);
 }
 
 static void print_op(struct replay *r, const struct gpuvm_op *op)
 {
 	struct line_buf lb = { .len = 0 };
 	const struct gpuvm_va *va;
+	unsigned int sh = r->shift;
 
+	r->nops++;
 	switch (op->type) {
 	case GPUVM_OP_MAP:
 		lb_str(&lb, "map ");
-		lb_mapping(&lb, op->map.addr, op->map.range, op->map.obj,
+		lb_mapping(&lb, sh, op->map.addr, op->map.range, op->map.obj,
 			   op->map.offset);
 		break;
 	case GPUVM_OP_REMAP:
 		va = op->remap.unmap->va;
 		lb_str(&lb, "remap ");
-		lb_hex(&lb, va->addr);
+		lb_hex(&lb, va->addr >> sh);
 		lb_str(&lb, " ");
-		lb_hex(&lb, va->range);
+		lb_hex(&lb, va->range >> sh);
 		lb_str(&lb, op->remap.unmap->keep ? " keep=1 prev=" :
 						    " keep=0 prev=");
-		lb_piece(&lb, op->remap.prev);
+		lb_piece(&lb, sh, op->remap.prev);
 		lb_str(&lb, " next=");
-		lb_piece(&lb, op->remap.next);
+		lb_piece(&lb, sh, op->remap.next);
 		break;
 	case GPUVM_OP_UNMAP:
 		va = op->unmap.va;
 		lb_str(&lb, "unmap ");
-		lb_hex(&lb, va->addr);
+		lb_hex(&lb, va->addr >> sh);
 		lb_str(&lb, " ");
-		lb_hex(&lb, va->range);
+		lb_hex(&lb, va->range >> sh);
 		lb_str(&lb, op->unmap.keep ? " keep=1" : " keep=0");
 		break;
 	case GPUVM_OP_PREFETCH:
 		va = op->prefetch.va;
 		lb_str(&lb, "prefetch ");
-		lb_hex(&lb, va->addr);
+		lb_hex(&lb, va->addr >> sh);
 		lb_str(&lb, " ");
-		lb_hex(&lb, va->range);
+		lb_hex(&lb, va->range >> sh);
 		break;
 	default:
 		lb_str(&lb, "driver-op");
@@ -309,7 +338,10 @@ static void bo_free(gpointer data)
 {
 	struct replay_bo *bo = data;
 
-	gpuvm_bo_fini(&bo->base);
+	if (bo->mali)
+		gpuvm_mali_bo_fini(&bo->mbo);
+	else
+		gpuvm_bo_fini(&bo->mbo.base);
 	gpuvm_free(bo);
 }
 
@@ -323,7 +355,22 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 		bo = gpuvm_zalloc(sizeof(*bo));
 		if (!bo)
 			return -ENOMEM;
-		gpuvm_bo_init(&bo->base, &replay_bo_ops, NULL);
+		if (r->opts.mmu) {
+			uint64_t pa = 0, size = 0;
+			int ret = mmu_env_bo_backing(r->opts.mmu, id, &pa,
+						     &size);
+
+			if (!ret)
+				ret = -gpuvm_mali_bo_init(&bo->mbo, pa, size,
+							  &replay_bo_ops);
+			if (ret) {
+				gpuvm_free(bo);
+				return ret;
+			}
+			bo->mali = true;
+		} else {
+			gpuvm_bo_init(&bo->mbo.base, &replay_bo_ops, NULL);
+		}
 		bo->id = id;
 		g_hash_table_insert(r->bos, &bo->id, bo);
 	}
@@ -383,7 +430,7 @@ static void plan_release(struct replay *r, struct plan *p)
 	gpuvm_vm_bo_put(p->vm_bo);
 	p->vm_bo = NULL;
 
-	gpuvm_op_list_clear(&r->vm.base, &p->ops);
+	gpuvm_op_list_clear(r->gv, &p->ops);
 	gpuvm_exec_fini(&p->exec);
 }
 
@@ -423,7 +470,7 @@ static enum replay_status apply_map(struct replay *r, struct plan *p,
 	if (!va)
 		return internal_error(r, "gpuvm_op_list_count_new_vas() counted too few VAs");
 
-	ret = gpuvm_va_map(&r->vm.base, va, &op->map);
+	ret = gpuvm_va_map(r->gv, va, &op->map);
 	if (ret) {
 		gpuvm_free(va);
 		return internal_error(r, "gpuvm_va_map() failed: %s",
@@ -546,7 +593,7 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 	if (apply) {
 		ret = plan_alloc_vas(p, gpuvm_op_list_count_new_vas(&p->ops));
 		if (!ret && obj)
-			ret = gpuvm_vm_bo_obtain(&r->vm.base, obj, &p->vm_bo);
+			ret = gpuvm_vm_bo_obtain(r->gv, obj, &p->vm_bo);
 		if (ret) {
 			plan_release(r, p);
 			print_error(r, ret);
@@ -565,6 +612,92 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 	plan_release(r, p);
 	print_line(r, "ok");
 	return REPLAY_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* --mmu: the Mali VM applies map and unmap requests itself                 */
+
+/* Trace units to GPU bytes; false when that overflows. */
+static bool scale(const struct replay *r, uint64_t *v)
+{
+	if (*v > (UINT64_MAX >> r->shift))
+		return false;
+	*v <<= r->shift;
+	return true;
+}
+
+/* Format the plan's ops into r->pending: printed once applying worked. */
+static void plan_print_pending(struct replay *r, struct plan *p)
+{
+	const struct gpuvm_op *op;
+
+	r->pending = g_string_new(NULL);
+	gpuvm_op_list_for_each(op, &p->ops)
+		print_op(r, op);
+}
+
+/* Print the held-back ops and "ok", or "error NAME" alone. */
+static enum replay_status finish_pending(struct replay *r, int ret)
+{
+	GString *text = r->pending;
+
+	r->pending = NULL;
+	if (ret) {
+		r->nops = 0;	/* not printed after all */
+		if (text)
+			g_string_free(text, TRUE);
+		print_error(r, ret);
+		return REPLAY_OK;
+	}
+	if (text) {
+		fwrite(text->str, 1, text->len, r->out);
+		g_string_free(text, TRUE);
+	}
+	print_line(r, "ok");
+	return REPLAY_OK;
+}
+
+/*
+ * bo-unmap: print the core planner's ops, then unmap each VA through the
+ * Mali VM, in link order (the planner's order).
+ */
+static enum replay_status bo_unmap_mmu(struct replay *r, struct plan *p,
+				       int plan_ret)
+{
+	struct gpuvm_mali_vm *vm = mmu_env_vm(r->opts.mmu);
+	const struct gpuvm_op *op;
+	uint64_t *ranges = NULL;
+	size_t n = 0, i;
+	int ret = plan_ret;
+
+	if (!ret) {
+		gpuvm_op_list_for_each(op, &p->ops)
+			n++;
+		ranges = g_new(uint64_t, 2 * (n ? n : 1));
+		n = 0;
+		gpuvm_op_list_for_each(op, &p->ops) {
+			if (op->type != GPUVM_OP_UNMAP)
+				continue;
+			ranges[2 * n] = op->unmap.va->addr;
+			ranges[2 * n + 1] = op->unmap.va->range;
+			n++;
+		}
+		plan_print_pending(r, p);
+	}
+	plan_release(r, p);
+	for (i = 0; !ret && i < n; i++) {
+		ret = -gpuvm_mali_vm_unmap(vm, ranges[2 * i],
+					   ranges[2 * i + 1]);
+		if (ret && i > 0) {
+			g_free(ranges);
+			g_string_free(r->pending, TRUE);
+			r->pending = NULL;
+			return internal_error(r, "bo-unmap: unmapping VA %zu of %zu failed: %s",
+					      i + 1, n, gpuvm_err_name(ret));
+		}
+	}
+	g_free(ranges);
+	return finish_pending(r, ret);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -651,6 +784,18 @@ static enum replay_status cmd_vm(struct replay *r, const struct trace_line *l)
 	args.ops = &replay_vm_ops;
 
 	r->vm_lineno = r->lineno;
+	if (r->opts.mmu) {
+		ret = mmu_env_vm_create(r->opts.mmu, v[0], v[1], v[2], v[3],
+					&r->gv);
+		if (ret) {
+			r->state = VM_FAILED;
+			print_error(r, ret);
+			return REPLAY_OK;
+		}
+		r->state = VM_READY;
+		print_line(r, "ok");
+		return REPLAY_OK;
+	}
 	ret = gpuvm_init(&r->vm.base, &args);
 	if (ret) {
 		r->state = VM_FAILED;
@@ -658,6 +803,7 @@ static enum replay_status cmd_vm(struct replay *r, const struct trace_line *l)
 		return REPLAY_OK;
 	}
 	r->state = VM_READY;
+	r->gv = &r->vm.base;
 	print_line(r, "ok");
 	return REPLAY_OK;
 }
@@ -722,19 +868,39 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 		}
 	}
 
+	if (r->opts.mmu && (!scale(r, &addr) || !scale(r, &range) ||
+			    !scale(r, &offset))) {
+		/* Beyond 2^64 on the GPU: outside the VM for sure. */
+		print_error(r, EINVAL);
+		return REPLAY_OK;
+	}
+
+	r->req_addr = addr;
+	r->req_range = range;
 	memset(&req, 0, sizeof(req));
 	req.map.addr = addr;
 	req.map.range = range;
 	req.map.offset = offset;
-	req.map.obj = bo ? &bo->base : NULL;
+	req.map.obj = bo ? &bo->mbo.base : NULL;
 
 	plan_init(&p);
 	/* Lock the request's object and those of the VAs the plan changes. */
 	do {
-		ret = gpuvm_sm_map_exec_lock(&r->vm.base, &p.exec, 0, &req);
+		ret = gpuvm_sm_map_exec_lock(r->gv, &p.exec, 0, &req);
 	} while (gpuvm_exec_retry(&p.exec, &ret));
 	if (!ret)
-		ret = gpuvm_sm_map_ops_create(&r->vm.base, &req, &p.ops);
+		ret = gpuvm_sm_map_ops_create(r->gv, &req, &p.ops);
+	if (r->opts.mmu) {
+		if (!ret)
+			plan_print_pending(r, &p);
+		plan_release(r, &p);
+		if (!ret)
+			ret = -gpuvm_mali_vm_map(mmu_env_vm(r->opts.mmu), addr,
+						 range, bo ? &bo->mbo : NULL,
+						 offset,
+						 GPUVM_MALI_VM_PROT_DEFAULT);
+		return finish_pending(r, ret);
+	}
 	return finish_plan(r, &p, ret, req.map.obj, true);
 }
 
@@ -749,13 +915,28 @@ static enum replay_status cmd_unmap(struct replay *r, const struct trace_line *l
 	st = args_u64(r, l, 1, names, 2, v);
 	if (st != REPLAY_OK)
 		return st;
+	if (r->opts.mmu && (!scale(r, &v[0]) || !scale(r, &v[1]))) {
+		print_error(r, EINVAL);
+		return REPLAY_OK;
+	}
+	r->req_addr = v[0];
+	r->req_range = v[1];
 
 	plan_init(&p);
 	do {
-		ret = gpuvm_sm_unmap_exec_lock(&r->vm.base, &p.exec, v[0], v[1]);
+		ret = gpuvm_sm_unmap_exec_lock(r->gv, &p.exec, v[0], v[1]);
 	} while (gpuvm_exec_retry(&p.exec, &ret));
 	if (!ret)
-		ret = gpuvm_sm_unmap_ops_create(&r->vm.base, v[0], v[1], &p.ops);
+		ret = gpuvm_sm_unmap_ops_create(r->gv, v[0], v[1], &p.ops);
+	if (r->opts.mmu) {
+		if (!ret)
+			plan_print_pending(r, &p);
+		plan_release(r, &p);
+		if (!ret)
+			ret = -gpuvm_mali_vm_unmap(mmu_env_vm(r->opts.mmu),
+						   v[0], v[1]);
+		return finish_pending(r, ret);
+	}
 	return finish_plan(r, &p, ret, NULL, true);
 }
 
@@ -773,13 +954,30 @@ static enum replay_status cmd_madvise(struct replay *r,
 	if (st != REPLAY_OK)
 		return st;
 
+	if (r->opts.mmu && (!scale(r, &v[0]) || !scale(r, &v[1]))) {
+		print_error(r, EINVAL);
+		return REPLAY_OK;
+	}
+
+	r->req_addr = v[0];
+	r->req_range = v[1];
 	memset(&req, 0, sizeof(req));
 	req.map.addr = v[0];
 	req.map.range = v[1];
 
 	/* madvise only splits VAs without object: nothing to lock. */
 	plan_init(&p);
-	ret = gpuvm_madvise_ops_create(&r->vm.base, &req, &p.ops);
+	ret = gpuvm_madvise_ops_create(r->gv, &req, &p.ops);
+	if (r->opts.mmu) {
+		/* printed from this plan, applied by the Mali VM's own */
+		if (!ret)
+			plan_print_pending(r, &p);
+		plan_release(r, &p);
+		if (!ret)
+			ret = -gpuvm_mali_vm_madvise(mmu_env_vm(r->opts.mmu),
+						     v[0], v[1]);
+		return finish_pending(r, ret);
+	}
 	return finish_plan(r, &p, ret, NULL, true);
 }
 
@@ -796,8 +994,25 @@ static enum replay_status cmd_prefetch(struct replay *r,
 	if (st != REPLAY_OK)
 		return st;
 
+	if (r->opts.mmu && r->shift && v[1]) {
+		/*
+		 * Only RANGE 0 and an end past 2^64 are errors; the VM lies
+		 * far below 2^64 on the GPU, so clamping keeps the plan.
+		 */
+		if (v[0] + v[1] - 1 < v[0]) {
+			print_error(r, EINVAL);
+			return REPLAY_OK;
+		}
+		if (!scale(r, &v[0])) {
+			print_line(r, "ok");
+			return REPLAY_OK;
+		}
+		if (!scale(r, &v[1]) || v[0] + v[1] - 1 < v[0])
+			v[1] = v[0] ? 0 - v[0] : UINT64_MAX;
+	}
+
 	plan_init(&p);
-	ret = gpuvm_prefetch_ops_create(&r->vm.base, v[0], v[1], &p.ops);
+	ret = gpuvm_prefetch_ops_create(r->gv, v[0], v[1], &p.ops);
 	return finish_plan(r, &p, ret, NULL, false);
 }
 
@@ -819,11 +1034,11 @@ static enum replay_status cmd_bo_unmap(struct replay *r,
 	bo = id ? bo_lookup(r, id) : NULL;
 	if (bo) {
 		do {
-			ret = gpuvm_exec_lock_obj(&p.exec, &bo->base);
+			ret = gpuvm_exec_lock_obj(&p.exec, &bo->mbo.base);
 		} while (gpuvm_exec_retry(&p.exec, &ret));
 		if (ret)
 			return finish_plan(r, &p, ret, NULL, true);
-		p.vm_bo = gpuvm_vm_bo_find(&r->vm.base, &bo->base);
+		p.vm_bo = gpuvm_vm_bo_find(r->gv, &bo->mbo.base);
 	}
 	if (!p.vm_bo) {
 		plan_release(r, &p);
@@ -833,21 +1048,24 @@ static enum replay_status cmd_bo_unmap(struct replay *r,
 
 	/* The find reference keeps the vm_bo alive while its VAs go. */
 	ret = gpuvm_bo_unmap_ops_create(p.vm_bo, &p.ops);
+	if (r->opts.mmu)
+		return bo_unmap_mmu(r, &p, ret);
 	return finish_plan(r, &p, ret, NULL, true);
 }
 
 static enum replay_status cmd_dump(struct replay *r, const struct trace_line *l)
 {
-	const struct gpuvm_va *reserved = &r->vm.base.kernel_alloc_node;
+	const struct gpuvm_va *reserved = &r->gv->kernel_alloc_node;
 	struct line_buf lb = { .len = 0 };
 	const struct gpuvm_va *va;
 
 	(void)l;
-	gpuvm_for_each_va(va, &r->vm.base) {
+	gpuvm_for_each_va(va, r->gv) {
 		if (va == reserved)
 			continue;
 		lb_str(&lb, "va ");
-		lb_mapping(&lb, va->addr, va->range, va->obj, va->offset);
+		lb_mapping(&lb, r->shift, va->addr, va->range, va->obj,
+			   va->offset);
 		lb_emit(r, &lb);
 	}
 	print_line(r, "end");
@@ -902,6 +1120,7 @@ struct replay *replay_create(FILE *out, const char *name,
 	r->out = out;
 	r->name = name;
 	r->opts = *opts;
+	r->shift = opts->mmu ? mmu_env_shift(opts->mmu) : 0;
 	r->state = VM_NONE;
 	r->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 				       bo_free);
@@ -939,11 +1158,24 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 					  line->count - 1);
 	}
 
+	r->nops = 0;
+	r->req_addr = 0;
+	r->req_range = 0;
 	st = cmd->run(r, line);
 	if (st != REPLAY_OK)
 		return st;
 
-	if (r->opts.check && r->state == VM_READY && gpuvm_check(&r->vm.base))
+	if (r->opts.mmu && r->state == VM_READY) {
+		mmu_env_count_ops(r->opts.mmu, r->nops);
+		/* After each request that may change the page tables. */
+		if (cmd->run != cmd_prefetch && cmd->run != cmd_dump &&
+		    cmd->run != cmd_bo)
+			mmu_env_verify(r->opts.mmu, r->name, r->lineno,
+				       !r->req_range, r->req_addr,
+				       r->req_range);
+	}
+
+	if (r->opts.check && r->state == VM_READY && gpuvm_check(r->gv))
 		return internal_error(r, "gpuvm_check() failed after this command");
 	return REPLAY_OK;
 }
@@ -951,10 +1183,10 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 /* Remove every VA but the reserved one, as a driver's VM teardown does. */
 static void drain_vm(struct replay *r)
 {
-	struct gpuvm_va *reserved = &r->vm.base.kernel_alloc_node;
+	struct gpuvm_va *reserved = &r->gv->kernel_alloc_node;
 	struct gpuvm_va *va, *next;
 
-	gpuvm_for_each_va_safe(va, next, &r->vm.base) {
+	gpuvm_for_each_va_safe(va, next, r->gv) {
 		if (va == reserved)
 			continue;
 		if (va->obj) {
@@ -974,7 +1206,16 @@ enum replay_status replay_destroy(struct replay *r)
 	GHashTableIter it;
 	gpointer value;
 
-	if (r->state == VM_READY) {
+	if (r->opts.svg && r->state == VM_READY &&
+	    svg_write(r->opts.svg, r->gv,
+		      r->opts.mmu ? mmu_env_vm(r->opts.mmu) : NULL, r->shift,
+		      bo_id))
+		st = REPLAY_TOOL_ERROR;
+
+	if (r->opts.mmu) {
+		/* The Mali VM unmaps and unlinks everything itself. */
+		mmu_env_vm_destroy(r->opts.mmu);
+	} else if (r->state == VM_READY) {
 		uint32_t refs;
 
 		drain_vm(r);

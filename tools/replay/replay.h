@@ -20,16 +20,25 @@ enum replay_status {
 	REPLAY_TOOL_ERROR = 2,
 	/** @REPLAY_INTERNAL_ERROR: libgpuvm misbehaved (warning, leak, ...) */
 	REPLAY_INTERNAL_ERROR = 3,
+	/** @REPLAY_CHECK_FAILED: --mmu: a page-table check or the simulator failed */
+	REPLAY_CHECK_FAILED = 4,
 };
 
 /**
  * struct replay_options - behaviour switches
  * @quiet: do not print libgpuvm warnings (they still fail the run)
  * @check: run gpuvm_check() after every command
+ * @mmu: --mmu backend (owned by the caller, closed after replay_destroy()),
+ *	or NULL
+ * @svg: where replay_destroy() draws the final VA space, or NULL
  */
+struct mmu_env;
+
 struct replay_options {
 	bool quiet;
 	bool check;
+	struct mmu_env *mmu;
+	const char *svg;
 };
 
 struct replay;
