@@ -4,6 +4,7 @@
 # The two commands of the README:
 #
 #   tools/dev.sh demo   install what is missing, build, replay examples/demo.trace
+#                       on the simulated Mali MMU (summary on stderr)
 #   tools/dev.sh test   install what is missing, build, run every test:
 #                       the suite, the suite under valgrind memcheck, the
 #                       suite in an ASan/UBSan build and the unit tests
@@ -56,8 +57,8 @@ cmd_demo() {
 	configure "$build"
 	say "building"
 	meson compile -C "$build" >/dev/null
-	say "replaying examples/demo.trace"
-	"$build/tools/replay/gpuvm-replay" examples/demo.trace
+	say "replaying examples/demo.trace on the simulated Mali MMU"
+	"$build/tools/replay/gpuvm-replay" --mmu=sim examples/demo.trace
 }
 
 cmd_test() {
