@@ -175,3 +175,14 @@ void ts_vm_drain(struct gpuvm *vm)
 		free(va);
 	}
 }
+
+int ts_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0;
+}

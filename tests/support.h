@@ -38,6 +38,46 @@ int ts_warn_count(void);
 /** Function name of the last warning, or "". */
 const char *ts_warn_last_func(void);
 
+/* --- running and asserting -------------------------------------------- */
+
+/** Run every test of @s (check's default fork mode); 0 if all passed. */
+int ts_run_suite(Suite *s);
+
+/*
+ * Assertions for hot loops: check's ck_assert_* report every passing check
+ * to the parent process in fork mode, which makes loops of millions of
+ * checks slow; these call check only when they fail.
+ */
+#define REQUIRE(cond)							\
+	do {								\
+		if (!(cond))						\
+			ck_abort_msg("assertion '%s' failed", #cond);	\
+	} while (0)
+
+#define REQ_CMP(a, op, b)						\
+	do {								\
+		unsigned long long req_a_ = (a), req_b_ = (b);		\
+		if (!(req_a_ op req_b_))				\
+			ck_abort_msg("'%s %s %s' failed: 0x%llx vs 0x%llx", \
+				     #a, #op, #b, req_a_, req_b_);	\
+	} while (0)
+
+#define REQ_INT(a, b)							\
+	do {								\
+		long long req_a_ = (a), req_b_ = (b);			\
+		if (req_a_ != req_b_)					\
+			ck_abort_msg("'%s == %s' failed: %lld vs %lld",	\
+				     #a, #b, req_a_, req_b_);		\
+	} while (0)
+
+#define REQ_PTR(a, b)							\
+	do {								\
+		const void *req_a_ = (a), *req_b_ = (b);		\
+		if (req_a_ != req_b_)					\
+			ck_abort_msg("'%s == %s' failed: %p vs %p",	\
+				     #a, #b, req_a_, req_b_);		\
+	} while (0)
+
 /* --- VM fixtures ------------------------------------------------------- */
 
 /** A test VM: counts vm_free calls. */

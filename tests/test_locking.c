@@ -1820,11 +1820,5 @@ static Suite *locking_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(locking_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return ts_run_suite(locking_suite());
 }

@@ -1842,15 +1842,8 @@ static Suite *plan_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(plan_suite());
-
-	/* Single-threaded planner tests: they link VAs without taking the
-	 * objects' locks, which tests/test_locking.c covers. */
+	/* Single-threaded tests: they link VAs without taking the objects'
+	 * locks; tests/test_vm_bo_modes.c covers the lock checks. */
 	gpuvm_set_lock_checks(false);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return ts_run_suite(plan_suite());
 }

@@ -37,35 +37,6 @@
  * far too slow for the millions of comparisons made here.  These call into
  * check only when the comparison fails.
  */
-#define REQUIRE(cond)							\
-	do {								\
-		if (!(cond))						\
-			ck_abort_msg("assertion '%s' failed", #cond);	\
-	} while (0)
-
-#define REQ_CMP(a, op, b)						\
-	do {								\
-		unsigned long long req_a_ = (a), req_b_ = (b);		\
-		if (!(req_a_ op req_b_))				\
-			ck_abort_msg("'%s %s %s' failed: 0x%llx vs 0x%llx", \
-				     #a, #op, #b, req_a_, req_b_);	\
-	} while (0)
-
-#define REQ_INT(a, b)							\
-	do {								\
-		long long req_a_ = (a), req_b_ = (b);			\
-		if (req_a_ != req_b_)					\
-			ck_abort_msg("'%s == %s' failed: %lld vs %lld",	\
-				     #a, #b, req_a_, req_b_);		\
-	} while (0)
-
-#define REQ_PTR(a, b)							\
-	do {								\
-		const void *req_a_ = (a), *req_b_ = (b);		\
-		if (req_a_ != req_b_)					\
-			ck_abort_msg("'%s == %s' failed: %p vs %p",	\
-				     #a, #b, req_a_, req_b_);		\
-	} while (0)
 
 #define DEFAULT_ITERATIONS 20000
 #define DEFAULT_BULK 100000
@@ -765,15 +736,8 @@ static Suite *tree_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tree_suite());
-
-	/* Single-threaded planner tests: they link VAs without taking the
-	 * objects' locks, which tests/test_locking.c covers. */
+	/* Single-threaded tests: they link VAs without taking the objects'
+	 * locks; tests/test_vm_bo_modes.c covers the lock checks. */
 	gpuvm_set_lock_checks(false);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run_suite(tree_suite());
 }

@@ -2681,11 +2681,5 @@ static Suite *vm_bo_modes_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vm_bo_modes_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return ts_run_suite(vm_bo_modes_suite());
 }

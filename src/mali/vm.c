@@ -739,8 +739,9 @@ GPUVM_EXPORT int gpuvm_mali_vm_map(struct gpuvm_mali_vm *vm, uint64_t addr,
 	return vm_request(vm, &r);
 }
 
-GPUVM_EXPORT int gpuvm_mali_vm_unmap(struct gpuvm_mali_vm *vm, uint64_t addr,
-				     uint64_t range)
+/* An unmap or a madvise split of [addr, addr + range). */
+static int range_request(struct gpuvm_mali_vm *vm, uint64_t addr,
+			 uint64_t range, bool madvise)
 {
 	struct vm_req r;
 
@@ -752,28 +753,22 @@ GPUVM_EXPORT int gpuvm_mali_vm_unmap(struct gpuvm_mali_vm *vm, uint64_t addr,
 	}
 
 	req_init(&r);
+	r.madvise = madvise;
 	r.addr = addr;
 	r.range = range;
 	return vm_request(vm, &r);
 }
 
+GPUVM_EXPORT int gpuvm_mali_vm_unmap(struct gpuvm_mali_vm *vm, uint64_t addr,
+				     uint64_t range)
+{
+	return range_request(vm, addr, range, false);
+}
+
 GPUVM_EXPORT int gpuvm_mali_vm_madvise(struct gpuvm_mali_vm *vm, uint64_t addr,
 				       uint64_t range)
 {
-	struct vm_req r;
-
-	if (!vm)
-		return -EINVAL;
-	if (!range || !aligned(addr) || !aligned(range)) {
-		vm->stats.failed++;
-		return -EINVAL;
-	}
-
-	req_init(&r);
-	r.madvise = true;
-	r.addr = addr;
-	r.range = range;
-	return vm_request(vm, &r);
+	return range_request(vm, addr, range, true);
 }
 
 /* --- accessors ---------------------------------------------------------- */

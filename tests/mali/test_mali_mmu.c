@@ -1024,11 +1024,5 @@ static Suite *mmu_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(mmu_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run_suite(mmu_suite());
 }

@@ -1289,11 +1289,5 @@ static Suite *pgtable_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pgtable_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run_suite(pgtable_suite());
 }

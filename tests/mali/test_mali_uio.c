@@ -1128,11 +1128,5 @@ static Suite *uio_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(uio_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run_suite(uio_suite());
 }

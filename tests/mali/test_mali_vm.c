@@ -995,11 +995,5 @@ static Suite *vm_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vm_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ts_run_suite(vm_suite());
 }
