@@ -259,9 +259,10 @@ struct gpuvm_va *gpuvm_tree_first_ending_after(const struct gpuvm_tree *t,
 	struct gpuvm_va *n = t->root, *found = NULL;
 
 	/*
-	 * Written so the compiler can select instead of branching: which
-	 * child comes next is as good as random for a lookup, so a branch
-	 * mispredicts about every other level and lookups cannot overlap.
+	 * Written so a compiler may select instead of branching: which child
+	 * comes next is as good as random for a lookup, so a branch
+	 * mispredicts about every other level.  (clang selects; gcc 12 still
+	 * emits a branch here -- see bench/README.md.)
 	 */
 	while (n) {
 		bool go_right = gpuvm_va_end(n) <= addr;
