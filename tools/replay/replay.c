@@ -636,6 +636,20 @@ static void plan_print_pending(struct replay *r, struct plan *p)
 		print_op(r, op);
 }
 
+/*
+ * --mmu mode: the core's plan @p (result @ret) only supplies the op lines,
+ * held back until the Mali VM accepts the request; release it, locks
+ * included, before the Mali VM plans and locks the same request itself.
+ * Returns @ret.
+ */
+static int plan_hand_over(struct replay *r, struct plan *p, int ret)
+{
+	if (!ret)
+		plan_print_pending(r, p);
+	plan_release(r, p);
+	return ret;
+}
+
 /* Print the held-back ops and "ok", or "error NAME" alone. */
 static enum replay_status finish_pending(struct replay *r, int ret)
 {
@@ -891,9 +905,7 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 	if (!ret)
 		ret = gpuvm_sm_map_ops_create(r->gv, &req, &p.ops);
 	if (r->opts.mmu) {
-		if (!ret)
-			plan_print_pending(r, &p);
-		plan_release(r, &p);
+		ret = plan_hand_over(r, &p, ret);
 		if (!ret)
 			ret = -gpuvm_mali_vm_map(mmu_env_vm(r->opts.mmu), addr,
 						 range, bo ? &bo->mbo : NULL,
@@ -929,9 +941,7 @@ static enum replay_status cmd_unmap(struct replay *r, const struct trace_line *l
 	if (!ret)
 		ret = gpuvm_sm_unmap_ops_create(r->gv, v[0], v[1], &p.ops);
 	if (r->opts.mmu) {
-		if (!ret)
-			plan_print_pending(r, &p);
-		plan_release(r, &p);
+		ret = plan_hand_over(r, &p, ret);
 		if (!ret)
 			ret = -gpuvm_mali_vm_unmap(mmu_env_vm(r->opts.mmu),
 						   v[0], v[1]);
@@ -969,10 +979,7 @@ static enum replay_status cmd_madvise(struct replay *r,
 	plan_init(&p);
 	ret = gpuvm_madvise_ops_create(r->gv, &req, &p.ops);
 	if (r->opts.mmu) {
-		/* printed from this plan, applied by the Mali VM's own */
-		if (!ret)
-			plan_print_pending(r, &p);
-		plan_release(r, &p);
+		ret = plan_hand_over(r, &p, ret);
 		if (!ret)
 			ret = -gpuvm_mali_vm_madvise(mmu_env_vm(r->opts.mmu),
 						     v[0], v[1]);
