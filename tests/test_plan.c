@@ -1530,6 +1530,58 @@ static const struct gpuvm_ops first_op_ops = {
 	.op_alloc = first_op_alloc,
 };
 
+/*
+ * Without op hooks a list's ops live in blocks of 2, 4, 8, ... 64 ops: an
+ * unmap of 150 VAs takes 7 allocations (2+4+8+16+32+64+64 >= 150), keeps
+ * the ops in plan order, and clearing frees every block.
+ */
+START_TEST(test_op_list_blocks)
+{
+	struct gpuvm_op_list list;
+	struct gpuvm_va *vas[150];
+	const struct gpuvm_op *op;
+	unsigned long calls;
+	struct ts_vm t;
+	long live;
+	int i;
+
+	ts_alloc_install();
+	ts_vm_init(&t, 0, 1 << 21, 0, 0, NULL);
+	for (i = 0; i < 150; i++) {
+		vas[i] = ts_va_new(0x1000 * (uint64_t)(2 * i), 0x1000, NULL, 0);
+		ck_assert_int_eq(gpuvm_va_insert(&t.vm, vas[i]), 0);
+	}
+	live = ts_alloc_live();
+	calls = ts_alloc_calls();
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 21, &list), 0);
+	ck_assert_uint_eq(ts_alloc_calls() - calls, 7);
+	ck_assert_int_eq(list_len(&list), 150);
+	i = 0;
+	gpuvm_op_list_for_each(op, &list) {
+		ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
+		ck_assert_ptr_eq(op->unmap.va, vas[i]);
+		ck_assert(!op->unmap.keep);
+		i++;
+	}
+	gpuvm_op_list_clear(&t.vm, &list);
+	ck_assert(gpuvm_list_empty(&list.ops));
+	ck_assert_ptr_null(list.blocks);
+	ck_assert_int_eq(ts_alloc_live(), live);
+
+	/* the 5th block fails: nothing of the list survives */
+	ts_alloc_fail_at(5, 0);
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 21, &list),
+			 -ENOMEM);
+	ck_assert(gpuvm_list_empty(&list.ops));
+	ck_assert_int_eq(ts_alloc_live(), live);
+	ts_alloc_fail_at(0, 0);
+
+	ts_vm_drain(&t.vm);
+	gpuvm_put(&t.vm);
+	ts_alloc_uninstall();
+}
+END_TEST
+
 START_TEST(test_op_list_clear_op_free)
 {
 	const struct scenario *m16 = MAP_CASE("M16");
@@ -1832,6 +1884,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_count_new_vas);
 	tcase_add_test(tc, test_prefetch);
 	tcase_add_test(tc, test_remap_to_unmap_range);
+	tcase_add_test(tc, test_op_list_blocks);
 	tcase_add_test(tc, test_op_list_clear_op_free);
 	tcase_add_test(tc, test_op_list_clear_op_alloc);
 	tcase_add_test(tc, test_op_list_clear_op_alloc_only);

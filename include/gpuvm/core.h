@@ -108,14 +108,14 @@ enum gpuvm_flags {
 /* Objects                                                                  */
 
 /**
- * struct gpuvm_va_node - tree and list linkage of a VA (library-private)
+ * struct gpuvm_va_node - tree linkage of a VA (library-private)
  *
- * Only the iteration macros read @next; never write any of these fields.
+ * Never write these fields; gpuvm_va_next() and the iteration macros read
+ * them.
  */
 struct gpuvm_va_node {
-	struct gpuvm_va *left;	/**< private: left child */
-	struct gpuvm_va *right;	/**< private: right child */
-	struct gpuvm_va *next;	/**< following VA in address order, or NULL */
+	struct gpuvm_va *child[2];	/**< private: left [0] and right [1] child */
+	struct gpuvm_va *parent;	/**< private: parent, NULL at the root */
 };
 
 /**
@@ -125,16 +125,19 @@ struct gpuvm_va_node {
  * gpuvm_va_insert() and left set by gpuvm_va_remove(); @vm_bo by
  * gpuvm_va_link().  @obj may be NULL for a mapping without backing object
  * (sparse/NULL mappings); @offset is still meaningful then.
+ *
+ * The fields a tree descent reads (@addr, @range, the children) come first
+ * and share 32 bytes, so one lookup step touches one cache line.
  */
 struct gpuvm_va {
-	struct gpuvm *vm;		/**< VM it was last inserted into */
-	struct gpuvm_vm_bo *vm_bo;	/**< vm_bo it is linked to, or NULL */
 	uint64_t addr;			/**< first address */
 	uint64_t range;			/**< size in bytes (any unit) */
+	struct gpuvm_va_node node;	/**< private: tree linkage */
+	struct gpuvm *vm;		/**< VM it was last inserted into */
+	struct gpuvm_vm_bo *vm_bo;	/**< vm_bo it is linked to, or NULL */
 	struct gpuvm_bo *obj;		/**< backing object, or NULL */
 	uint64_t offset;		/**< offset of @addr in @obj */
 	struct gpuvm_list bo_link;	/**< node in the vm_bo's VA list */
-	struct gpuvm_va_node node;	/**< private: tree and address list */
 	uint32_t flags;			/**< enum gpuvm_va_flags and driver bits */
 	int8_t balance;			/**< private: tree balance factor */
 	uint8_t in_tree;		/**< private: non-zero while inserted */
@@ -281,14 +284,21 @@ struct gpuvm_op {
 	} remap_storage;
 };
 
+struct gpuvm_op_block;
+
 /**
  * struct gpuvm_op_list - an ordered list of planned operations
  *
  * Filled by the *_ops_create() functions and emptied by
- * gpuvm_op_list_clear().  Ops must be applied in order.
+ * gpuvm_op_list_clear().  Ops must be applied in order.  Without op_alloc
+ * and op_free hooks the library carves a list's ops from a few blocks it
+ * allocates for that list (@blocks), so that planning costs a handful of
+ * allocations rather than one per op; such ops belong to the list and are
+ * freed only by gpuvm_op_list_clear().
  */
 struct gpuvm_op_list {
 	struct gpuvm_list ops;	/**< struct gpuvm_op, linked by gpuvm_op.link */
+	struct gpuvm_op_block *blocks;	/**< private: storage of the ops */
 };
 
 /** gpuvm_op_list_for_each() - walk @list's ops (struct gpuvm_op *@op) in order */
@@ -562,10 +572,39 @@ GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev_strict(const struct gpuvm *vm,
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
 							uint64_t end);
 
-/** gpuvm_va_next() - the VA following @va in address order, or NULL */
+#if defined(__GNUC__) || defined(__clang__)
+#define gpuvm_prefetch_(p) __builtin_prefetch(p)
+#else
+#define gpuvm_prefetch_(p) ((void)(p))
+#endif
+
+/**
+ * gpuvm_va_next() - the VA following @va (inserted) in address order, or NULL
+ *
+ * The in-order successor in the tree: the leftmost VA of the right subtree,
+ * else the nearest ancestor reached from its left.  Amortised over a whole
+ * walk that is one step per VA.  Going down, it prefetches the right child of
+ * every VA it passes: a walk in address order comes back to each of them
+ * and then goes right, so the misses of a long walk overlap instead of
+ * forming one chain.
+ */
 static inline struct gpuvm_va *gpuvm_va_next(const struct gpuvm_va *va)
 {
-	return va->node.next;
+	const struct gpuvm_va *n = va->node.child[1];
+	struct gpuvm_va *p;
+
+	if (n) {
+		while (n->node.child[0]) {
+			gpuvm_prefetch_(n->node.child[1]);
+			n = n->node.child[0];
+		}
+		gpuvm_prefetch_(n->node.child[1]);
+		return (struct gpuvm_va *)n;
+	}
+	for (n = va, p = va->node.parent; p && p->node.child[1] == n;
+	     n = p, p = p->node.parent)
+		;
+	return p;
 }
 
 /** gpuvm_va_invalidate() - set or clear GPUVM_VA_INVALIDATED */
@@ -588,12 +627,12 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
  * region included; the body must not remove @va
  */
 #define gpuvm_for_each_va(va, vm) \
-	for (va = (vm)->tree.first; va; va = va->node.next)
+	for (va = (vm)->tree.first; va; va = gpuvm_va_next(va))
 
 /** gpuvm_for_each_va_safe() - same; the body may remove (and free) @va */
 #define gpuvm_for_each_va_safe(va, next_, vm)                              \
-	for (va = (vm)->tree.first, next_ = va ? va->node.next : NULL; va;  \
-	     va = next_, next_ = va ? va->node.next : NULL)
+	for (va = (vm)->tree.first, next_ = va ? gpuvm_va_next(va) : NULL; \
+	     va; va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
 
 /**
  * gpuvm_for_each_va_range() - the VAs intersecting [@start, @end), in address
@@ -601,7 +640,7 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
  */
 #define gpuvm_for_each_va_range(va, vm, start, end)                        \
 	for (va = gpuvm_va_find_first(vm, start, (end) - (start));          \
-	     va && va->addr < (end); va = va->node.next)
+	     va && va->addr < (end); va = gpuvm_va_next(va))
 
 /**
  * gpuvm_for_each_va_range_safe() - same; the body may remove @va and insert
@@ -609,9 +648,9 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
  */
 #define gpuvm_for_each_va_range_safe(va, next_, vm, start, end)            \
 	for (va = gpuvm_va_find_first(vm, start, (end) - (start)),          \
-	     next_ = va ? va->node.next : NULL;                              \
+	     next_ = va ? gpuvm_va_next(va) : NULL;                          \
 	     va && va->addr < (end);                                         \
-	     va = next_, next_ = va ? va->node.next : NULL)
+	     va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
 
 /* ------------------------------------------------------------------------ */
 /* Applying ops                                                             */

@@ -34,12 +34,32 @@ void gpuvm_warn_func(const char *func, const char *fmt, ...)
  */
 int gpuvm_tree_insert(struct gpuvm_tree *t, struct gpuvm_va *va);
 
+/*
+ * Insert @va as the in-order successor of @anchor (in @t), with no search:
+ * the caller guarantees that @va lies between @anchor and @anchor's current
+ * successor without intersecting either.
+ */
+void gpuvm_tree_insert_after(struct gpuvm_tree *t, struct gpuvm_va *anchor,
+			     struct gpuvm_va *va);
+
+/*
+ * Put @va in @old's place (@old leaves the tree), with no search: the caller
+ * guarantees that @va lies between @old's neighbours without intersecting
+ * them.
+ */
+void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
+			struct gpuvm_va *va);
+
 /* Remove @va, which must be in @t. */
 void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va);
 
-/* Lowest VA whose end is above @addr, or NULL. */
+/* Lowest VA whose end is above @addr, or NULL (branch-free descent). */
 struct gpuvm_va *gpuvm_tree_first_ending_after(const struct gpuvm_tree *t,
 					       uint64_t addr);
+
+/* The same with a branch per level: for the planner's walks. */
+struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *t,
+						       uint64_t addr);
 
 /* Verify order, balance, list threading and count; 0 or -EUCLEAN. */
 int gpuvm_tree_check(const struct gpuvm_tree *t);
@@ -100,10 +120,5 @@ static inline bool gpuvm_vm_bo_is_zombie(const struct gpuvm_vm_bo *vm_bo)
 {
 	return __atomic_load_n(&vm_bo->refcount, __ATOMIC_ACQUIRE) == 0;
 }
-
-/* --- op allocation (planner.c) ----------------------------------------- */
-
-struct gpuvm_op *gpuvm_op_alloc(struct gpuvm *vm);
-void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op);
 
 #endif /* GPUVM_CORE_INTERNAL_H */

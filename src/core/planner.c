@@ -75,6 +75,26 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
 /* --- the walks ----------------------------------------------------------- */
 
 /*
+ * gpuvm_for_each_va_range_safe() over [start, end) of a validated range, but
+ * finding the first VA with the branchy search (see
+ * gpuvm_tree_first_ending_after_branchy()).
+ */
+#define plan_for_each_va_safe(va, next_, vm, start, end)                     \
+	for (va = first_in(vm, start, end),                                   \
+	     next_ = va ? gpuvm_va_next(va) : NULL;                          \
+	     va && va->addr < (end);                                         \
+	     va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
+
+static inline struct gpuvm_va *first_in(const struct gpuvm *vm, uint64_t start,
+					uint64_t end)
+{
+	struct gpuvm_va *va = gpuvm_tree_first_ending_after_branchy(&vm->tree,
+								    start);
+
+	return va && va->addr < end ? va : NULL;
+}
+
+/*
  * Plan a map (or, with @madvise, a madvise split) of @req.  The table of
  * cases is spec §3.1; madvise differences are §3.7.  Values of the current VA
  * are read before its step runs, since the step may remove and free it, and
@@ -93,7 +113,7 @@ static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	if (rr == 0 || !gpuvm_range_valid(vm, ra, rr))
 		return -EINVAL;
 
-	gpuvm_for_each_va_range_safe(va, next, vm, ra, re) {
+	plan_for_each_va_safe(va, next, vm, ra, re) {
 		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
 		struct gpuvm_bo *const o = va->obj;
 		bool keep = o != NULL;
@@ -188,7 +208,7 @@ static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	if (ur == 0 || !gpuvm_range_valid(vm, ua, ur))
 		return -EINVAL;
 
-	gpuvm_for_each_va_range_safe(va, next, vm, ua, ue) {
+	plan_for_each_va_safe(va, next, vm, ua, ue) {
 		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
 		struct gpuvm_op_map p, n;
 		bool has_prev = a < ua, has_next = e > ue;
@@ -233,14 +253,7 @@ GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
 
 /* --- op lists ------------------------------------------------------------ */
 
-struct gpuvm_op *gpuvm_op_alloc(struct gpuvm *vm)
-{
-	if (vm->ops->op_alloc)
-		return vm->ops->op_alloc(vm);
-	return gpuvm_zalloc(sizeof(struct gpuvm_op));
-}
-
-void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op)
+static void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op)
 {
 	if (vm->ops->op_free)
 		vm->ops->op_free(vm, op);
@@ -248,16 +261,73 @@ void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op)
 		gpuvm_free(op);
 }
 
+/*
+ * Op storage of a list when the driver has neither op hook: blocks of
+ * 2, 4, 8, ... ops (at most OP_BLOCK_MAX), newest first.  Most plans have
+ * one or two ops, so the first block is small; an unmap of many VAs costs a
+ * few allocations instead of one per op (ops are 136 bytes, past the
+ * allocators' fast paths, and a long list of them was a measurable part of
+ * applying a plan: bench/README.md).
+ */
+#define OP_BLOCK_FIRST 2
+#define OP_BLOCK_MAX 64
+
+struct gpuvm_op_block {
+	struct gpuvm_op_block *next;
+	unsigned int used;
+	unsigned int cap;
+	struct gpuvm_op ops[];
+};
+
+/* A new op for @list, zeroed; NULL if out of memory. */
+static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
+				      struct gpuvm_op_list *list)
+{
+	struct gpuvm_op_block *b = list->blocks;
+	unsigned int cap;
+
+	if (vm->ops->op_alloc)
+		return vm->ops->op_alloc(vm);
+	if (vm->ops->op_free)
+		/* The driver frees each op itself: one allocation per op. */
+		return gpuvm_zalloc(sizeof(struct gpuvm_op));
+
+	if (gpuvm_unlikely(!b || b->used == b->cap)) {
+		cap = b ? b->cap * 2 : OP_BLOCK_FIRST;
+		if (cap > OP_BLOCK_MAX)
+			cap = OP_BLOCK_MAX;
+		b = gpuvm_zalloc(sizeof(*b) + cap * sizeof(struct gpuvm_op));
+		if (!b)
+			return NULL;
+		b->next = list->blocks;
+		b->used = 0;
+		b->cap = cap;
+		list->blocks = b;
+	}
+	return &b->ops[b->used++];
+}
+
 GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list)
 {
 	gpuvm_list_init(&list->ops);
+	list->blocks = NULL;
 }
 
 GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 				      struct gpuvm_op_list *list)
 {
+	struct gpuvm_op_block *b, *next;
 	struct gpuvm_op *op, *tmp;
 
+	if (list->blocks) {
+		/* The list owns its ops: free the blocks they live in. */
+		for (b = list->blocks; b; b = next) {
+			next = b->next;
+			gpuvm_free(b);
+		}
+		gpuvm_op_list_init(list);
+		return;
+	}
 	gpuvm_op_list_for_each_safe(op, tmp, list) {
 		gpuvm_list_del(&op->link);
 		gpuvm_op_free(vm, op);
@@ -287,7 +357,7 @@ struct list_ctx {
 static int list_step(struct gpuvm_op *op, void *priv)
 {
 	struct list_ctx *ctx = priv;
-	struct gpuvm_op *copy = gpuvm_op_alloc(ctx->vm);
+	struct gpuvm_op *copy = list_op_alloc(ctx->vm, ctx->list);
 
 	if (gpuvm_unlikely(!copy))
 		return -ENOMEM;
@@ -366,7 +436,7 @@ GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
 static int list_add_va_op(struct gpuvm *vm, struct gpuvm_op_list *list,
 			  enum gpuvm_op_type type, struct gpuvm_va *va)
 {
-	struct gpuvm_op *op = gpuvm_op_alloc(vm);
+	struct gpuvm_op *op = list_op_alloc(vm, list);
 
 	if (gpuvm_unlikely(!op))
 		return -ENOMEM;

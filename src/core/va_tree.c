@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The VA tree: an intrusive AVL tree of non-overlapping VAs keyed by start
- * address, threaded by a singly linked list in address order.
+ * address, with parent pointers.
  *
  * Why this shape: the VAs of one VM never overlap, so the interval query the
  * kernel answers with an augmented red-black tree ("the lowest VA
  * intersecting [a, b]") is a plain ordered search here -- the first VA
  * whose end lies above a -- and needs no per-node subtree maximum.  AVL keeps
- * the tree lower than red-black does, which is what lookups pay for.  Nodes
- * carry no parent pointer: insert and remove record their root-to-leaf path
- * (at most GPUVM_TREE_MAX_DEPTH nodes) and rebalance along it.  The list has
- * only a forward link: the predecessor a removal needs falls out of the same
- * descent.  Together that is 24 bytes of linkage per VA instead of the
- * kernel's 56.
+ * the tree lower than red-black does, which is what lookups pay for.
+ *
+ * Parent pointers let a removal start at the node itself instead of
+ * descending from the root to find it, let a REMAP put its pieces where the
+ * old VA was (gpuvm_tree_replace(), gpuvm_tree_insert_after()) without any
+ * descent, and give the in-order successor (gpuvm_va_next()) that iteration
+ * uses, so no separate address list is kept.  Linkage is 24 bytes per VA,
+ * against the kernel's 56 (rb node, list node, subtree maximum).
  *
  * Balance factor: height(right) - height(left), in {-1, 0, 1}.
  */
@@ -20,76 +22,75 @@
 
 #include "internal.h"
 
+#define L 0
+#define R 1
+
 /*
  * An AVL tree of height h holds at least F(h+2) - 1 nodes (Fibonacci), so a
  * height of 92 would need more nodes than fit in a 64-bit address space of
- * 96-byte VAs.
+ * 96-byte VAs.  Only the checker needs the bound.
  */
 #define GPUVM_TREE_MAX_DEPTH 92
 
-struct tree_path {
-	struct gpuvm_va **slot[GPUVM_TREE_MAX_DEPTH]; /* link to node[i] */
-	struct gpuvm_va *node[GPUVM_TREE_MAX_DEPTH];
-	int8_t dir[GPUVM_TREE_MAX_DEPTH]; /* -1 went left, +1 went right */
-	int depth;
-};
-
-static inline void path_push(struct tree_path *p, struct gpuvm_va **slot,
-			     int8_t dir)
+static inline struct gpuvm_va *child(const struct gpuvm_va *n, int side)
 {
-	p->slot[p->depth] = slot;
-	p->node[p->depth] = *slot;
-	p->dir[p->depth] = dir;
-	p->depth++;
+	return n->node.child[side];
+}
+
+static inline void set_child(struct gpuvm_va *n, int side, struct gpuvm_va *c)
+{
+	n->node.child[side] = c;
+	if (c)
+		c->node.parent = n;
+}
+
+/* Which side of its parent @n hangs from (meaningless at the root). */
+static inline int side_of(const struct gpuvm_va *n)
+{
+	return child(n->node.parent, R) == n;
+}
+
+/* Make @to take @from's place under @from's parent (or as the root). */
+static inline void replace_link(struct gpuvm_tree *t, struct gpuvm_va *from,
+				struct gpuvm_va *to)
+{
+	struct gpuvm_va *p = from->node.parent;
+
+	if (to)
+		to->node.parent = p;
+	if (!p)
+		t->root = to;
+	else
+		p->node.child[child(p, R) == from] = to;
+}
+
+static inline struct gpuvm_va *leftmost(struct gpuvm_va *n)
+{
+	while (child(n, L))
+		n = child(n, L);
+	return n;
 }
 
 /*
  * Rotate the subtree at @x, whose balance is +2 or -2, and return its new
- * root.  Sets *@shrunk to whether the subtree's height went down by one
- * (always the case after an insertion).
+ * root, linked in @x's place.  Sets *@shrunk to whether the subtree's height
+ * went down by one (always the case after an insertion).
  */
-static struct gpuvm_va *rebalance(struct gpuvm_va *x, bool *shrunk)
+static struct gpuvm_va *rebalance(struct gpuvm_tree *t, struct gpuvm_va *x,
+				  bool *shrunk)
 {
-	struct gpuvm_va *y, *z;
+	const int s = x->balance > 0 ? R : L;	/* the heavy side */
+	const int8_t sign = s == R ? 1 : -1;
+	struct gpuvm_va *y = child(x, s), *z;
 
-	if (x->balance > 0) {
-		y = x->node.right;
-		if (y->balance >= 0) {
-			/* single left rotation */
-			x->node.right = y->node.left;
-			y->node.left = x;
-			if (y->balance == 0) {
-				x->balance = 1;
-				y->balance = -1;
-				*shrunk = false;
-			} else {
-				x->balance = 0;
-				y->balance = 0;
-				*shrunk = true;
-			}
-			return y;
-		}
-		/* right-left double rotation */
-		z = y->node.left;
-		x->node.right = z->node.left;
-		y->node.left = z->node.right;
-		z->node.left = x;
-		z->node.right = y;
-		x->balance = z->balance > 0 ? -1 : 0;
-		y->balance = z->balance < 0 ? 1 : 0;
-		z->balance = 0;
-		*shrunk = true;
-		return z;
-	}
-
-	y = x->node.left;
-	if (y->balance <= 0) {
-		/* single right rotation */
-		x->node.left = y->node.right;
-		y->node.right = x;
+	if (y->balance != -sign) {
+		/* single rotation: y comes up */
+		replace_link(t, x, y);
+		set_child(x, s, child(y, !s));
+		set_child(y, !s, x);
 		if (y->balance == 0) {
-			x->balance = -1;
-			y->balance = 1;
+			x->balance = sign;
+			y->balance = (int8_t)-sign;
 			*shrunk = false;
 		} else {
 			x->balance = 0;
@@ -98,158 +99,166 @@ static struct gpuvm_va *rebalance(struct gpuvm_va *x, bool *shrunk)
 		}
 		return y;
 	}
-	/* left-right double rotation */
-	z = y->node.right;
-	x->node.left = z->node.right;
-	y->node.right = z->node.left;
-	z->node.right = x;
-	z->node.left = y;
-	x->balance = z->balance < 0 ? 1 : 0;
-	y->balance = z->balance > 0 ? -1 : 0;
+
+	/* double rotation: y's inner child z comes up */
+	z = child(y, !s);
+	replace_link(t, x, z);
+	set_child(x, s, child(z, !s));
+	set_child(y, !s, child(z, s));
+	set_child(z, !s, x);
+	set_child(z, s, y);
+	x->balance = z->balance == sign ? (int8_t)-sign : 0;
+	y->balance = z->balance == -sign ? sign : 0;
 	z->balance = 0;
 	*shrunk = true;
 	return z;
 }
 
+/* @n was just linked as a leaf: walk up while the subtree grew taller. */
+static void retrace_insert(struct gpuvm_tree *t, struct gpuvm_va *n)
+{
+	struct gpuvm_va *p;
+	bool shrunk;
+
+	for (p = n->node.parent; p; n = p, p = n->node.parent) {
+		p->balance += child(p, R) == n ? 1 : -1;
+		if (p->balance == 0)
+			return;
+		if (p->balance == 1 || p->balance == -1)
+			continue;
+		rebalance(t, p, &shrunk);
+		return;
+	}
+}
+
+/* Make @va a leaf under @p on @side (NULL @p: the root) and rebalance. */
+static void link_leaf(struct gpuvm_tree *t, struct gpuvm_va *p, int side,
+		      struct gpuvm_va *va)
+{
+	va->node.child[L] = NULL;
+	va->node.child[R] = NULL;
+	va->node.parent = p;
+	va->balance = 0;
+	if (p)
+		p->node.child[side] = va;
+	else
+		t->root = va;
+	t->count++;
+	retrace_insert(t, va);
+}
+
 int gpuvm_tree_insert(struct gpuvm_tree *t, struct gpuvm_va *va)
 {
-	struct tree_path p;
-	struct gpuvm_va **slot = &t->root;
-	struct gpuvm_va *pred = NULL, *succ = NULL;
-	uint64_t end = gpuvm_va_end(va);
-	bool shrunk;
-	int i;
+	struct gpuvm_va *n = t->root, *p = NULL, *pred = NULL, *succ = NULL;
+	int side = L;
 
-	p.depth = 0;
-	while (*slot) {
-		struct gpuvm_va *n = *slot;
-
+	while (n) {
+		p = n;
 		if (va->addr < n->addr) {
 			succ = n;
-			path_push(&p, slot, -1);
-			slot = &n->node.left;
+			side = L;
 		} else {
 			pred = n;
-			path_push(&p, slot, 1);
-			slot = &n->node.right;
+			side = R;
 		}
+		n = child(n, side);
 	}
 
 	/* Disjoint and sorted: only the two neighbours can intersect. */
-	if ((pred && gpuvm_va_end(pred) > va->addr) || (succ && succ->addr < end))
+	if ((pred && gpuvm_va_end(pred) > va->addr) ||
+	    (succ && succ->addr < gpuvm_va_end(va)))
 		return -EEXIST;
 
-	va->node.left = NULL;
-	va->node.right = NULL;
-	va->balance = 0;
-	*slot = va;
-
-	if (pred) {
-		va->node.next = pred->node.next;
-		pred->node.next = va;
-	} else {
-		va->node.next = t->first;
+	if (!pred)
 		t->first = va;
-	}
-	t->count++;
-
-	/* Walk up while the subtree we came from grew taller. */
-	for (i = p.depth - 1; i >= 0; i--) {
-		struct gpuvm_va *n = p.node[i];
-
-		n->balance += p.dir[i];
-		if (n->balance == 0)
-			break;
-		if (n->balance == 1 || n->balance == -1)
-			continue;
-		*p.slot[i] = rebalance(n, &shrunk);
-		break;
-	}
+	link_leaf(t, p, side, va);
 	return 0;
+}
+
+void gpuvm_tree_insert_after(struct gpuvm_tree *t, struct gpuvm_va *anchor,
+			     struct gpuvm_va *va)
+{
+	/* The successor slot: anchor's right child, or below its successor. */
+	if (child(anchor, R))
+		link_leaf(t, leftmost(child(anchor, R)), L, va);
+	else
+		link_leaf(t, anchor, R, va);
+}
+
+void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
+			struct gpuvm_va *va)
+{
+	replace_link(t, old, va);
+	set_child(va, L, child(old, L));
+	set_child(va, R, child(old, R));
+	va->balance = old->balance;
+	if (t->first == old)
+		t->first = va;
+
+	old->node.child[L] = NULL;
+	old->node.child[R] = NULL;
+	old->node.parent = NULL;
+	old->balance = 0;
 }
 
 void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 {
-	struct tree_path p;
-	struct gpuvm_va **slot = &t->root;
-	struct gpuvm_va *pred = NULL, *n;
-	int i, k;
+	struct gpuvm_va *n, *p;
+	int side;	/* the side of n whose subtree got shorter */
 
-	p.depth = 0;
-	while ((n = *slot) != va) {
-		if (va->addr < n->addr) {
-			path_push(&p, slot, -1);
-			slot = &n->node.left;
-		} else {
-			pred = n;
-			path_push(&p, slot, 1);
-			slot = &n->node.right;
-		}
-	}
+	if (t->first == va)
+		t->first = gpuvm_va_next(va);
 
-	/* The list predecessor is the left subtree's maximum, if any. */
-	if (va->node.left) {
-		pred = va->node.left;
-		while (pred->node.right)
-			pred = pred->node.right;
-	}
-	if (pred)
-		pred->node.next = va->node.next;
-	else
-		t->first = va->node.next;
-
-	if (!va->node.left || !va->node.right) {
-		/* At most one child: it takes the VA's place. */
-		*slot = va->node.left ? va->node.left : va->node.right;
-	} else {
+	if (child(va, L) && child(va, R)) {
 		/*
 		 * Two children: the in-order successor s (the right subtree's
-		 * minimum) moves into the VA's place.  The path records s's
-		 * old position so that rebalancing starts where a node
-		 * really went away.
+		 * minimum, which has no left child) takes the VA's place.
+		 * Rebalancing starts where s was taken from.
 		 */
-		struct gpuvm_va **sslot;
-		struct gpuvm_va *s;
+		struct gpuvm_va *s = leftmost(child(va, R));
 
-		k = p.depth;
-		path_push(&p, slot, 1);
-		sslot = &va->node.right;
-		while ((*sslot)->node.left) {
-			path_push(&p, sslot, -1);
-			sslot = &(*sslot)->node.left;
+		if (s->node.parent == va) {
+			n = s;
+			side = R;
+		} else {
+			n = s->node.parent;
+			side = L;
+			set_child(n, L, child(s, R));
+			set_child(s, R, child(va, R));
 		}
-		s = *sslot;
-		*sslot = s->node.right;
-
-		s->node.left = va->node.left;
-		s->node.right = va->node.right;
+		replace_link(t, va, s);
+		set_child(s, L, child(va, L));
 		s->balance = va->balance;
-		*slot = s;
-		p.node[k] = s;
-		if (k + 1 < p.depth)
-			p.slot[k + 1] = &s->node.right;
+	} else {
+		/* At most one child: it takes the VA's place. */
+		struct gpuvm_va *c = child(va, L) ? child(va, L) : child(va, R);
+
+		n = va->node.parent;
+		side = n ? side_of(va) : L;
+		replace_link(t, va, c);
 	}
 
-	va->node.left = NULL;
-	va->node.right = NULL;
-	va->node.next = NULL;
+	va->node.child[L] = NULL;
+	va->node.child[R] = NULL;
+	va->node.parent = NULL;
 	va->balance = 0;
 	t->count--;
 
 	/* Walk up while the subtree we came from got shorter. */
-	for (i = p.depth - 1; i >= 0; i--) {
+	while (n) {
 		bool shrunk = true;
 
-		n = p.node[i];
-		n->balance -= p.dir[i];
+		n->balance -= side == R ? 1 : -1;
 		if (n->balance == 1 || n->balance == -1)
-			break;
+			return;
+		p = n->node.parent;
+		side = p ? side_of(n) : L;
 		if (n->balance != 0) {
-			n = rebalance(n, &shrunk);
-			*p.slot[i] = n;
+			rebalance(t, n, &shrunk);
+			if (!shrunk)
+				return;
 		}
-		if (!shrunk)
-			break;
+		n = p;
 	}
 }
 
@@ -259,30 +268,52 @@ struct gpuvm_va *gpuvm_tree_first_ending_after(const struct gpuvm_tree *t,
 	struct gpuvm_va *n = t->root, *found = NULL;
 
 	/*
-	 * Written so a compiler may select instead of branching: which child
-	 * comes next is as good as random for a lookup, so a branch
-	 * mispredicts about every other level.  (clang selects; gcc 12 still
-	 * emits a branch here -- see bench/README.md.)
+	 * Branch-free descent: which child comes next is as good as random
+	 * for a lookup, so a branch would mispredict about every other level.
+	 * Indexing the children by the comparison is what makes gcc select
+	 * (setcc + indexed load + cmov) instead of branching; independent
+	 * lookups then overlap their cache misses.
 	 */
 	while (n) {
-		bool go_right = gpuvm_va_end(n) <= addr;
+		const int right = gpuvm_va_end(n) <= addr;
 
-		found = go_right ? found : n;
-		n = go_right ? n->node.right : n->node.left;
+		found = right ? found : n;
+		n = n->node.child[right];
+	}
+	return found;
+}
+
+struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *t,
+						       uint64_t addr)
+{
+	struct gpuvm_va *n = t->root, *found = NULL;
+
+	/*
+	 * The same search with a branch per level.  The planner uses this
+	 * one: each of its lookups feeds dependent work (the walk, the steps),
+	 * and letting the processor run ahead down the predicted child is
+	 * worth more there than never flushing the pipeline (bench/README.md).
+	 */
+	while (n) {
+		if (gpuvm_va_end(n) > addr) {
+			found = n;
+			n = child(n, L);
+		} else {
+			n = child(n, R);
+		}
 	}
 	return found;
 }
 
 struct check_state {
-	const struct gpuvm_va *expect_next; /* the list's element due next */
-	const struct gpuvm_va *prev;	    /* last node visited in order */
+	const struct gpuvm_va *prev;	/* last node visited in order */
 	uint64_t visited;
 	int err;
 };
 
 /* Returns the height of the subtree at @n, checking it on the way. */
-static int check_subtree(const struct gpuvm_va *n, struct check_state *s,
-			 int depth)
+static int check_subtree(const struct gpuvm_va *n, const struct gpuvm_va *parent,
+			 struct check_state *s, int depth)
 {
 	int hl, hr;
 
@@ -293,17 +324,17 @@ static int check_subtree(const struct gpuvm_va *n, struct check_state *s,
 		s->err = -EUCLEAN;
 		return 0;
 	}
-
-	hl = check_subtree(n->node.left, s, depth + 1);
-	if (s->err)
-		return 0;
-
-	if (n != s->expect_next) {
-		gpuvm_warn("address list out of step with the tree at 0x%llx",
+	if (n->node.parent != parent) {
+		gpuvm_warn("VA 0x%llx has a wrong parent link",
 			   (unsigned long long)n->addr);
 		s->err = -EUCLEAN;
 		return 0;
 	}
+
+	hl = check_subtree(child(n, L), n, s, depth + 1);
+	if (s->err)
+		return 0;
+
 	if (s->prev && gpuvm_va_end(s->prev) > n->addr) {
 		gpuvm_warn("VA 0x%llx+0x%llx overlaps or precedes VA 0x%llx+0x%llx",
 			   (unsigned long long)n->addr,
@@ -320,10 +351,9 @@ static int check_subtree(const struct gpuvm_va *n, struct check_state *s,
 		return 0;
 	}
 	s->prev = n;
-	s->expect_next = n->node.next;
 	s->visited++;
 
-	hr = check_subtree(n->node.right, s, depth + 1);
+	hr = check_subtree(child(n, R), n, s, depth + 1);
 	if (s->err)
 		return 0;
 
@@ -338,19 +368,30 @@ static int check_subtree(const struct gpuvm_va *n, struct check_state *s,
 
 int gpuvm_tree_check(const struct gpuvm_tree *t)
 {
-	struct check_state s = { .expect_next = t->first };
+	struct check_state s = { 0 };
+	const struct gpuvm_va *va;
+	uint64_t walked = 0;
 
-	check_subtree(t->root, &s, 0);
+	check_subtree(t->root, NULL, &s, 0);
 	if (s.err)
 		return s.err;
-	if (s.expect_next) {
-		gpuvm_warn("address list has elements beyond the tree's last");
-		return -EUCLEAN;
-	}
 	if (s.visited != t->count) {
 		gpuvm_warn("tree holds %llu VAs but counts %llu",
 			   (unsigned long long)s.visited,
 			   (unsigned long long)t->count);
+		return -EUCLEAN;
+	}
+	if (t->first != (t->root ? leftmost(t->root) : NULL)) {
+		gpuvm_warn("the first VA is not the tree's leftmost");
+		return -EUCLEAN;
+	}
+	/* The successor walk the iteration macros use must see every VA. */
+	for (va = t->first; va && walked <= s.visited; va = gpuvm_va_next(va))
+		walked++;
+	if (walked != s.visited) {
+		gpuvm_warn("in-order walk sees %llu VAs, the tree holds %llu",
+			   (unsigned long long)walked,
+			   (unsigned long long)s.visited);
 		return -EUCLEAN;
 	}
 	return 0;

@@ -262,6 +262,52 @@ GPUVM_EXPORT int gpuvm_va_map(struct gpuvm *vm, struct gpuvm_va *va,
 	return gpuvm_va_insert(vm, va);
 }
 
+/* Does @m, a non-empty range, lie inside [@start, @end)? */
+static inline bool piece_inside(const struct gpuvm_op_map *m, uint64_t start,
+				uint64_t end)
+{
+	return m->range && m->addr >= start && m->addr < end &&
+	       m->range <= end - m->addr;
+}
+
+/*
+ * The common REMAP -- pieces that are non-empty, in order and inside the old
+ * VA, as every plan makes them -- applied without searching the tree: the
+ * first piece takes the old VA's place, the second goes in as its
+ * successor.  Anything else returns false, untouched, for the general path.
+ */
+static bool remap_in_place(struct gpuvm *vm, struct gpuvm_va *old,
+			   struct gpuvm_va *prev, const struct gpuvm_op_map *p,
+			   struct gpuvm_va *next, const struct gpuvm_op_map *n)
+{
+	const uint64_t start = old->addr, end = gpuvm_va_end(old);
+
+	if (!p && !n)
+		return false;
+	if ((p && !piece_inside(p, start, end)) ||
+	    (n && !piece_inside(n, start, end)) ||
+	    (p && n && (n->addr < p->addr || n->addr - p->addr < p->range)))
+		return false;
+
+	if (p) {
+		gpuvm_va_init_from_op(prev, p);
+		gpuvm_tree_replace(&vm->tree, old, prev);
+		prev->vm = vm;
+		prev->in_tree = 1;
+	}
+	if (n) {
+		gpuvm_va_init_from_op(next, n);
+		if (p)
+			gpuvm_tree_insert_after(&vm->tree, prev, next);
+		else
+			gpuvm_tree_replace(&vm->tree, old, next);
+		next->vm = vm;
+		next->in_tree = 1;
+	}
+	old->in_tree = 0;
+	return true;
+}
+
 GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
 				const struct gpuvm_op_remap *op)
 {
@@ -280,6 +326,11 @@ GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
 	 * The old VA's reference on the VM is handed to the pieces, so the VM
 	 * cannot go away half-way even if that reference is the last one.
 	 */
+	if (remap_in_place(vm, old, op->prev ? prev : NULL, op->prev,
+			   op->next ? next : NULL, op->next)) {
+		pieces = (op->prev != NULL) + (op->next != NULL);
+		goto done;
+	}
 	va_remove_noref(old);
 	if (op->prev) {
 		gpuvm_va_init_from_op(prev, op->prev);
@@ -296,6 +347,7 @@ GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
 		pieces++;
 	}
 
+done:
 	if (pieces == 0)
 		gpuvm_put(vm);
 	else
