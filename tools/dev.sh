@@ -7,13 +7,17 @@
 #                       on the simulated Mali MMU (summary on stderr)
 #   tools/dev.sh test   install what is missing, build, run every test:
 #                       the suite, the suite under valgrind memcheck, the
-#                       suite in an ASan/UBSan build and the unit tests
-#                       (the threaded ones included) in a ThreadSanitizer
-#                       build (both clang)
+#                       suite in a gcc coverage build (gcovr prints the line
+#                       and branch coverage of src/ per file and fails below
+#                       COV_MIN_LINE/COV_MIN_BRANCH percent; HTML report in
+#                       build-cov/coverage/index.html), the suite in an
+#                       ASan/UBSan build and the unit tests (the threaded
+#                       ones included) in a ThreadSanitizer build (both
+#                       clang)
 #
 # Works on a fresh Debian 12 (as root, or with sudo).  Build trees go to
-# build/, build-asan/ and build-tsan/ (override with GPUVM_BUILD_DIR,
-# GPUVM_ASAN_DIR, GPUVM_TSAN_DIR).
+# build/, build-cov/, build-asan/ and build-tsan/ (override with
+# GPUVM_BUILD_DIR, GPUVM_COV_DIR, GPUVM_ASAN_DIR, GPUVM_TSAN_DIR).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,9 +25,18 @@ cd "$top"
 build=${GPUVM_BUILD_DIR:-build}
 asan=${GPUVM_ASAN_DIR:-build-asan}
 tsan=${GPUVM_TSAN_DIR:-build-tsan}
+cov=${GPUVM_COV_DIR:-build-cov}
+
+# The coverage stage fails when src/ is covered less than this (percent).
+COV_MIN_LINE=95
+COV_MIN_BRANCH=85
+# Requests per randomised test under coverage: the soak runs add time, not
+# coverage.
+COV_ITERATIONS=50
 
 # Debian packages the build and the tests need.
-packages=(meson ninja-build pkg-config gcc clang check libglib2.0-dev valgrind doxygen)
+packages=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev check libglib2.0-dev
+	valgrind doxygen gcovr)
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -61,6 +74,29 @@ cmd_demo() {
 	"$build/tools/replay/gpuvm-replay" --mmu=sim examples/demo.trace
 }
 
+# Build with gcc --coverage, run the suite, report on src/ and enforce the
+# minimum line and branch coverage.
+coverage() {
+	say "building with coverage (gcc)"
+	CC=gcc configure "$cov" -Dbuildtype=debug -Db_coverage=true -Dbench=false
+	meson compile -C "$cov"
+	find "$cov" -name '*.gcda' -delete
+	say "test suite with coverage"
+	GPUVM_TEST_ITERATIONS=$COV_ITERATIONS meson test -C "$cov" --print-errorlogs
+	say "coverage of src/ (lines, then branches)"
+	local data="$cov/coverage.json"
+	mkdir -p "$cov/coverage"
+	gcovr --root . --object-directory "$cov" --filter 'src/' \
+		--exclude-unreachable-branches --exclude-throw-branches \
+		--json "$data"
+	gcovr --root . --add-tracefile "$data" --txt
+	gcovr --root . --add-tracefile "$data" --branches --txt
+	gcovr --root . --add-tracefile "$data" --print-summary \
+		--html-details "$cov/coverage/index.html" \
+		--fail-under-line "$COV_MIN_LINE" --fail-under-branch "$COV_MIN_BRANCH" ||
+		{ say "coverage below ${COV_MIN_LINE}% of lines or ${COV_MIN_BRANCH}% of branches"; return 1; }
+}
+
 cmd_test() {
 	install_missing
 	configure "$build"
@@ -72,6 +108,7 @@ cmd_test() {
 	meson test -C "$build" --print-errorlogs
 	say "test suite under valgrind memcheck"
 	meson test -C "$build" --setup=valgrind --print-errorlogs
+	coverage
 	say "building with ASan/UBSan (clang)"
 	CC=clang configure "$asan" -Db_sanitize=address,undefined -Db_lundef=false
 	meson compile -C "$asan"
