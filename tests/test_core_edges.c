@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Corners of the core the other suites do not reach: gpuvm_check() finding
- * each kind of damage to the tree, the address list and the VA flags; the
+ * each kind of damage to the tree links and the VA flags; the
  * warnings of a VM torn down while still in use; gpuvm_va_remap() refusals
  * and a remap without remaining pieces; an incomplete allocator; and the
  * warnings for vm_bo and object misuse.
@@ -61,18 +61,24 @@ START_TEST(test_check_finds_damage)
 	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
 	root = t.vm.tree.root;
 	ck_assert_ptr_eq(root, b);
-	ck_assert_ptr_eq(b->node.left, a);
-	ck_assert_ptr_eq(b->node.right, c);
+	ck_assert_ptr_eq(b->node.child[0], a);
+	ck_assert_ptr_eq(b->node.child[1], c);
+	ck_assert_ptr_eq(a->node.parent, b);
 
 	/* a cycle: the walk goes deeper than any balanced tree can be */
-	a->node.left = a;
+	a->node.child[0] = a;
 	expect_damage(&t.vm);
-	a->node.left = NULL;
+	a->node.child[0] = NULL;
 
-	/* the address list skips a VA */
-	a->node.next = c;
+	/* a wrong parent link */
+	c->node.parent = a;
 	expect_damage(&t.vm);
-	a->node.next = b;
+	c->node.parent = b;
+
+	/* the first VA is not the leftmost */
+	t.vm.tree.first = b;
+	expect_damage(&t.vm);
+	t.vm.tree.first = a;
 
 	/* a VA that overlaps its predecessor */
 	save = b->addr;
@@ -92,11 +98,12 @@ START_TEST(test_check_finds_damage)
 	expect_damage(&t.vm);
 	a->balance = 0;
 
-	/* the list goes on past the tree's last VA */
+	/* the root claims a parent */
 	extra = ts_va_new(0x8000, 0x1000, NULL, 0);
-	c->node.next = extra;
+	extra->node.child[0] = b;
+	b->node.parent = extra;
 	expect_damage(&t.vm);
-	c->node.next = NULL;
+	b->node.parent = NULL;
 	free(extra);
 
 	/* the count disagrees with the tree */
