@@ -19,11 +19,13 @@
  *    the MMU interrupt and hand decoded faults to a user callback.
  *
  * Every AS command waits for AS_STATUS.AS_ACTIVE to clear before and after
- * it is issued (poll every 10 us, give up after 100 ms).  A timeout, or a
- * CSF cache flush that never completes, leaves the MMU in the "needs
- * reset" state: every later call that would touch an address space fails
- * with -EIO, without writing AS_COMMAND, until the caller has reset the
- * GPU and called gpuvm_mali_mmu_reset_done().
+ * it is issued (poll every 10 us, give up after 100 ms).  A timeout, a CSF
+ * cache flush that never completes, or a polled status register reading
+ * 0xFFFFFFFF twice in a row (the GPU is powered off or the bus errors; a
+ * single such read is retried) leaves the MMU in the "needs reset" state:
+ * every later call that would touch an address space fails with -EIO,
+ * without writing AS_COMMAND, until the caller has reset the GPU and called
+ * gpuvm_mali_mmu_reset_done().
  *
  * Locking: a struct gpuvm_mali_mmu is not thread-safe.  The caller
  * serialises every call on one MMU and its clients (the Mali backend does
@@ -328,7 +330,8 @@ GPUVM_EXPORT void gpuvm_mali_mmu_set_fault_handler(struct gpuvm_mali_mmu *mmu,
  * @mmu: the MMU
  *
  * Returns: true once AS_ACTIVE stayed set or a cache flush did not
- * complete within 100 ms; every AS operation then fails with -EIO until
+ * complete within 100 ms, or the registers read 0xFFFFFFFF (powered off);
+ * every AS operation then fails with -EIO until
  * gpuvm_mali_mmu_reset_done().
  */
 GPUVM_EXPORT bool gpuvm_mali_mmu_needs_reset(const struct gpuvm_mali_mmu *mmu);
@@ -366,9 +369,11 @@ GPUVM_EXPORT uint32_t gpuvm_mali_mmu_faulty_mask(const struct gpuvm_mali_mmu *mm
  * @as: the slot
  *
  * Polls AS_STATUS every 10 us (HAL sleep_us) for up to 100 ms of HAL time.
+ * A read of 0xFFFFFFFF never counts as idle; two in a row end the wait.
  *
  * Returns: 0; -ETIMEDOUT (the MMU now needs a reset); -EIO (it already
- * did); -EINVAL (slot not present).
+ * did, or AS_STATUS read 0xFFFFFFFF twice in a row: the GPU is powered off
+ * and the MMU now needs a reset); -EINVAL (slot not present).
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_wait_ready(struct gpuvm_mali_mmu *mmu,
 					   unsigned int as);
@@ -483,7 +488,8 @@ GPUVM_EXPORT int gpuvm_mali_mmu_begin_update(struct gpuvm_mali_mmu *mmu,
  * tables from @mem is open).  The window is closed even on failure.
  *
  * Returns: 0; -ETIMEDOUT (the MMU now needs a reset; @mem is not
- * drained); -EIO (needs reset); -EINVAL (no window open).
+ * drained); -EIO (needs reset, already or now because the registers read
+ * 0xFFFFFFFF; @mem is not drained); -EINVAL (no window open).
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_end_update(struct gpuvm_mali_mmu *mmu,
 					   struct gpuvm_mali_as_client *client,

@@ -575,6 +575,38 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 GPUVM_EXPORT int gpuvm_mali_sim_inject_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 					     uint32_t faultstatus, uint64_t va, bool bus);
 
+/**
+ * typedef gpuvm_mali_sim_reg_hook_fn - called before every register access
+ * @sim: the simulator
+ * @index: the access's number (gpuvm_mali_sim_trace_count() before it)
+ * @offset: register offset
+ * @write: true for a write
+ * @priv: the pointer given to gpuvm_mali_sim_set_reg_hook()
+ *
+ * Lets a test make something happen at an exact point of a register
+ * sequence: the hook may call gpuvm_mali_sim_inject(),
+ * gpuvm_mali_sim_inject_fault() and gpuvm_mali_sim_access() (never the
+ * HAL), and their effect is seen by the access itself.  Misaligned
+ * accesses do not reach the hook.
+ *
+ * Returns: true to fail the access as a bus error would: a read returns
+ * 0xFFFFFFFF, a write is lost (both are still traced); false to let it
+ * proceed.
+ */
+typedef bool (*gpuvm_mali_sim_reg_hook_fn)(struct gpuvm_mali_sim *sim,
+					   uint64_t index, uint32_t offset,
+					   bool write, void *priv);
+
+/**
+ * gpuvm_mali_sim_set_reg_hook() - install or remove the register hook
+ * @sim: the simulator
+ * @fn: the hook, or NULL to remove it
+ * @priv: passed to @fn
+ */
+GPUVM_EXPORT void gpuvm_mali_sim_set_reg_hook(struct gpuvm_mali_sim *sim,
+					      gpuvm_mali_sim_reg_hook_fn fn,
+					      void *priv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,13 +36,18 @@
  * Mappings without object (NULL @bo, "sparse") are tracked in the VA tree
  * but left unmapped in the page tables: GPU accesses to them fault.
  *
- * Hardware failure: if closing the update window fails (AS_ACTIVE or a
- * cache flush timed out, the MMU needs a reset), the page tables hold the
- * complete new state but the GPU may not have seen it (stale TLB entries);
- * the VA tree is updated to match the tables, the error is returned and the
- * VM becomes unusable: every later request fails with -EIO.  An internal
- * page-table error in the middle of the window (which the pre-checks make
- * impossible) would leave the tables half updated and has the same effect.
+ * Hardware failure: if opening the update window fails, nothing changes.
+ * If closing it fails (AS_ACTIVE or a cache flush timed out, or the
+ * registers read 0xFFFFFFFF: the MMU needs a reset), the page tables hold
+ * the complete new state but the GPU may not have seen it (stale TLB
+ * entries); the VA tree is updated to match the tables, the error is
+ * returned and the VM is unusable until the GPU is reset: every request
+ * and gpuvm_mali_vm_bind() fail with -EIO, without touching a register,
+ * until gpuvm_mali_mmu_reset_done() has been called; then the VM takes
+ * requests again and the next bind programs a slot with the complete
+ * tables.  An internal page-table error in the middle of the window (which
+ * the pre-checks make impossible) would leave the tables half updated: the
+ * VM is then unusable for good.
  *
  * Addresses, sizes and object offsets are multiples of 4 KiB.
  *
@@ -199,7 +204,7 @@ GPUVM_EXPORT void gpuvm_mali_vm_destroy(struct gpuvm_mali_vm *vm);
  * it after a fault) or takes one, evicting an idle client if needed.
  *
  * Returns: the slot (>= 0) or a negative errno from gpuvm_mali_mmu_bind();
- * -EIO when the VM is unusable.
+ * -EIO when the VM is unusable (see gpuvm_mali_vm_usable()).
  */
 GPUVM_EXPORT int gpuvm_mali_vm_bind(struct gpuvm_mali_vm *vm);
 
@@ -246,7 +251,8 @@ GPUVM_EXPORT int gpuvm_mali_vm_as(const struct gpuvm_mali_vm *vm);
  * All of these change nothing.  -ETIMEDOUT or -EIO from closing the window
  * (or -EIO from an impossible page-table error) means the request was
  * applied to the tables and the tree but maybe not seen by the GPU, and
- * the VM is now unusable; any later request returns -EIO.
+ * the VM is unusable (any request returns -EIO) until the MMU has been
+ * reset (gpuvm_mali_mmu_reset_done()).
  */
 GPUVM_EXPORT int gpuvm_mali_vm_map(struct gpuvm_mali_vm *vm, uint64_t addr,
 				   uint64_t range, struct gpuvm_mali_bo *bo,
@@ -340,7 +346,9 @@ GPUVM_EXPORT struct gpuvm_mali_as_client *gpuvm_mali_vm_client(struct gpuvm_mali
  * @vm: the VM
  *
  * Returns: false after a failure that left the page tables and the GPU's
- * view possibly out of step (see gpuvm_mali_vm_map()).
+ * view possibly out of step (see gpuvm_mali_vm_map()), until the MMU has
+ * been reset (gpuvm_mali_mmu_reset_done()); false for good after a
+ * page-table error in the middle of an update.
  */
 GPUVM_EXPORT bool gpuvm_mali_vm_usable(const struct gpuvm_mali_vm *vm);
 

@@ -253,19 +253,30 @@ static void enter_needs_reset(struct gpuvm_mali_mmu *mmu, const char *why)
 
 /*
  * Poll until (register @off & @bit) equals @want, every 10 us for 100 ms of
- * HAL time.  Returns 0 or -ETIMEDOUT.
+ * HAL time.  No status register polled here can read 0xFFFFFFFF: such a
+ * value is a bus error or a powered-off GPU, never a status, so it never
+ * ends the poll (otherwise a flush would "complete" on a dead GPU).  One is
+ * retried; a second one in a row gives up.  Returns 0, -ETIMEDOUT, or -EIO
+ * for the all-ones reads.
  */
 static int poll_reg(struct gpuvm_mali_mmu *mmu, uint32_t off, uint32_t bit,
 		    bool want, uint64_t *busy)
 {
 	struct gpuvm_mali_hal *hal = mmu->hal;
 	uint64_t t0 = hal->ops->now_ns(hal);
+	unsigned int all_ones = 0;
 
 	for (;;) {
-		bool set = (rd(mmu, off) & bit) != 0;
+		uint32_t v = rd(mmu, off);
 
-		if (set == want)
-			return 0;
+		if (v == ALL_ONES32) {
+			if (++all_ones >= 2)
+				return -EIO;
+		} else {
+			all_ones = 0;
+			if (((v & bit) != 0) == want)
+				return 0;
+		}
 		if (busy)
 			(*busy)++;
 		if (hal->ops->now_ns(hal) - t0 >=
@@ -282,7 +293,8 @@ static int as_wait(struct gpuvm_mali_mmu *mmu, unsigned int as)
 			   &mmu->st.busy_polls);
 
 	if (ret)
-		enter_needs_reset(mmu, "AS_ACTIVE bit stuck");
+		enter_needs_reset(mmu, ret == -EIO ? "AS_STATUS reads all ones" :
+				  "AS_ACTIVE bit stuck");
 	return ret;
 }
 
@@ -316,7 +328,9 @@ static int gpu_flush(struct gpuvm_mali_mmu *mmu, uint32_t cmd)
 	wr(mmu, GPUVM_MALI_GPU_CMD, cmd);
 	ret = poll_reg(mmu, GPUVM_MALI_GPU_INT_RAWSTAT, done, true, NULL);
 	if (ret) {
-		enter_needs_reset(mmu, "GPU cache flush timed out");
+		enter_needs_reset(mmu, ret == -EIO ?
+				  "GPU_INT_RAWSTAT reads all ones" :
+				  "GPU cache flush timed out");
 		return ret;
 	}
 	wr(mmu, GPUVM_MALI_GPU_INT_CLEAR, done);

@@ -1002,6 +1002,16 @@ static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 	sim_bad_reg(sim, offset, "write to unknown or read-only");
 }
 
+/* Run the register hook, if any; true when it fails this access. */
+static bool sim_hook_fails(struct gpuvm_mali_sim *sim, uint32_t offset,
+			   bool write)
+{
+	if (!sim->reg_hook)
+		return false;
+	return sim->reg_hook(sim, sim->trace_count, offset, write,
+			     sim->reg_hook_priv);
+}
+
 static uint32_t sim_read32(struct gpuvm_mali_hal *hal, uint32_t offset)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
@@ -1010,7 +1020,7 @@ static uint32_t sim_read32(struct gpuvm_mali_hal *hal, uint32_t offset)
 	if (offset & 3) {
 		sim_bad_reg(sim, offset, "misaligned read of");
 		v = 0;
-	} else if (sim->powered_off) {
+	} else if (sim_hook_fails(sim, offset, false) || sim->powered_off) {
 		v = 0xFFFFFFFFu;
 	} else {
 		v = sim_reg_read(sim, offset);
@@ -1026,7 +1036,7 @@ static void sim_write32(struct gpuvm_mali_hal *hal, uint32_t offset,
 
 	if (offset & 3)
 		sim_bad_reg(sim, offset, "misaligned write to");
-	else if (!sim->powered_off)
+	else if (!sim_hook_fails(sim, offset, true) && !sim->powered_off)
 		sim_reg_write(sim, offset, value);
 	sim_trace(sim, offset, value, true);
 }
@@ -1340,6 +1350,14 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 		return 0;
 	}
 	return -EINVAL;
+}
+
+GPUVM_EXPORT void gpuvm_mali_sim_set_reg_hook(struct gpuvm_mali_sim *sim,
+					      gpuvm_mali_sim_reg_hook_fn fn,
+					      void *priv)
+{
+	sim->reg_hook = fn;
+	sim->reg_hook_priv = priv;
 }
 
 GPUVM_EXPORT int gpuvm_mali_sim_inject_fault(struct gpuvm_mali_sim *sim, unsigned int as,

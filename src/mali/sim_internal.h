@@ -138,6 +138,8 @@ struct gpuvm_mali_sim {
 
 	/* register trace */
 	uint64_t trace_count;
+	gpuvm_mali_sim_reg_hook_fn reg_hook;
+	void *reg_hook_priv;
 	struct gpuvm_mali_sim_trace_entry *trace;
 
 	/* violation log */

@@ -42,7 +42,9 @@ struct gpuvm_mali_vm {
 	struct gpuvm_mali_pgtable *pt;
 	struct gpuvm_mali_as_client client;
 	unsigned int default_prot;
-	bool dead;
+	bool broken;	/* the tables may be half edited: unusable for good */
+	bool stale;	/* the GPU may not have seen an update: usable again
+			   once the MMU has been reset */
 	struct gpuvm_mali_vm_stats stats;
 };
 
@@ -252,9 +254,29 @@ GPUVM_EXPORT void gpuvm_mali_vm_destroy(struct gpuvm_mali_vm *vm)
 	gpuvm_put(&vm->base);
 }
 
+/*
+ * May the VM take requests?  A stale VM recovers once the MMU no longer
+ * needs a reset: only gpuvm_mali_mmu_reset_done() ends that state, so the
+ * GPU has been reset since, and its tables (complete) are all it will see.
+ */
+static bool vm_usable(const struct gpuvm_mali_vm *vm)
+{
+	if (vm->broken)
+		return false;
+	return !vm->stale || !gpuvm_mali_mmu_needs_reset(vm->mmu);
+}
+
+static bool vm_check_usable(struct gpuvm_mali_vm *vm)
+{
+	if (!vm_usable(vm))
+		return false;
+	vm->stale = false;
+	return true;
+}
+
 GPUVM_EXPORT int gpuvm_mali_vm_bind(struct gpuvm_mali_vm *vm)
 {
-	if (vm->dead)
+	if (!vm_check_usable(vm))
 		return -EIO;
 	return gpuvm_mali_mmu_bind(vm->mmu, &vm->client);
 }
@@ -677,15 +699,16 @@ static int req_run(struct gpuvm_mali_vm *vm, struct vm_req *r)
 		if (ret) {
 			gpuvm_warn("page-table edit failed mid-update: %d", ret);
 			ret = -EIO;
+			vm->broken = true;
 		}
 		ret2 = gpuvm_mali_mmu_end_update(vm->mmu, &vm->client, vm->mem,
 						 0);
 		if (!ret2 && vm->client.as >= 0)
 			vm->stats.flushes++;
+		if (ret2)
+			vm->stale = true;
 		if (!ret)
 			ret = ret2;
-		if (ret)
-			vm->dead = true;
 	}
 
 	/* 5. the tree follows the tables, even after a failed flush */
@@ -698,7 +721,7 @@ static int vm_request(struct gpuvm_mali_vm *vm, struct vm_req *r)
 {
 	int ret;
 
-	if (vm->dead) {
+	if (!vm_check_usable(vm)) {
 		ret = -EIO;
 	} else {
 		ret = req_run(vm, r);
@@ -812,7 +835,7 @@ GPUVM_EXPORT struct gpuvm_mali_as_client *gpuvm_mali_vm_client(struct gpuvm_mali
 
 GPUVM_EXPORT bool gpuvm_mali_vm_usable(const struct gpuvm_mali_vm *vm)
 {
-	return !vm->dead;
+	return vm_usable(vm);
 }
 
 GPUVM_EXPORT void gpuvm_mali_vm_stats(const struct gpuvm_mali_vm *vm,
