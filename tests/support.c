@@ -201,7 +201,7 @@ void ts_dump_init(struct ts_dump *d)
 	d->cap = 256;
 	d->len = 0;
 	d->buf = malloc(d->cap);
-	ck_assert_ptr_nonnull(d->buf);
+	REQUIRE(d->buf);
 	d->buf[0] = '\0';
 }
 
@@ -222,12 +222,12 @@ void ts_dump_printf(struct ts_dump *d, const char *fmt, ...)
 		va_start(ap, fmt);
 		n = vsnprintf(d->buf + d->len, d->cap - d->len, fmt, ap);
 		va_end(ap);
-		ck_assert_int_ge(n, 0);
+		REQUIRE(n >= 0);
 		if ((size_t)n < d->cap - d->len)
 			break;
 		d->cap = 2 * (d->cap + (size_t)n);
 		d->buf = realloc(d->buf, d->cap);
-		ck_assert_ptr_nonnull(d->buf);
+		REQUIRE(d->buf);
 	}
 	d->len += (size_t)n;
 }
@@ -274,7 +274,7 @@ void ts_dump_vm(struct ts_dump *d, const struct gpuvm *vm)
 		     offsetof(struct gpuvm_vm_bo, extobj_link));
 	dump_bo_list(d, "  evict", &vm->evict.list,
 		     offsetof(struct gpuvm_vm_bo, evict_link));
-	ck_assert_int_eq(gpuvm_check(vm), 0);
+	REQ_INT(gpuvm_check(vm), 0);
 }
 
 /* The ops table of the default reservation lock. */
@@ -356,7 +356,7 @@ void ts_dump_mali_sim(struct ts_dump *d, struct gpuvm_mali_sim *sim,
 	size_t gpu_nz = 0, cpu_nz = 0;
 
 	for (pa = base; pa < base + size; pa += 8) {
-		ck_assert_int_eq(gpuvm_mali_sim_mem_read64(sim, pa, &v), 0);
+		REQ_INT(gpuvm_mali_sim_mem_read64(sim, pa, &v), 0);
 		gpu_h = hash_word(gpu_h, v);
 		gpu_nz += v != 0;
 		v = hal->ops->pt_read64(hal, pa);
