@@ -172,7 +172,7 @@ enum kind {
 	K_MAP, K_UNMAP, K_MADVISE, K_VM_CREATE, K_BO_INIT, K_ADD_POOL,
 	K_ADD_OUTPUT, K_PT_MAP, K_PT_UNMAP, K_PT_LOOKUP, K_PT_CREATE,
 	K_RESERVE, K_ADD_MEMORY, K_MEM_READ, K_AS_ENABLE, K_TRANSTAB,
-	K_LOCKADDR, K_DECODE,
+	K_LOCKADDR, K_DECODE, K_NULL_VM,
 };
 
 /*
@@ -210,6 +210,9 @@ static const struct bad rows[] = {
 	  WIN + 8 * MiB, 4 * PG, 0, B_HIGH },
 	{ "vm_map: bus addresses outside the output ranges", K_MAP, -EPERM,
 	  WIN + 8 * MiB, 4 * PG, 0, B_OUTSIDE },
+	{ "vm_map: NULL vm", K_NULL_VM, -EINVAL, 0 },
+	{ "vm_unmap: NULL vm", K_NULL_VM, -EINVAL, 1 },
+	{ "vm_madvise: NULL vm", K_NULL_VM, -EINVAL, 2 },
 	/* prot rows: a = addr, b = range, c = prot */
 	{ "vm_map: no READ or WRITE", K_MAP, -EINVAL, WIN + 8 * MiB, PG,
 	  GPUVM_MALI_PT_NOEXEC | GPUVM_MALI_PT_CACHED, 100 },
@@ -366,6 +369,13 @@ static int call(struct menv *e, const struct bad *b)
 						 (unsigned int)b->c);
 		return gpuvm_mali_vm_map(e->vm, b->a, b->b, &e->bo[b->d], b->c,
 					 RW);
+	case K_NULL_VM:
+		if (b->a == 0)
+			return gpuvm_mali_vm_map(NULL, WIN, PG, &e->bo[B_OK], 0,
+						 RW);
+		if (b->a == 1)
+			return gpuvm_mali_vm_unmap(NULL, WIN, PG);
+		return gpuvm_mali_vm_madvise(NULL, WIN, PG);
 	case K_UNMAP:
 		return gpuvm_mali_vm_unmap(e->vm, b->a, b->b);
 	case K_MADVISE:
