@@ -78,6 +78,67 @@ int ts_run_suite(Suite *s);
 				     #a, #b, req_a_, req_b_);		\
 	} while (0)
 
+/* --- state dumps ------------------------------------------------------- */
+
+/*
+ * A failed call must change nothing.  The tests prove it by dumping, as
+ * text, everything the call could have touched before and after it and
+ * comparing the two.  The buffer grows with plain malloc, so dumping never
+ * shows up in the test allocator's counts or consumes an injected failure.
+ */
+
+/** struct ts_dump - a growing text buffer */
+struct ts_dump {
+	char *buf;	/**< NUL-terminated text */
+	size_t len;	/**< bytes used, NUL excluded */
+	size_t cap;	/**< bytes allocated */
+};
+
+/** Make @d an empty dump. */
+void ts_dump_init(struct ts_dump *d);
+/** Free @d's text; @d may be initialised again. */
+void ts_dump_fini(struct ts_dump *d);
+/** Append formatted text to @d. */
+void ts_dump_printf(struct ts_dump *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
+ * Append the state of @vm: flags, range, refcount, every VA in address
+ * order (identity, addr, range, object, offset, flags, vm_bo with its
+ * refcount and evicted bit), then the extobj and evict lists in list order.
+ */
+void ts_dump_vm(struct ts_dump *d, const struct gpuvm *vm);
+
+/**
+ * Append the state of object @bo: its vm_bos in list order (VM, refcount,
+ * evicted, linked VAs in link order) and, for the default reservation
+ * lock, whether it is held and how many fences it carries.  The fence
+ * array's capacity is left out: like dma_resv, a reservation may keep the
+ * room it made even when the call that made it fails later.
+ */
+void ts_dump_bo(struct ts_dump *d, const struct gpuvm_bo *bo);
+
+/**
+ * Fail the test with the first differing line unless @before and @after
+ * hold the same text; @what names the call, @n the injected failure.
+ */
+void ts_dump_expect_eq(const struct ts_dump *before,
+		       const struct ts_dump *after, const char *what,
+		       unsigned long n);
+
+/**
+ * Append what the simulated GPU shows: a hash and the non-zero word count
+ * of [@base, @base + @size) as the GPU sees it and as the CPU sees it
+ * (through the HAL), the register-access count, the violation count and
+ * the GPU-wide counters.  Reading through the HAL does not change the
+ * simulator's state.
+ */
+void ts_dump_mali_sim(struct ts_dump *d, struct gpuvm_mali_sim *sim,
+		      uint64_t base, uint64_t size);
+
+/** Append @mem's page counts (total, used, deferred). */
+void ts_dump_mali_ptmem(struct ts_dump *d, const struct gpuvm_mali_ptmem *mem);
+
 /* --- VM fixtures ------------------------------------------------------- */
 
 /** A test VM: counts vm_free calls. */
@@ -105,6 +166,9 @@ struct ts_bo {
 
 /** Initialise @bo with id @id, one reference, its own resv. */
 void ts_bo_init(struct ts_bo *bo, int id);
+
+/** Same, sharing @resv (a VM's, for a VM-private object). */
+void ts_bo_init_resv(struct ts_bo *bo, int id, struct gpuvm_resv *resv);
 
 /** Allocate a zeroed VA with malloc (freed by the test with free()). */
 struct gpuvm_va *ts_va_new(uint64_t addr, uint64_t range,

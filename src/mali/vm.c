@@ -178,17 +178,12 @@ GPUVM_EXPORT int gpuvm_mali_vm_create(struct gpuvm_mali_mmu *mmu,
 	if (!vm)
 		return -ENOMEM;
 
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.format = info->format;
-	pcfg.ias = info->va_bits;
-	pcfg.oas = info->pa_bits;
-	pcfg.coherent = cfg->coherent;
-	ret = gpuvm_mali_pt_create(mem, &pcfg, &vm->pt);
-	if (ret) {
-		gpuvm_free(vm);
-		return ret;
-	}
-
+	/*
+	 * The VA manager first: it checks the reserved region, and a failure
+	 * here has taken no page-table page yet.  (Destroying a page table
+	 * defers its pages, and draining the deferred list would also hand
+	 * out pages that other address spaces may still walk.)
+	 */
 	memset(&args, 0, sizeof(args));
 	args.name = cfg->name;
 	args.flags = 0;		/* staged mode, BO list lock = resv */
@@ -199,10 +194,18 @@ GPUVM_EXPORT int gpuvm_mali_vm_create(struct gpuvm_mali_mmu *mmu,
 	args.ops = &mali_vm_ops;
 	ret = gpuvm_init(&vm->base, &args);
 	if (ret) {
-		/* the root page never reached the GPU: free it at once */
-		gpuvm_mali_pt_destroy(vm->pt);
-		gpuvm_mali_ptmem_flush_done(mem);
 		gpuvm_free(vm);
+		return ret;
+	}
+
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.format = info->format;
+	pcfg.ias = info->va_bits;
+	pcfg.oas = info->pa_bits;
+	pcfg.coherent = cfg->coherent;
+	ret = gpuvm_mali_pt_create(mem, &pcfg, &vm->pt);
+	if (ret) {
+		gpuvm_put(&vm->base);	/* frees vm (mali_vm_free) */
 		return ret;
 	}
 
