@@ -1531,9 +1531,10 @@ static const struct gpuvm_ops first_op_ops = {
 };
 
 /*
- * Without op hooks a list's ops live in blocks of 2, 4, 8, ... 64 ops: an
- * unmap of 150 VAs takes 7 allocations (2+4+8+16+32+64+64 >= 150), keeps
- * the ops in plan order, and clearing frees every block.
+ * Without op hooks a list's first two ops live in the list and the rest in
+ * blocks of 7: an unmap of 150 VAs takes 22 allocations (2 + 22 * 7 >= 150),
+ * keeps the ops in plan order, and clearing frees every block; a one-op
+ * plan allocates nothing.
  */
 START_TEST(test_op_list_blocks)
 {
@@ -1554,7 +1555,7 @@ START_TEST(test_op_list_blocks)
 	live = ts_alloc_live();
 	calls = ts_alloc_calls();
 	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 21, &list), 0);
-	ck_assert_uint_eq(ts_alloc_calls() - calls, 7);
+	ck_assert_uint_eq(ts_alloc_calls() - calls, 22);
 	ck_assert_int_eq(list_len(&list), 150);
 	i = 0;
 	gpuvm_op_list_for_each(op, &list) {
@@ -1575,6 +1576,16 @@ START_TEST(test_op_list_blocks)
 	ck_assert(gpuvm_list_empty(&list.ops));
 	ck_assert_int_eq(ts_alloc_live(), live);
 	ts_alloc_fail_at(0, 0);
+
+	/* one op: nothing allocated */
+	calls = ts_alloc_calls();
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 0x1000, &list), 0);
+	ck_assert_int_eq(list_len(&list), 1);
+	ck_assert_ptr_eq(gpuvm_list_first_entry(&list.ops, struct gpuvm_op,
+					       link), &list.inline_ops[0]);
+	ck_assert_uint_eq(ts_alloc_calls(), calls);
+	gpuvm_op_list_clear(&t.vm, &list);
+	ck_assert_int_eq(list.inline_used, 0);
 
 	ts_vm_drain(&t.vm);
 	gpuvm_put(&t.vm);

@@ -286,19 +286,27 @@ struct gpuvm_op {
 
 struct gpuvm_op_block;
 
+/** Ops a struct gpuvm_op_list holds without allocating (see there). */
+#define GPUVM_OP_LIST_INLINE 2
+
 /**
  * struct gpuvm_op_list - an ordered list of planned operations
  *
  * Filled by the *_ops_create() functions and emptied by
  * gpuvm_op_list_clear().  Ops must be applied in order.  Without op_alloc
- * and op_free hooks the library carves a list's ops from a few blocks it
- * allocates for that list (@blocks), so that planning costs a handful of
- * allocations rather than one per op; such ops belong to the list and are
- * freed only by gpuvm_op_list_clear().
+ * and op_free hooks the ops belong to the list: the first
+ * GPUVM_OP_LIST_INLINE live inside it (most plans have one or two ops, so
+ * planning them allocates nothing), the rest in blocks of up to 7 the
+ * library allocates for the list.  Such ops are freed only by
+ * gpuvm_op_list_clear(), and the list must not be moved or copied while it
+ * holds any (its list head points into it anyway).
  */
 struct gpuvm_op_list {
 	struct gpuvm_list ops;	/**< struct gpuvm_op, linked by gpuvm_op.link */
-	struct gpuvm_op_block *blocks;	/**< private: storage of the ops */
+	struct gpuvm_op_block *blocks;	/**< private: storage beyond @inline_ops */
+	unsigned int inline_used;	/**< private: how many @inline_ops are used */
+	/** @inline_ops: private: storage of the first ops */
+	struct gpuvm_op inline_ops[GPUVM_OP_LIST_INLINE];
 };
 
 /** gpuvm_op_list_for_each() - walk @list's ops (struct gpuvm_op *@op) in order */

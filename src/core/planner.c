@@ -262,21 +262,18 @@ static void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op)
 }
 
 /*
- * Op storage of a list when the driver has neither op hook: blocks of
- * 2, 4, 8, ... ops (at most OP_BLOCK_MAX), newest first.  Most plans have
- * one or two ops, so the first block is small; an unmap of many VAs costs a
- * few allocations instead of one per op (ops are 136 bytes, past the
- * allocators' fast paths, and a long list of them was a measurable part of
- * applying a plan: bench/README.md).
+ * Op storage of a list when the driver has neither op hook: the list's
+ * inline ops, then blocks of OP_BLOCK_OPS, newest first.  A block stays
+ * under 1 KiB, which glibc's per-thread cache serves without locking or
+ * searching bins; ops are 136 bytes, and one allocation each was a
+ * measurable part of applying a plan (bench/README.md).
  */
-#define OP_BLOCK_FIRST 2
-#define OP_BLOCK_MAX 64
+#define OP_BLOCK_OPS 7
 
 struct gpuvm_op_block {
 	struct gpuvm_op_block *next;
 	unsigned int used;
-	unsigned int cap;
-	struct gpuvm_op ops[];
+	struct gpuvm_op ops[OP_BLOCK_OPS];
 };
 
 /* A new op for @list, zeroed; NULL if out of memory. */
@@ -284,7 +281,7 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 				      struct gpuvm_op_list *list)
 {
 	struct gpuvm_op_block *b = list->blocks;
-	unsigned int cap;
+	struct gpuvm_op *op;
 
 	if (vm->ops->op_alloc)
 		return vm->ops->op_alloc(vm);
@@ -292,16 +289,16 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 		/* The driver frees each op itself: one allocation per op. */
 		return gpuvm_zalloc(sizeof(struct gpuvm_op));
 
-	if (gpuvm_unlikely(!b || b->used == b->cap)) {
-		cap = b ? b->cap * 2 : OP_BLOCK_FIRST;
-		if (cap > OP_BLOCK_MAX)
-			cap = OP_BLOCK_MAX;
-		b = gpuvm_zalloc(sizeof(*b) + cap * sizeof(struct gpuvm_op));
-		if (!b)
+	if (list->inline_used < GPUVM_OP_LIST_INLINE) {
+		op = &list->inline_ops[list->inline_used++];
+		memset(op, 0, sizeof(*op));
+		return op;
+	}
+	if (!b || b->used == OP_BLOCK_OPS) {
+		b = gpuvm_zalloc(sizeof(*b));
+		if (gpuvm_unlikely(!b))
 			return NULL;
 		b->next = list->blocks;
-		b->used = 0;
-		b->cap = cap;
 		list->blocks = b;
 	}
 	return &b->ops[b->used++];
@@ -311,6 +308,7 @@ GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list)
 {
 	gpuvm_list_init(&list->ops);
 	list->blocks = NULL;
+	list->inline_used = 0;
 }
 
 GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
@@ -319,7 +317,7 @@ GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 	struct gpuvm_op_block *b, *next;
 	struct gpuvm_op *op, *tmp;
 
-	if (list->blocks) {
+	if (list->inline_used) {
 		/* The list owns its ops: free the blocks they live in. */
 		for (b = list->blocks; b; b = next) {
 			next = b->next;
