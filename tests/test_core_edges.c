@@ -233,6 +233,110 @@ END_TEST
 /* Allocator                                                                */
 
 /* An allocator without a free function puts the default one back. */
+/* ------------------------------------------------------------------------ */
+/* The map plan's insertion hint                                            */
+
+/* Plan a map of [addr, addr + range) and return its single MAP op's map. */
+static struct gpuvm_op_map plan_gap_map(struct gpuvm *vm, uint64_t addr,
+					uint64_t range)
+{
+	struct gpuvm_map_req req = { .map = { .addr = addr, .range = range } };
+	struct gpuvm_op_list list;
+	struct gpuvm_op_map m;
+	struct gpuvm_op *op;
+
+	ck_assert_int_eq(gpuvm_sm_map_ops_create(vm, &req, &list), 0);
+	op = gpuvm_list_first_entry(&list.ops, struct gpuvm_op, link);
+	ck_assert_int_eq(op->type, GPUVM_OP_MAP);
+	m = op->map;
+	gpuvm_op_list_clear(vm, &list);
+	return m;
+}
+
+/*
+ * A map planned into a gap is inserted where the plan found the gap, at the
+ * start, in the middle and at the end of the address space; a hint that no
+ * longer fits (the tree changed, another address, a range that now overlaps
+ * the next VA) is ignored and the insert searches as usual.
+ */
+START_TEST(test_map_hint)
+{
+	struct gpuvm_va *va[8], *extra, *spare;
+	struct gpuvm_op_map m;
+	struct ts_vm t;
+	int i;
+
+	/* empty tree, then before the first, at the end, in a gap */
+	static const uint64_t at[] = { 0x8000, 0x2000, 0x20000, 0x10000, 0x0,
+				       0xf000 };
+
+	ts_vm_init(&t, 0, 0x100000, 0, 0, NULL);
+
+	for (i = 0; i < 6; i++) {
+		m = plan_gap_map(&t.vm, at[i], 0x1000);
+		ck_assert_uint_eq(t.vm.tree.hint_gen, t.vm.tree.gen);
+		ck_assert_uint_eq(t.vm.tree.hint_addr, at[i]);
+		va[i] = ts_va_new(0, 0, NULL, 0);
+		ck_assert_int_eq(gpuvm_va_map(&t.vm, va[i], &m), 0);
+		ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+		ck_assert_ptr_eq(gpuvm_va_find(&t.vm, at[i], 0x1000), va[i]);
+	}
+	ck_assert_ptr_eq(t.vm.tree.first, va[4]);
+	ck_assert_ptr_eq(gpuvm_va_next(va[4]), va[1]);
+	ck_assert_ptr_eq(gpuvm_va_next(va[5]), va[3]);
+
+	/* the tree changed after planning: the hint is stale */
+	m = plan_gap_map(&t.vm, 0x30000, 0x1000);
+	extra = ts_va_new(0x40000, 0x1000, NULL, 0);
+	ck_assert_int_eq(gpuvm_va_insert(&t.vm, extra), 0);
+	ck_assert_uint_ne(t.vm.tree.hint_gen, t.vm.tree.gen);
+	va[6] = ts_va_new(0, 0, NULL, 0);
+	ck_assert_int_eq(gpuvm_va_map(&t.vm, va[6], &m), 0);
+	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+	ck_assert_ptr_eq(gpuvm_va_next(va[6]), extra);
+
+	/* planned for one address, applied at another */
+	m = plan_gap_map(&t.vm, 0x50000, 0x1000);
+	m.addr = 0x3000;
+	va[7] = ts_va_new(0, 0, NULL, 0);
+	ck_assert_int_eq(gpuvm_va_map(&t.vm, va[7], &m), 0);
+	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+	ck_assert_ptr_eq(gpuvm_va_next(va[1]), va[7]);
+
+	/* the range grew into the next VA */
+	spare = ts_va_new(0, 0, NULL, 0);
+	m = plan_gap_map(&t.vm, 0x9000, 0x1000);
+	m.range = 0x7000;
+	ck_assert_int_eq(gpuvm_va_map(&t.vm, spare, &m), -EEXIST);
+	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+
+	/*
+	 * A hint naming the wrong neighbour (as a mix of two concurrent
+	 * planners' hints could): the VA would land out of order or on top
+	 * of its predecessor, so the insert searches instead.
+	 */
+	t.vm.tree.hint = va[3];			/* 0x10000, but 0x9000 fits before 0xf000 */
+	t.vm.tree.hint_addr = 0x9000;
+	t.vm.tree.hint_gen = t.vm.tree.gen;
+	m.range = 0x1000;
+	ck_assert_int_eq(gpuvm_va_map(&t.vm, spare, &m), 0);
+	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+	ck_assert_ptr_eq(gpuvm_va_next(va[0]), spare);
+	ck_assert_ptr_eq(gpuvm_va_next(spare), va[5]);
+	gpuvm_va_remove(spare);
+	t.vm.tree.hint = NULL;			/* the end, but 0x9000 is not last */
+	t.vm.tree.hint_addr = 0x9000;
+	t.vm.tree.hint_gen = t.vm.tree.gen;
+	ck_assert_int_eq(gpuvm_va_map(&t.vm, spare, &m), 0);
+	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+	ck_assert_ptr_eq(gpuvm_va_next(spare), va[5]);
+
+	ts_vm_drain(&t.vm);
+	gpuvm_put(&t.vm);
+	ck_assert_int_eq(t.freed, 1);
+}
+END_TEST
+
 START_TEST(test_allocator_incomplete)
 {
 	const struct gpuvm_allocator half = { .zalloc = NULL, .free = NULL };
@@ -365,6 +469,7 @@ static Suite *core_edges_suite(void)
 	tcase_add_test(tc, test_check_reserved_missing);
 	tcase_add_test(tc, test_teardown_with_vas);
 	tcase_add_test(tc, test_remap_refusals);
+	tcase_add_test(tc, test_map_hint);
 	tcase_add_test(tc, test_allocator_incomplete);
 	tcase_add_test(tc, test_vm_bo_misuse);
 	tcase_add_test(tc, test_prealloc_extra_reference);

@@ -360,8 +360,17 @@ struct gpuvm_ops {
  */
 struct gpuvm_tree {
 	struct gpuvm_va *root;	/**< private: tree root */
-	struct gpuvm_va *first;	/**< lowest VA, head of the address list */
+	struct gpuvm_va *first;	/**< lowest VA, where address order starts */
 	uint64_t count;		/**< private: number of VAs, reserved one included */
+	uint64_t gen;		/**< private: changes with every insert/removal */
+	/**
+	 * @hint: private: the VA following the gap the last map plan found
+	 * (NULL: the end), valid while @gen equals @hint_gen, so that applying
+	 * the plan's MAP needs no second search (gpuvm_tree_insert())
+	 */
+	struct gpuvm_va *hint;
+	uint64_t hint_gen;	/**< private: @gen when @hint was recorded */
+	uint64_t hint_addr;	/**< private: the planned MAP's address */
 };
 
 /**

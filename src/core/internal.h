@@ -50,6 +50,13 @@ void gpuvm_tree_insert_after(struct gpuvm_tree *t, struct gpuvm_va *anchor,
 void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
 			struct gpuvm_va *va);
 
+/*
+ * Record that a map of @addr would go just before @succ (NULL: at the end),
+ * for the gpuvm_tree_insert() that applies it, if @t has not changed by then.
+ */
+void gpuvm_tree_set_hint(struct gpuvm_tree *t, uint64_t addr,
+			 struct gpuvm_va *succ);
+
 /* Remove @va, which must be in @t. */
 void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va);
 

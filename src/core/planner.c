@@ -75,24 +75,14 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
 /* --- the walks ----------------------------------------------------------- */
 
 /*
- * gpuvm_for_each_va_range_safe() over [start, end) of a validated range, but
- * finding the first VA with the branchy search (see
- * gpuvm_tree_first_ending_after_branchy()).
+ * gpuvm_for_each_va_range_safe() over [start, end) of a validated range,
+ * from @first, the first VA ending after start (the planners find it with
+ * gpuvm_tree_first_ending_after_branchy(): see there).
  */
-#define plan_for_each_va_safe(va, next_, vm, start, end)                     \
-	for (va = first_in(vm, start, end),                                   \
-	     next_ = va ? gpuvm_va_next(va) : NULL;                          \
+#define plan_for_each_va_safe(va, next_, first, end)                         \
+	for (va = (first), next_ = va ? gpuvm_va_next(va) : NULL;           \
 	     va && va->addr < (end);                                         \
 	     va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
-
-static inline struct gpuvm_va *first_in(const struct gpuvm *vm, uint64_t start,
-					uint64_t end)
-{
-	struct gpuvm_va *va = gpuvm_tree_first_ending_after_branchy(&vm->tree,
-								    start);
-
-	return va && va->addr < end ? va : NULL;
-}
 
 /*
  * Plan a map (or, with @madvise, a madvise split) of @req.  The table of
@@ -106,14 +96,19 @@ static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	const uint64_t ra = req->addr, rr = req->range, re = ra + rr;
 	const uint64_t rof = req->offset;
 	struct gpuvm_bo *const ro = req->obj;
-	struct gpuvm_va *va, *next;
+	struct gpuvm_va *first, *va, *next;
 	bool needs_map = !madvise;
 	int ret;
 
 	if (rr == 0 || !gpuvm_range_valid(vm, ra, rr))
 		return -EINVAL;
 
-	plan_for_each_va_safe(va, next, vm, ra, re) {
+	first = gpuvm_tree_first_ending_after_branchy(&vm->tree, ra);
+	if (!madvise && (!first || first->addr >= re))
+		/* A map into a gap: tell the insert applying it where it goes. */
+		gpuvm_tree_set_hint(&vm->tree, ra, first);
+
+	plan_for_each_va_safe(va, next, first, re) {
 		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
 		struct gpuvm_bo *const o = va->obj;
 		bool keep = o != NULL;
@@ -208,7 +203,9 @@ static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	if (ur == 0 || !gpuvm_range_valid(vm, ua, ur))
 		return -EINVAL;
 
-	plan_for_each_va_safe(va, next, vm, ua, ue) {
+	plan_for_each_va_safe(va, next,
+			      gpuvm_tree_first_ending_after_branchy(&vm->tree, ua),
+			      ue) {
 		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
 		struct gpuvm_op_map p, n;
 		bool has_prev = a < ua, has_next = e > ue;

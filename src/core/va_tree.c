@@ -144,13 +144,77 @@ static void link_leaf(struct gpuvm_tree *t, struct gpuvm_va *p, int side,
 	else
 		t->root = va;
 	t->count++;
+	t->gen += 2;
 	retrace_insert(t, va);
+}
+
+static inline struct gpuvm_va *rightmost(struct gpuvm_va *n)
+{
+	while (child(n, R))
+		n = child(n, R);
+	return n;
+}
+
+/*
+ * Insert @va just before @succ (NULL: after the last VA) without a search,
+ * if that is where it belongs and it intersects neither neighbour.  Returns
+ * false, having changed nothing, otherwise.
+ */
+static bool insert_before(struct gpuvm_tree *t, struct gpuvm_va *succ,
+			  struct gpuvm_va *va)
+{
+	struct gpuvm_va *pred, *n;
+
+	if (succ && succ->addr < gpuvm_va_end(va))
+		return false;
+	if (succ && child(succ, L)) {
+		pred = rightmost(child(succ, L));
+	} else if (succ) {
+		/* the nearest ancestor succ lies right of */
+		for (n = succ, pred = n->node.parent; pred && child(pred, L) == n;
+		     n = pred, pred = n->node.parent)
+			;
+	} else {
+		pred = t->root ? rightmost(t->root) : NULL;
+	}
+	if (pred && gpuvm_va_end(pred) > va->addr)
+		return false;
+
+	/* The slot between them: pred's right if empty, else succ's left. */
+	if (!pred) {
+		t->first = va;
+		link_leaf(t, succ, L, va);
+	} else if (!child(pred, R)) {
+		link_leaf(t, pred, R, va);
+	} else {
+		link_leaf(t, succ, L, va);
+	}
+	return true;
+}
+
+void gpuvm_tree_set_hint(struct gpuvm_tree *t, uint64_t addr,
+			 struct gpuvm_va *succ)
+{
+	/*
+	 * Planners may run concurrently (they only read the tree), so the
+	 * hint is three relaxed atomics: a mixed set still names VAs of the
+	 * unchanged tree, and insert_before() checks where it puts a VA.
+	 */
+	__atomic_store_n(&t->hint, succ, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->hint_addr, addr, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->hint_gen, t->gen, __ATOMIC_RELAXED);
 }
 
 int gpuvm_tree_insert(struct gpuvm_tree *t, struct gpuvm_va *va)
 {
 	struct gpuvm_va *n = t->root, *p = NULL, *pred = NULL, *succ = NULL;
 	int side = L;
+
+	/* The MAP of the plan just made: its place is already known. */
+	if (__atomic_load_n(&t->hint_gen, __ATOMIC_RELAXED) == t->gen &&
+	    __atomic_load_n(&t->hint_addr, __ATOMIC_RELAXED) == va->addr &&
+	    insert_before(t, __atomic_load_n(&t->hint, __ATOMIC_RELAXED), va))
+		return 0;
 
 	while (n) {
 		p = n;
@@ -188,6 +252,7 @@ void gpuvm_tree_insert_after(struct gpuvm_tree *t, struct gpuvm_va *anchor,
 void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
 			struct gpuvm_va *va)
 {
+	t->gen += 2;
 	replace_link(t, old, va);
 	set_child(va, L, child(old, L));
 	set_child(va, R, child(old, R));
@@ -206,6 +271,7 @@ void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 	struct gpuvm_va *n, *p;
 	int side;	/* the side of n whose subtree got shorter */
 
+	t->gen += 2;
 	if (t->first == va)
 		t->first = gpuvm_va_next(va);
 
