@@ -664,10 +664,9 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
  * VAs elsewhere (the walk goes on from the successor fetched before the body)
  */
 #define gpuvm_for_each_va_range_safe(va, next_, vm, start, end)            \
-	for (va = gpuvm_va_find_first(vm, start, (end) - (start)),          \
-	     next_ = va ? gpuvm_va_next(va) : NULL;                          \
-	     va && va->addr < (end);                                         \
-	     va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
+	for (va = gpuvm_va_find_first(vm, start, (end) - (start));          \
+	     va && va->addr < (end) && ((next_ = gpuvm_va_next(va)), 1);     \
+	     va = next_)
 
 /* ------------------------------------------------------------------------ */
 /* Applying ops                                                             */

@@ -80,9 +80,9 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
  * gpuvm_tree_first_ending_after_branchy(): see there).
  */
 #define plan_for_each_va_safe(va, next_, first, end)                         \
-	for (va = (first), next_ = va ? gpuvm_va_next(va) : NULL;           \
-	     va && va->addr < (end);                                         \
-	     va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
+	for (va = (first);                                                   \
+	     va && va->addr < (end) && ((next_ = gpuvm_va_next(va)), 1);     \
+	     va = next_)
 
 /*
  * Plan a map (or, with @madvise, a madvise split) of @req.  The table of
@@ -273,12 +273,14 @@ struct gpuvm_op_block {
 	struct gpuvm_op ops[OP_BLOCK_OPS];
 };
 
-/* A new op for @list, zeroed; NULL if out of memory. */
+/*
+ * A new op for @list, NULL if out of memory.  Only what the op's type uses
+ * is meant to be read; the caller sets that.
+ */
 static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 				      struct gpuvm_op_list *list)
 {
 	struct gpuvm_op_block *b = list->blocks;
-	struct gpuvm_op *op;
 
 	if (vm->ops->op_alloc)
 		return vm->ops->op_alloc(vm);
@@ -286,11 +288,9 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 		/* The driver frees each op itself: one allocation per op. */
 		return gpuvm_zalloc(sizeof(struct gpuvm_op));
 
-	if (list->inline_used < GPUVM_OP_LIST_INLINE) {
-		op = &list->inline_ops[list->inline_used++];
-		memset(op, 0, sizeof(*op));
-		return op;
-	}
+	if (list->inline_used < GPUVM_OP_LIST_INLINE)
+		/* Not zeroed: the caller sets the type and that member. */
+		return &list->inline_ops[list->inline_used++];
 	if (!b || b->used == OP_BLOCK_OPS) {
 		b = gpuvm_zalloc(sizeof(*b));
 		if (gpuvm_unlikely(!b))
