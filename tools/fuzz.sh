@@ -39,6 +39,14 @@ case "$seconds" in '' | *[!0-9]*) usage ;; esac
 
 say() { printf '==> %s\n' "$*" >&2; }
 
+# libFuzzer ships with clang's runtime libraries, a separate package on
+# Debian that clang only recommends.
+if ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ (void)d; (void)n; return 0; }\n' |
+	clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null; then
+	echo "$0: clang cannot link libFuzzer (Debian: apt-get install libclang-rt-14-dev)" >&2
+	exit 2
+fi
+
 if [ -f "$build/build.ninja" ]; then
 	meson setup --reconfigure "$build" -Dfuzzing=true >/dev/null || exit 2
 else
