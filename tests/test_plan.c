@@ -1593,6 +1593,77 @@ START_TEST(test_op_list_blocks)
 }
 END_TEST
 
+/* An allocator whose alloc hands out garbage-filled memory, counted. */
+static int garbage_allocs, garbage_zallocs;
+
+static void *garbage_alloc(size_t size, void *priv)
+{
+	void *p = malloc(size);
+
+	(void)priv;
+	if (p)
+		memset(p, 0xa5, size);
+	garbage_allocs++;
+	return p;
+}
+
+static void *garbage_zalloc(size_t size, void *priv)
+{
+	(void)priv;
+	garbage_zallocs++;
+	return calloc(1, size);
+}
+
+static void garbage_free(void *p, void *priv)
+{
+	(void)priv;
+	free(p);
+}
+
+/*
+ * Op blocks come from the allocator's optional alloc (contents undefined):
+ * garbage in a fresh block changes nothing of the plan.
+ */
+START_TEST(test_op_list_blocks_uninit)
+{
+	const struct gpuvm_allocator a = {
+		.zalloc = garbage_zalloc,
+		.free = garbage_free,
+		.alloc = garbage_alloc,
+	};
+	struct gpuvm_op_list list;
+	struct gpuvm_va *vas[20];
+	const struct gpuvm_op *op;
+	struct ts_vm t;
+	int i;
+
+	ts_vm_init(&t, 0, 1 << 21, 0, 0, NULL);
+	for (i = 0; i < 20; i++) {
+		vas[i] = ts_va_new(0x1000 * (uint64_t)(2 * i), 0x1000, NULL, 0);
+		ck_assert_int_eq(gpuvm_va_insert(&t.vm, vas[i]), 0);
+	}
+	gpuvm_set_allocator(&a);
+	garbage_allocs = garbage_zallocs = 0;
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 21, &list), 0);
+	/* 2 inline, then 7 + 7 + 4 in three blocks */
+	ck_assert_int_eq(garbage_allocs, 3);
+	ck_assert_int_eq(garbage_zallocs, 0);
+	i = 0;
+	gpuvm_op_list_for_each(op, &list) {
+		ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
+		ck_assert_ptr_eq(op->unmap.va, vas[i]);
+		ck_assert(!op->unmap.keep);
+		i++;
+	}
+	ck_assert_int_eq(i, 20);
+	gpuvm_op_list_clear(&t.vm, &list);
+	gpuvm_set_allocator(NULL);
+
+	ts_vm_drain(&t.vm);
+	gpuvm_put(&t.vm);
+}
+END_TEST
+
 START_TEST(test_op_list_clear_op_free)
 {
 	const struct scenario *m16 = MAP_CASE("M16");
@@ -1896,6 +1967,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_prefetch);
 	tcase_add_test(tc, test_remap_to_unmap_range);
 	tcase_add_test(tc, test_op_list_blocks);
+	tcase_add_test(tc, test_op_list_blocks_uninit);
 	tcase_add_test(tc, test_op_list_clear_op_free);
 	tcase_add_test(tc, test_op_list_clear_op_alloc);
 	tcase_add_test(tc, test_op_list_clear_op_alloc_only);

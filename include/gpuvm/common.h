@@ -25,7 +25,11 @@ extern "C" {
  * struct gpuvm_allocator - memory allocator used by every libgpuvm layer
  * @zalloc: return @size bytes of zero-filled memory, or NULL
  * @free: release memory returned by @zalloc (never called with NULL)
- * @priv: passed back to both functions
+ * @priv: passed back to the functions
+ * @alloc: optional: return @size bytes whose contents do not matter, or
+ *	NULL; if this member is NULL the library uses @zalloc instead (it asks
+ *	for such memory only where it writes everything it reads, e.g. op
+ *	blocks)
  *
  * The library allocates only through this hook (op lists, vm_bos, page-table
  * bookkeeping), so a test can make the Nth allocation fail and check that the
@@ -37,6 +41,7 @@ struct gpuvm_allocator {
 	void *(*zalloc)(size_t size, void *priv);
 	void (*free)(void *ptr, void *priv);
 	void *priv;
+	void *(*alloc)(size_t size, void *priv);
 };
 
 /**
@@ -58,7 +63,7 @@ GPUVM_EXPORT void gpuvm_set_allocator(const struct gpuvm_allocator *a);
  */
 GPUVM_EXPORT void *gpuvm_zalloc(size_t size);
 
-/** gpuvm_free() - release memory from gpuvm_zalloc(); NULL is ignored */
+/** gpuvm_free() - release memory from the allocator; NULL is ignored */
 GPUVM_EXPORT void gpuvm_free(void *ptr);
 
 /**

@@ -15,6 +15,12 @@ static void *default_zalloc(size_t size, void *priv)
 	return calloc(1, size);
 }
 
+static void *default_alloc(size_t size, void *priv)
+{
+	(void)priv;
+	return malloc(size);
+}
+
 static void default_free(void *ptr, void *priv)
 {
 	(void)priv;
@@ -24,6 +30,7 @@ static void default_free(void *ptr, void *priv)
 static struct gpuvm_allocator allocator = {
 	.zalloc = default_zalloc,
 	.free = default_free,
+	.alloc = default_alloc,
 };
 
 GPUVM_EXPORT void gpuvm_set_allocator(const struct gpuvm_allocator *a)
@@ -34,11 +41,19 @@ GPUVM_EXPORT void gpuvm_set_allocator(const struct gpuvm_allocator *a)
 		allocator.zalloc = default_zalloc;
 		allocator.free = default_free;
 		allocator.priv = NULL;
+		allocator.alloc = default_alloc;
 	}
 }
 
 GPUVM_EXPORT void *gpuvm_zalloc(size_t size)
 {
+	return allocator.zalloc(size, allocator.priv);
+}
+
+void *gpuvm_alloc_uninit(size_t size)
+{
+	if (allocator.alloc)
+		return allocator.alloc(size, allocator.priv);
 	return allocator.zalloc(size, allocator.priv);
 }
 

@@ -26,6 +26,12 @@ void gpuvm_warn_func(const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define gpuvm_warn(...) gpuvm_warn_func(__func__, __VA_ARGS__)
 
+/*
+ * Memory through the allocator hook whose contents the caller overwrites
+ * before reading (the hook's optional alloc, else zalloc); gpuvm_free() it.
+ */
+void *gpuvm_alloc_uninit(size_t size);
+
 /* --- VA tree (va_tree.c); no validation, no reference counting --------- */
 
 /*

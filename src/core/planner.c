@@ -292,9 +292,10 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 		/* Not zeroed: the caller sets the type and that member. */
 		return &list->inline_ops[list->inline_used++];
 	if (!b || b->used == OP_BLOCK_OPS) {
-		b = gpuvm_zalloc(sizeof(*b));
+		b = gpuvm_alloc_uninit(sizeof(*b));
 		if (gpuvm_unlikely(!b))
 			return NULL;
+		b->used = 0;
 		b->next = list->blocks;
 		list->blocks = b;
 	}
