@@ -589,6 +589,7 @@ GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev_strict(const struct gpuvm *vm,
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
 							uint64_t end);
 
+/** gpuvm_prefetch_() - private: a prefetch hint where the compiler has one */
 #if defined(__GNUC__) || defined(__clang__)
 #define gpuvm_prefetch_(p) __builtin_prefetch(p)
 #else
