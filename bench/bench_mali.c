@@ -359,7 +359,8 @@ static struct gpuvm_mali_hal_ops quiet_ops;	/* sim_ops, freed hook optional */
 static struct gpuvm_mali_hal_ops count_ops;
 
 struct hal_counts {
-	uint64_t stores;
+	uint64_t stores;	/* entries stored, by either store op */
+	uint64_t calls;		/* pt_write64 and pt_write_range calls */
 	uint64_t loads;
 	uint64_t syncs;
 	uint64_t sync_bytes;
@@ -372,7 +373,18 @@ static bool in_timed;	/* between timed_begin() and timed_end() */
 static void count_write64(struct gpuvm_mali_hal *hal, uint64_t pa, uint64_t v)
 {
 	counts.stores += in_timed;
+	counts.calls += in_timed;
 	sim_ops->pt_write64(hal, pa, v);
+}
+
+static void count_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
+			      const uint64_t *v, size_t n)
+{
+	if (in_timed) {
+		counts.stores += n;
+		counts.calls++;
+	}
+	sim_ops->pt_write_range(hal, pa, v, n);
 }
 
 static uint64_t count_read64(struct gpuvm_mali_hal *hal, uint64_t pa)
@@ -432,6 +444,8 @@ static void hal_ops_init(struct gpuvm_mali_hal *hal)
 		count_ops = quiet_ops;
 		count_ops.pt_write64 = count_write64;
 		count_ops.pt_read64 = count_read64;
+		if (sim_ops->pt_write_range)
+			count_ops.pt_write_range = count_write_range;
 		count_ops.pt_sync = count_sync;
 		count_ops.barrier = count_barrier;
 	}
@@ -1119,14 +1133,15 @@ static void print_json(void)
 		       "\"ptes\": %" PRIu64 ", \"reps_per_run\": %" PRIu64 ", \"retries\": %d, "
 		       "\"ns_per_pte\": %.4f, \"ptes_per_s\": %.0f, \"desc_gbs\": %.3f, "
 		       "\"fraction_dram\": %.4f, \"fraction_cache\": %.4f, "
-		       "\"hal\": { \"stores\": %" PRIu64 ", \"loads\": %" PRIu64
+		       "\"hal\": { \"stores\": %" PRIu64 ", \"store_calls\": %" PRIu64
+		       ", \"loads\": %" PRIu64
 		       ", \"syncs\": %" PRIu64 ", \"sync_bytes\": %" PRIu64
 		       ", \"barriers\": %" PRIu64 " }, \"tables\": %zu, \"runs\": [",
 		       i ? "," : "", format_name(r->format),
 		       walker_name(r->coherent), figs[r->fig].name, r->leaves,
 		       r->reps, r->retries, r->ns_per_pte, 1e9 / r->ns_per_pte,
 		       desc_gbs(r), desc_gbs(r) / bw_dram.store_gbs,
-		       desc_gbs(r) / bw_cache.store_gbs, c->stores, c->loads,
+		       desc_gbs(r) / bw_cache.store_gbs, c->stores, c->calls, c->loads,
 		       c->syncs, c->sync_bytes, c->barriers, r->tables);
 		for (j = 0; j < r->nruns; j++)
 			printf("%s%.4f", j ? ", " : "", r->runs[j]);
@@ -1162,9 +1177,9 @@ static void print_table(void)
 	printf("                        memset:       DRAM %.2f GB/s, cache-resident %.2f GB/s\n",
 	       bw_dram.memset_gbs, bw_cache.memset_gbs);
 	printf("%%DRAM, %%cache: descriptor bytes (8 per PTE) per second over the plain-store bandwidth\n\n");
-	printf("%-8s %-11s %-20s %8s %8s %8s %7s %6s %6s %7s %6s\n", "format",
+	printf("%-8s %-11s %-20s %8s %8s %8s %7s %6s %6s %7s %7s %6s\n", "format",
 	       "walker", "operation", "PTEs", "ns/PTE", "MPTE/s", "GB/s", "%DRAM",
-	       "%cache", "st/PTE", "ld/PTE");
+	       "%cache", "st/PTE", "cl/PTE", "ld/PTE");
 	for (i = 0; i < nresults; i++) {
 		const struct result *r = &results[i];
 		bool wholesale = r->fig != F_BULK &&
@@ -1175,19 +1190,21 @@ static void print_table(void)
 		snprintf(label, sizeof(label), "%s%s", figs[r->fig].label,
 			 wholesale ? " *" : "");
 		any_wholesale |= wholesale;
-		printf("%-8s %-11s %-20s %8" PRIu64 " %8.3f %8.1f %7.3f %6.1f %6.1f %7.3f %6.3f\n",
+		printf("%-8s %-11s %-20s %8" PRIu64 " %8.3f %8.1f %7.3f %6.1f %6.1f %7.3f %7.3f %6.3f\n",
 		       format_name(r->format), walker_name(r->coherent),
 		       label, r->leaves, r->ns_per_pte,
 		       1e3 / r->ns_per_pte, desc_gbs(r),
 		       100 * desc_gbs(r) / bw_dram.store_gbs,
 		       100 * desc_gbs(r) / bw_cache.store_gbs,
 		       (double)r->per_rep.stores / (double)r->leaves,
+		       (double)r->per_rep.calls / (double)r->leaves,
 		       (double)r->per_rep.loads / (double)r->leaves);
 	}
 	if (any_wholesale)
 		printf("* the leaves go by clearing the table entries above them (few stores):\n"
 		       "  PTEs/s counts leaves unmapped, not descriptors written\n");
-	printf("st/PTE, ld/PTE: HAL pt_write64/pt_read64 calls in the timed part per PTE "
+	printf("st/PTE: entries stored through the HAL (pt_write64 or pt_write_range),\n"
+	       "cl/PTE: those store calls, ld/PTE: pt_read64 calls, in the timed part per PTE "
 	       "(bulk: its stores bypass the HAL)\n");
 	printf("\ntarget: map 4K at >= %.0f%% of the DRAM plain-store bandwidth (%.2f GB/s):",
 	       100 * TARGET_FRACTION, bw_dram.store_gbs);

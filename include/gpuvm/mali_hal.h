@@ -52,6 +52,13 @@ struct gpuvm_mali_hal;
  * @sleep_us: sleep (or, simulated, advance time) for @us microseconds
  * @pt_page_freed: optional: a page-table page at @pa was returned to its
  *	pool (the simulator checks it is no longer reachable by the GPU)
+ * @pt_write_range: optional: store the @count entries of @descs at bus
+ *	addresses @pa, @pa + 8, ... (@pa 8-byte aligned), each in one aligned
+ *	64-bit store, in ascending order.  The result, its visibility to the
+ *	GPU and any error reporting are exactly those of @count calls of
+ *	@pt_write64 (none when @count is 0); only the per-entry call overhead
+ *	goes.  When NULL the
+ *	library makes those @count calls itself (see gpuvm_mali_pt_wr_range())
  */
 struct gpuvm_mali_hal_ops {
 	uint32_t (*read32)(struct gpuvm_mali_hal *hal, uint32_t offset);
@@ -68,6 +75,8 @@ struct gpuvm_mali_hal_ops {
 	uint64_t (*now_ns)(struct gpuvm_mali_hal *hal);
 	void (*sleep_us)(struct gpuvm_mali_hal *hal, uint64_t us);
 	void (*pt_page_freed)(struct gpuvm_mali_hal *hal, uint64_t pa);
+	void (*pt_write_range)(struct gpuvm_mali_hal *hal, uint64_t pa,
+			       const uint64_t *descs, size_t count);
 };
 
 /**
@@ -109,6 +118,29 @@ static inline uint64_t gpuvm_mali_rd64(struct gpuvm_mali_hal *hal,
 	uint64_t lo = hal->ops->read32(hal, offset);
 
 	return lo | (uint64_t)hal->ops->read32(hal, offset + 4) << 32;
+}
+
+/**
+ * gpuvm_mali_pt_wr_range() - store @count page-table entries from @descs at
+ * bus addresses @pa, @pa + 8, ... through @hal
+ *
+ * One @pt_write_range call when the HAL has it, else @count @pt_write64
+ * calls in ascending order: the same stores either way.
+ */
+static inline void gpuvm_mali_pt_wr_range(struct gpuvm_mali_hal *hal,
+					  uint64_t pa, const uint64_t *descs,
+					  size_t count)
+{
+	size_t i;
+
+	if (!count)
+		return;
+	if (hal->ops->pt_write_range) {
+		hal->ops->pt_write_range(hal, pa, descs, count);
+		return;
+	}
+	for (i = 0; i < count; i++)
+		hal->ops->pt_write64(hal, pa + i * 8, descs[i]);
 }
 
 #ifdef __cplusplus

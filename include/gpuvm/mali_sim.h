@@ -108,7 +108,7 @@ enum gpuvm_mali_sim_visibility {
  * @flush_reads: GPU_INT_RAWSTAT (or GPU_INT_STAT) reads that still show a
  *	cache flush in progress; the next read completes it (at most
  *	1000000)
- * @visibility: how pt_write64() stores reach the GPU
+ * @visibility: how pt_write64() and pt_write_range() stores reach the GPU
  * @strict: also report FLUSH_WITHOUT_LOCK and descriptors with the
  *	contiguous bit (both legal but never done by the drivers)
  * @trace_capacity: register accesses kept in the trace ring (0: none;

@@ -187,8 +187,11 @@ GPUVM_EXPORT const char *gpuvm_mali_uio_last_error(void);
  * 0xFFFFFFFF and writes are dropped); pt_write64/pt_read64 translate a bus
  * address inside the page-table map to its CPU address and do one aligned
  * volatile 64-bit access (out of range or unaligned: a warning, reads give
- * 0); pt_sync makes page-table writes visible to the GPU; barrier is a full
- * barrier ("dsb sy" on Arm); irq_wait polls the device file then read()s
+ * 0); pt_write_range does the same checks as that many pt_write64 calls
+ * and, for a range wholly inside the map, stores each entry with one
+ * aligned volatile 64-bit store in ascending order (a warning per bad entry
+ * otherwise); pt_sync makes page-table writes visible to the GPU; barrier
+ * is a full barrier ("dsb sy" on Arm); irq_wait polls the device file then read()s
  * exactly 4 bytes of event count (a timeout of UINT64_MAX waits forever);
  * irq_rearm write()s a 4-byte 1; now_ns reads CLOCK_MONOTONIC; sleep_us
  * uses nanosleep().  pt_page_freed is not implemented (NULL).

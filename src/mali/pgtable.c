@@ -67,6 +67,13 @@ static void wr(struct gpuvm_mali_pgtable *pt, uint64_t pa, uint64_t v)
 	pt->hal->ops->pt_write64(pt->hal, pa, v);
 }
 
+/* Store @count entries from @v at @pa, @pa + 8, ... (one HAL call if it can). */
+static void wr_range(struct gpuvm_mali_pgtable *pt, uint64_t pa,
+		     const uint64_t *v, size_t count)
+{
+	gpuvm_mali_pt_wr_range(pt->hal, pa, v, count);
+}
+
 /* Order the page-table stores before later MMIO (HALs may omit barrier). */
 static void pt_barrier(struct gpuvm_mali_pgtable *pt)
 {
@@ -381,16 +388,23 @@ static int reserve_check(struct gpuvm_mali_pgtable *pt,
 	return 0;
 }
 
+/* What take_page() stores into a new table. */
+static const uint64_t zero_table[NENT];
+
+/* Take a reserved page as it is: the caller writes all of it. */
+static uint64_t take_raw(struct gpuvm_mali_pt_reserve *res)
+{
+	res->taken++;
+	return res->pages[--res->count];
+}
+
 /* Take a reserved page and zero it. */
 static uint64_t take_page(struct gpuvm_mali_pgtable *pt,
 			  struct gpuvm_mali_pt_reserve *res)
 {
-	uint64_t pa = res->pages[--res->count];
-	unsigned int i;
+	uint64_t pa = take_raw(res);
 
-	res->taken++;
-	for (i = 0; i < NENT; i++)
-		wr(pt, pa + i * 8, 0);
+	wr_range(pt, pa, zero_table, NENT);
 	sync_range(pt, pa, PG);
 	return pa;
 }
@@ -411,6 +425,9 @@ struct map_ctx {
 	unsigned int prot;
 	size_t need;			/* check: table pages to take */
 	uint64_t vtable[4];		/* check: region of a table to be made */
+	uint64_t attr[4];		/* leaf descriptor of each level, PA 0 */
+	uint64_t fresh;			/* apply: last leaf table taken, or ~0 */
+	unsigned int fresh_next;	/* its slots from here on are still 0 */
 	struct gpuvm_mali_pt_reserve *res;
 };
 
@@ -437,6 +454,33 @@ static bool table_in_use(struct gpuvm_mali_pgtable *pt, uint64_t table)
 }
 
 /*
+ * Apply mode: a new table at @table (taken as it is) gets the @count
+ * leaves of level @tlvl from slot @idx on and zeros elsewhere, built in
+ * @buf and stored with one range store and one clean, and only then is installed in @slot: the GPU never
+ * sees it half written.
+ */
+static void map_fresh(struct gpuvm_mali_pgtable *pt, struct map_ctx *c,
+		      uint64_t slot, uint64_t table, unsigned int tlvl,
+		      unsigned int idx, uint64_t pa, unsigned int count,
+		      uint64_t buf[NENT])
+{
+	uint64_t attr = c->attr[tlvl], size = lvl_size(tlvl);
+	unsigned int i;
+
+	for (i = 0; i < idx; i++)
+		buf[i] = 0;
+	for (i = 0; i < count; i++)
+		buf[idx + i] = attr | ((pa + i * size) & ADDR);
+	for (i = idx + count; i < NENT; i++)
+		buf[i] = 0;
+	wr_range(pt, table, buf, NENT);
+	sync_range(pt, table, PG);
+	install_table(pt, slot, table);
+	c->fresh = table;
+	c->fresh_next = idx + count;
+}
+
+/*
  * Write @count leaves of level @tlvl for [@iova, ...) -> [@pa, ...), all in
  * one table (gpuvm_mali_pt_get_pgsize() guarantees it).
  */
@@ -444,13 +488,17 @@ static int map_run(struct gpuvm_mali_pgtable *pt, struct map_ctx *c,
 		   uint64_t iova, uint64_t pa, unsigned int tlvl,
 		   uint64_t count)
 {
-	uint64_t table = pt->root, first, size = lvl_size(tlvl), i;
-	unsigned int lvl;
+	uint64_t table = pt->root, slot = 0, first, size = lvl_size(tlvl), i;
+	uint64_t buf[NENT], attr = c->attr[tlvl];
+	unsigned int lvl, idx = (unsigned int)((iova >> lvl_shift(tlvl)) &
+					       (NENT - 1));
+	bool empty;
 
 	for (lvl = pt->start_level; lvl < tlvl; lvl++) {
-		uint64_t slot = lvl_slot(table, lvl, iova);
-		uint64_t d = rd(pt, slot);
+		uint64_t d;
 
+		slot = lvl_slot(table, lvl, iova);
+		d = rd(pt, slot);
 		switch (pte_kind(pt, lvl, d)) {
 		case PTE_TABLE:
 			table = d & ADDR;
@@ -462,6 +510,12 @@ static int map_run(struct gpuvm_mali_pgtable *pt, struct map_ctx *c,
 					map_need_table(c, lvl, iova);
 				return 0;
 			}
+			if (lvl + 1 == tlvl) {
+				/* The leaves' own table: written whole. */
+				map_fresh(pt, c, slot, take_raw(c->res), tlvl,
+					  idx, pa, (unsigned int)count, buf);
+				return 0;
+			}
 			table = take_page(pt, c->res);
 			install_table(pt, slot, table);
 			break;
@@ -470,26 +524,40 @@ static int map_run(struct gpuvm_mali_pgtable *pt, struct map_ctx *c,
 		}
 	}
 
-	first = lvl_slot(table, tlvl, iova);
-	for (i = 0; i < count; i++) {
-		uint64_t slot = first + i * 8;
-		uint64_t d = rd(pt, slot);
-		enum pte_kind k = pte_kind(pt, tlvl, d);
+	first = table + idx * 8;
+	if (!c->apply) {
+		for (i = 0; i < count; i++) {
+			uint64_t d = rd(pt, first + i * 8);
+			enum pte_kind k = pte_kind(pt, tlvl, d);
 
-		if (!c->apply) {
 			if (k == PTE_TABLE && !table_in_use(pt, d & ADDR))
 				continue;
 			if (k != PTE_NONE)
 				return -EEXIST;
-			continue;
 		}
-		wr(pt, slot, gpuvm_mali_pt_leaf_desc(pt->cfg.format, tlvl,
-						     pa + i * size, c->prot));
-		if (k == PTE_TABLE)
-			gpuvm_mali_ptmem_free(pt->mem, d & ADDR);
+		return 0;
 	}
-	if (c->apply)
-		sync_range(pt, first, count * 8);
+
+	/*
+	 * The check found every slot empty or (above level 3) pointing at an
+	 * empty table, which goes.  Only such tables need reading for: none
+	 * at level 3, none in the part of a table this call took that it has
+	 * not written yet.
+	 */
+	empty = tlvl == 3 || (table == c->fresh && idx >= c->fresh_next);
+	for (i = 0; i < count; i++) {
+		buf[i] = attr | ((pa + i * size) & ADDR);
+		if (!empty) {
+			uint64_t d = rd(pt, first + i * 8);
+
+			if (pte_kind(pt, tlvl, d) == PTE_TABLE)
+				gpuvm_mali_ptmem_free(pt->mem, d & ADDR);
+		}
+	}
+	wr_range(pt, first, buf, (size_t)count);
+	if (table == c->fresh && idx + count > c->fresh_next)
+		c->fresh_next = idx + (unsigned int)count;
+	sync_range(pt, first, count * 8);
 	return 0;
 }
 
@@ -534,8 +602,13 @@ static int map_check(struct gpuvm_mali_pgtable *pt, uint64_t iova,
 	c->apply = false;
 	c->prot = prot;
 	c->need = 0;
-	for (i = 0; i < 4; i++)
+	c->fresh = UINT64_MAX;
+	c->fresh_next = NENT;
+	for (i = 0; i < 4; i++) {
 		c->vtable[i] = UINT64_MAX;
+		c->attr[i] = i ? gpuvm_mali_pt_leaf_desc(pt->cfg.format, i, 0,
+							 prot) : 0;
+	}
 	return map_walk(pt, c, iova, pa, size);
 }
 
@@ -618,17 +691,19 @@ static void split_leaf(struct gpuvm_mali_pgtable *pt, struct unmap_ctx *c,
 {
 	uint64_t csize = lvl_size(lvl + 1);
 	uint64_t start = s & ~(lvl_size(lvl) - 1);
-	uint64_t table = take_page(pt, c->res);
+	uint64_t table = take_raw(c->res), buf[NENT];
 	unsigned int i;
 
 	for (i = 0; i < NENT; i++) {
 		uint64_t cs = start + i * csize;
 
 		if (cs >= s && cs + csize <= e)
-			continue;	/* inside the hole */
-		wr(pt, table + i * 8,
-		   leaf_relevel(pt, d, lvl + 1, (d & ADDR) + i * csize));
+			buf[i] = 0;	/* inside the hole */
+		else
+			buf[i] = leaf_relevel(pt, d, lvl + 1,
+					      (d & ADDR) + i * csize);
 	}
+	wr_range(pt, table, buf, NENT);
 	if (lvl + 1 < 3)
 		unmap_walk(pt, c, lvl + 1, table, s, e);
 	sync_range(pt, table, PG);

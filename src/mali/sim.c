@@ -259,34 +259,103 @@ static struct sim_region *sim_pt_region(struct gpuvm_mali_sim *sim,
 	return r;
 }
 
-static void sim_pt_write64(struct gpuvm_mali_hal *hal, uint64_t pa,
-			   uint64_t value)
+/*
+ * A CPU store to page-table frame @frame of @r is about to land: a frame
+ * reported freed is being reused, which is wrong while the GPU may still
+ * hold it (PT_FREED_BEFORE_FLUSH).
+ */
+static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_region *r,
+			      uint64_t frame)
 {
-	struct gpuvm_mali_sim *sim = to_sim(hal);
-	struct sim_region *r = sim_pt_region(sim, pa, "pt_write64");
-	uint64_t idx, frame, line;
+	uint64_t fpa;
+
+	if (!r->freed[frame])
+		return;
+	fpa = r->base + (frame << SIM_PAGE_SHIFT);
+	r->freed[frame] = 0;
+	if (sim_frame_referenced(sim, fpa))
+		sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH, -1, fpa,
+			      "page-table frame 0x%llx rewritten while the GPU may still use it",
+			      (unsigned long long)fpa);
+}
+
+/* Lines [@first, @last] of @r hold CPU stores the GPU cannot see yet. */
+static void sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_region *r,
+			     uint64_t first, uint64_t last)
+{
+	uint64_t line;
+
+	for (line = first; line <= last; line++) {
+		uint64_t bit = 1ull << (line % 64);
+
+		if (!(r->dirty[line / 64] & bit)) {
+			r->dirty[line / 64] |= bit;
+			sim->pending_lines++;
+		}
+	}
+}
+
+/* One 64-bit CPU store to page-table memory; @what names the HAL call. */
+static void sim_pt_store(struct gpuvm_mali_sim *sim, uint64_t pa,
+			 uint64_t value, const char *what)
+{
+	struct sim_region *r = sim_pt_region(sim, pa, what);
+	uint64_t idx, line;
 
 	if (!r)
 		return;
 	idx = (pa - r->base) / 8;
-	frame = (pa - r->base) >> SIM_PAGE_SHIFT;
-	if (r->freed[frame]) {
-		uint64_t fpa = r->base + (frame << SIM_PAGE_SHIFT);
-
-		r->freed[frame] = 0;
-		if (sim_frame_referenced(sim, fpa))
-			sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH,
-				      -1, fpa,
-				      "page-table frame 0x%llx rewritten while the GPU may still use it",
-				      (unsigned long long)fpa);
-	}
+	sim_frame_rewrite(sim, r, (pa - r->base) >> SIM_PAGE_SHIFT);
 	r->cpu[idx] = value;
 	if (r->cpu == r->mem)
 		return;
 	line = idx / SIM_LINE_ENTRIES;
-	if (!(r->dirty[line / 64] & (1ull << (line % 64)))) {
-		r->dirty[line / 64] |= 1ull << (line % 64);
-		sim->pending_lines++;
+	sim_mark_pending(sim, r, line, line);
+}
+
+static void sim_pt_write64(struct gpuvm_mali_hal *hal, uint64_t pa,
+			   uint64_t value)
+{
+	sim_pt_store(to_sim(hal), pa, value, "pt_write64");
+}
+
+/*
+ * The same stores as @count sim_pt_write64() calls.  A range inside one
+ * region is copied a frame at a time (the freed-frame check runs before
+ * the frame's first store, as it would per entry); anything else, which
+ * logs a violation per bad entry, goes entry by entry.
+ */
+static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
+			       const uint64_t *descs, size_t count)
+{
+	struct gpuvm_mali_sim *sim = to_sim(hal);
+	struct sim_region *r;
+	uint64_t idx, end;
+	size_t i;
+
+	if (!count)
+		return;
+	r = (pa & 7) ? NULL : sim_region_find(sim, pa);
+	if (!r || count > (r->size - (pa - r->base)) / 8) {
+		for (i = 0; i < count; i++)
+			sim_pt_store(sim, pa + i * 8, descs[i], "pt_write_range");
+		return;
+	}
+	idx = (pa - r->base) / 8;
+	end = idx + count;
+	while (idx < end) {
+		uint64_t frame = idx / (SIM_PAGE_SIZE / 8);
+		uint64_t stop = (frame + 1) * (SIM_PAGE_SIZE / 8);
+
+		if (stop > end)
+			stop = end;
+		sim_frame_rewrite(sim, r, frame);
+		memcpy(&r->cpu[idx], descs, (size_t)(stop - idx) * 8);
+		if (r->cpu != r->mem)
+			sim_mark_pending(sim, r, idx / SIM_LINE_ENTRIES,
+					 (stop - 1) / SIM_LINE_ENTRIES);
+		descs += stop - idx;
+		idx = stop;
 	}
 }
 
@@ -1053,6 +1122,7 @@ static const struct gpuvm_mali_hal_ops sim_hal_ops = {
 	.now_ns = sim_now_ns,
 	.sleep_us = sim_sleep_us,
 	.pt_page_freed = sim_pt_page_freed,
+	.pt_write_range = sim_pt_write_range,
 };
 
 /* ---------------------------------------------------------------------

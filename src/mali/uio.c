@@ -214,6 +214,39 @@ static void uio_pt_write64(struct gpuvm_mali_hal *hal, uint64_t pa,
 		*p = value;
 }
 
+/*
+ * The same stores as @count uio_pt_write64() calls: when the whole range
+ * is inside the page-table map and aligned, plain 64-bit stores in order
+ * (no memcpy: it may tear entries or use accesses device memory refuses);
+ * otherwise entry by entry, each bad one warned about.
+ */
+static void uio_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
+			       const uint64_t *descs, size_t count)
+{
+	struct gpuvm_mali_uio *uio = to_uio(hal);
+	const struct uio_region *r = &uio->pt;
+	volatile uint64_t *p;
+	uint64_t off;
+	size_t i;
+
+	if (!count)
+		return;
+	off = pa - r->info.bus_addr;
+	if (!r->present || pa < r->info.bus_addr ||
+	    !uio_in_range(r, off, 8) ||
+	    count - 1 > (r->info.len - off - 8) / 8) {
+		for (i = 0; i < count; i++) {
+			p = uio_pt_ptr(uio, pa + i * 8, __func__);
+			if (p)
+				*p = descs[i];
+		}
+		return;
+	}
+	p = (volatile uint64_t *)((volatile char *)r->info.cpu + off);
+	for (i = 0; i < count; i++)
+		p[i] = descs[i];
+}
+
 static uint64_t uio_pt_read64(struct gpuvm_mali_hal *hal, uint64_t pa)
 {
 	volatile uint64_t *p = uio_pt_ptr(to_uio(hal), pa, __func__);
@@ -367,6 +400,7 @@ static const struct gpuvm_mali_hal_ops uio_hal_ops = {
 	.irq_rearm = uio_irq_rearm,
 	.now_ns = uio_now_ns,
 	.sleep_us = uio_sleep_us,
+	.pt_write_range = uio_pt_write_range,
 };
 
 /* --- sysfs ------------------------------------------------------------ */

@@ -826,6 +826,58 @@ START_TEST(test_pt_bounds)
 }
 END_TEST
 
+/* pt_write_range: the stores and warnings of as many pt_write64 calls. */
+START_TEST(test_pt_range)
+{
+	static const uint64_t v[3] = {
+		0x1111111111111111ull, 0x2222222222222222ull,
+		0x3333333333333333ull,
+	};
+	static const uint64_t zero[3];
+	struct gpuvm_mali_uio *uio;
+	struct gpuvm_mali_hal *hal;
+	uint64_t end = PT_ADDR + (uint64_t)ps * PT_PAGES;
+	size_t fend = (size_t)ps * (1 + PT_PAGES);
+
+	fake_standard();
+	uio = open_standard();
+	hal = gpuvm_mali_uio_hal(uio);
+	ck_assert_ptr_nonnull(hal->ops->pt_write_range);
+
+	/* Inside the map, up to its last entry: plain stores, no warning. */
+	hal->ops->pt_write_range(hal, PT_ADDR + 8, v, 3);
+	ck_assert_uint_eq(file_rd64(0, ps + 8), v[0]);
+	ck_assert_uint_eq(file_rd64(0, ps + 24), v[2]);
+	ck_assert_uint_eq(file_rd64(0, ps + 32), 0);
+	hal->ops->pt_write_range(hal, end - 16, v, 2);
+	ck_assert_uint_eq(file_rd64(0, fend - 16), v[0]);
+	ck_assert_uint_eq(file_rd64(0, fend - 8), v[1]);
+	hal->ops->pt_write_range(hal, end, v, 0);	/* nothing to store */
+	ck_assert_int_eq(ts_warn_count(), 0);
+	hal->ops->pt_write_range(hal, PT_ADDR + 8, zero, 3);
+	hal->ops->pt_write_range(hal, end - 16, zero, 2);
+	ck_assert(file_all_zero(0));
+
+	/* Off the end: the entry inside lands, each one outside warns. */
+	hal->ops->pt_write_range(hal, end - 8, v, 3);
+	ck_assert_uint_eq(file_rd64(0, fend - 8), v[0]);
+	ck_assert_int_eq(ts_warn_count(), 2);
+	ck_assert_str_eq(ts_warn_last_func(), "uio_pt_write_range");
+	/* Below the start: the first entry warns, the second lands. */
+	hal->ops->pt_write_range(hal, PT_ADDR - 8, v, 2);
+	ck_assert_uint_eq(file_rd64(0, ps), v[1]);
+	ck_assert_int_eq(ts_warn_count(), 3);
+	/* Unaligned, another map, the top of the address space: all warn. */
+	hal->ops->pt_write_range(hal, PT_ADDR + 4, v, 2);
+	hal->ops->pt_write_range(hal, REG_ADDR, v, 3);
+	hal->ops->pt_write_range(hal, UINT64_MAX - 7, v, 1);
+	ck_assert_int_eq(ts_warn_count(), 9);
+	ck_assert_uint_eq(file_rd64(0, 0), 0);
+	ck_assert_uint_eq(file_rd64(0, ps + 8), 0);
+	gpuvm_mali_uio_close(uio);
+}
+END_TEST
+
 START_TEST(test_sub_page_offset)
 {
 	struct gpuvm_mali_uio_config cfg;
@@ -1110,6 +1162,7 @@ static Suite *uio_suite(void)
 	tcase_add_test(tc, test_irq_only_node);
 	tcase_add_test(tc, test_pt_map_offset);
 	tcase_add_test(tc, test_pt_bounds);
+	tcase_add_test(tc, test_pt_range);
 	tcase_add_test(tc, test_sub_page_offset);
 	tcase_add_test(tc, test_sub_page_offset_unaligned);
 	suite_add_tcase(s, tc);
