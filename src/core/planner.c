@@ -3,39 +3,121 @@
  * Split/merge planning: the walks that turn a map, unmap, madvise, prefetch
  * or bo-unmap request into ops, and the op-list plumbing.
  *
- * Every planner is one walk that hands each op to a step table
- * (struct gpuvm_ops' sm_step_*).  The callback API passes the driver's table;
- * the op-list API passes list_steps, which copies each op onto a list.  So
- * both forms produce the same sequence by construction.
+ * Every planner is one walk that emits each op through the same emit_*()
+ * helpers.  For the callback API they hand it to the driver's step table
+ * (struct gpuvm_ops' sm_step_*); for the op-list API (list_steps) they build
+ * it straight into the list.  So both forms produce the same sequence by
+ * construction.
  */
 #include <string.h>
 
 #include "internal.h"
 
+/* --- op storage of the op-list form ------------------------------------ */
+
+/*
+ * Op storage of a list when the driver has neither op hook: the list's
+ * inline ops, then blocks of OP_BLOCK_OPS, newest first.  A block stays
+ * under 1 KiB, which glibc's per-thread cache serves without locking or
+ * searching bins; ops are 136 bytes, and one allocation each was a
+ * measurable part of applying a plan (bench/README.md).
+ */
+#define OP_BLOCK_OPS 7
+
+struct gpuvm_op_block {
+	struct gpuvm_op_block *next;
+	unsigned int used;
+	struct gpuvm_op ops[OP_BLOCK_OPS];
+};
+
+/*
+ * A new op for @list, NULL if out of memory.  Only what the op's type uses
+ * is meant to be read; the caller sets that.
+ */
+static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
+				      struct gpuvm_op_list *list)
+{
+	struct gpuvm_op_block *b = list->blocks;
+
+	if (vm->ops->op_alloc)
+		return vm->ops->op_alloc(vm);
+	if (vm->ops->op_free)
+		/* The driver frees each op itself: one allocation per op. */
+		return gpuvm_zalloc(sizeof(struct gpuvm_op));
+
+	if (list->inline_used < GPUVM_OP_LIST_INLINE)
+		/* Not zeroed: the caller sets the type and that member. */
+		return &list->inline_ops[list->inline_used++];
+	if (!b || b->used == OP_BLOCK_OPS) {
+		b = gpuvm_alloc_uninit(sizeof(*b));
+		if (gpuvm_unlikely(!b))
+			return NULL;
+		b->used = 0;
+		b->next = list->blocks;
+		list->blocks = b;
+	}
+	return &b->ops[b->used++];
+}
+
+/* What the op-list form passes as priv to the walks. */
+struct list_ctx {
+	struct gpuvm *vm;
+	struct gpuvm_op_list *list;
+};
+
+/*
+ * The op-list form's step table.  Only its address matters: the emit_*()
+ * helpers recognise it and build each op in place on the list.
+ */
+static const struct gpuvm_ops list_steps;
+
 /* --- emitting one op ----------------------------------------------------- */
+
+/*
+ * Each emit_*() builds its op where it ends up: appended to the list for the
+ * op-list form (no copy of a finished op), else on the stack for the
+ * driver's step callback.  Returns the step's result, 0, or -ENOMEM.
+ */
+static inline struct gpuvm_op *op_start(const struct gpuvm_ops *fn, void *priv,
+					struct gpuvm_op *tmp)
+{
+	struct list_ctx *ctx = priv;
+	struct gpuvm_op *op;
+
+	if (fn != &list_steps)
+		return tmp;
+	op = list_op_alloc(ctx->vm, ctx->list);
+	if (gpuvm_likely(op))
+		gpuvm_list_add_tail(&ctx->list->ops, &op->link);
+	return op;
+}
 
 static int emit_map(const struct gpuvm_ops *fn, void *priv, uint64_t addr,
 		    uint64_t range, struct gpuvm_bo *obj, uint64_t offset)
 {
-	struct gpuvm_op op;
+	struct gpuvm_op tmp, *op = op_start(fn, priv, &tmp);
 
-	op.type = GPUVM_OP_MAP;
-	op.map.addr = addr;
-	op.map.range = range;
-	op.map.offset = offset;
-	op.map.obj = obj;
-	return fn->sm_step_map(&op, priv);
+	if (gpuvm_unlikely(!op))
+		return -ENOMEM;
+	op->type = GPUVM_OP_MAP;
+	op->map.addr = addr;
+	op->map.range = range;
+	op->map.offset = offset;
+	op->map.obj = obj;
+	return op == &tmp ? fn->sm_step_map(op, priv) : 0;
 }
 
 static int emit_unmap(const struct gpuvm_ops *fn, void *priv,
 		      struct gpuvm_va *va, bool keep)
 {
-	struct gpuvm_op op;
+	struct gpuvm_op tmp, *op = op_start(fn, priv, &tmp);
 
-	op.type = GPUVM_OP_UNMAP;
-	op.unmap.va = va;
-	op.unmap.keep = keep;
-	return fn->sm_step_unmap(&op, priv);
+	if (gpuvm_unlikely(!op))
+		return -ENOMEM;
+	op->type = GPUVM_OP_UNMAP;
+	op->unmap.va = va;
+	op->unmap.keep = keep;
+	return op == &tmp ? fn->sm_step_unmap(op, priv) : 0;
 }
 
 static int emit_remap(const struct gpuvm_ops *fn, void *priv,
@@ -43,23 +125,25 @@ static int emit_remap(const struct gpuvm_ops *fn, void *priv,
 		      const struct gpuvm_op_map *next, struct gpuvm_va *va,
 		      bool keep)
 {
-	struct gpuvm_op op;
+	struct gpuvm_op tmp, *op = op_start(fn, priv, &tmp);
 
-	op.type = GPUVM_OP_REMAP;
-	op.remap_storage.unmap.va = va;
-	op.remap_storage.unmap.keep = keep;
-	op.remap.unmap = &op.remap_storage.unmap;
-	op.remap.prev = NULL;
-	op.remap.next = NULL;
+	if (gpuvm_unlikely(!op))
+		return -ENOMEM;
+	op->type = GPUVM_OP_REMAP;
+	op->remap_storage.unmap.va = va;
+	op->remap_storage.unmap.keep = keep;
+	op->remap.unmap = &op->remap_storage.unmap;
+	op->remap.prev = NULL;
+	op->remap.next = NULL;
 	if (prev) {
-		op.remap_storage.prev = *prev;
-		op.remap.prev = &op.remap_storage.prev;
+		op->remap_storage.prev = *prev;
+		op->remap.prev = &op->remap_storage.prev;
 	}
 	if (next) {
-		op.remap_storage.next = *next;
-		op.remap.next = &op.remap_storage.next;
+		op->remap_storage.next = *next;
+		op->remap.next = &op->remap_storage.next;
 	}
-	return fn->sm_step_remap(&op, priv);
+	return op == &tmp ? fn->sm_step_remap(op, priv) : 0;
 }
 
 static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
@@ -258,50 +342,6 @@ static void gpuvm_op_free(struct gpuvm *vm, struct gpuvm_op *op)
 		gpuvm_free(op);
 }
 
-/*
- * Op storage of a list when the driver has neither op hook: the list's
- * inline ops, then blocks of OP_BLOCK_OPS, newest first.  A block stays
- * under 1 KiB, which glibc's per-thread cache serves without locking or
- * searching bins; ops are 136 bytes, and one allocation each was a
- * measurable part of applying a plan (bench/README.md).
- */
-#define OP_BLOCK_OPS 7
-
-struct gpuvm_op_block {
-	struct gpuvm_op_block *next;
-	unsigned int used;
-	struct gpuvm_op ops[OP_BLOCK_OPS];
-};
-
-/*
- * A new op for @list, NULL if out of memory.  Only what the op's type uses
- * is meant to be read; the caller sets that.
- */
-static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
-				      struct gpuvm_op_list *list)
-{
-	struct gpuvm_op_block *b = list->blocks;
-
-	if (vm->ops->op_alloc)
-		return vm->ops->op_alloc(vm);
-	if (vm->ops->op_free)
-		/* The driver frees each op itself: one allocation per op. */
-		return gpuvm_zalloc(sizeof(struct gpuvm_op));
-
-	if (list->inline_used < GPUVM_OP_LIST_INLINE)
-		/* Not zeroed: the caller sets the type and that member. */
-		return &list->inline_ops[list->inline_used++];
-	if (!b || b->used == OP_BLOCK_OPS) {
-		b = gpuvm_alloc_uninit(sizeof(*b));
-		if (gpuvm_unlikely(!b))
-			return NULL;
-		b->used = 0;
-		b->next = list->blocks;
-		list->blocks = b;
-	}
-	return &b->ops[b->used++];
-}
-
 GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list)
 {
 	gpuvm_list_init(&list->ops);
@@ -343,49 +383,6 @@ GPUVM_EXPORT unsigned int gpuvm_op_list_count_new_vas(const struct gpuvm_op_list
 	}
 	return n;
 }
-
-struct list_ctx {
-	struct gpuvm *vm;
-	struct gpuvm_op_list *list;
-};
-
-/* Append a copy of @op; a REMAP's parts move into the copy's own storage. */
-static int list_step(struct gpuvm_op *op, void *priv)
-{
-	struct list_ctx *ctx = priv;
-	struct gpuvm_op *copy = list_op_alloc(ctx->vm, ctx->list);
-
-	if (gpuvm_unlikely(!copy))
-		return -ENOMEM;
-
-	copy->type = op->type;
-	if (op->type == GPUVM_OP_REMAP) {
-		copy->remap_storage.unmap = *op->remap.unmap;
-		copy->remap.unmap = &copy->remap_storage.unmap;
-		copy->remap.prev = NULL;
-		copy->remap.next = NULL;
-		if (op->remap.prev) {
-			copy->remap_storage.prev = *op->remap.prev;
-			copy->remap.prev = &copy->remap_storage.prev;
-		}
-		if (op->remap.next) {
-			copy->remap_storage.next = *op->remap.next;
-			copy->remap.next = &copy->remap_storage.next;
-		}
-	} else if (op->type == GPUVM_OP_MAP) {
-		copy->map = op->map;
-	} else {
-		copy->unmap = op->unmap;
-	}
-	gpuvm_list_add_tail(&ctx->list->ops, &copy->link);
-	return 0;
-}
-
-static const struct gpuvm_ops list_steps = {
-	.sm_step_map = list_step,
-	.sm_step_remap = list_step,
-	.sm_step_unmap = list_step,
-};
 
 /* Finish an *_ops_create(): on error nothing of the list survives. */
 static int list_done(struct gpuvm *vm, struct gpuvm_op_list *list, int ret)
