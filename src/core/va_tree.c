@@ -156,6 +156,24 @@ static inline struct gpuvm_va *rightmost(struct gpuvm_va *n)
 }
 
 /*
+ * Link @va between @pred and @succ, in-order neighbours of @t (either may be
+ * NULL at an end): the slot is pred's right child if that is empty, else
+ * succ's left child, which then is.
+ */
+static void link_between(struct gpuvm_tree *t, struct gpuvm_va *pred,
+			 struct gpuvm_va *succ, struct gpuvm_va *va)
+{
+	if (!pred) {
+		t->first = va;
+		link_leaf(t, succ, L, va);
+	} else if (!child(pred, R)) {
+		link_leaf(t, pred, R, va);
+	} else {
+		link_leaf(t, succ, L, va);
+	}
+}
+
+/*
  * Insert @va just before @succ (NULL: after the last VA) without a search,
  * if that is where it belongs and it intersects neither neighbour.  Returns
  * false, having changed nothing, otherwise.
@@ -179,16 +197,7 @@ static bool insert_before(struct gpuvm_tree *t, struct gpuvm_va *succ,
 	}
 	if (pred && gpuvm_va_end(pred) > va->addr)
 		return false;
-
-	/* The slot between them: pred's right if empty, else succ's left. */
-	if (!pred) {
-		t->first = va;
-		link_leaf(t, succ, L, va);
-	} else if (!child(pred, R)) {
-		link_leaf(t, pred, R, va);
-	} else {
-		link_leaf(t, succ, L, va);
-	}
+	link_between(t, pred, succ, va);
 	return true;
 }
 
@@ -242,11 +251,9 @@ int gpuvm_tree_insert(struct gpuvm_tree *t, struct gpuvm_va *va)
 void gpuvm_tree_insert_after(struct gpuvm_tree *t, struct gpuvm_va *anchor,
 			     struct gpuvm_va *va)
 {
-	/* The successor slot: anchor's right child, or below its successor. */
-	if (child(anchor, R))
-		link_leaf(t, leftmost(child(anchor, R)), L, va);
-	else
-		link_leaf(t, anchor, R, va);
+	/* Without a right child the slot is there, and succ is not needed. */
+	link_between(t, anchor,
+		     child(anchor, R) ? leftmost(child(anchor, R)) : NULL, va);
 }
 
 void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
