@@ -389,3 +389,60 @@ void ts_dump_mali_ptmem(struct ts_dump *d, const struct gpuvm_mali_ptmem *mem)
 	ts_dump_printf(d, "ptmem %p pages %zu used %zu deferred %zu\n",
 		       (const void *)mem, total, used, deferred);
 }
+
+/* --- recorded ops -------------------------------------------------------- */
+
+void ts_op_rec_old(struct ts_op_rec *r, struct gpuvm_va *va)
+{
+	r->va = va;
+	r->old.addr = va->addr;
+	r->old.range = va->range;
+	r->old.obj = va->obj;
+	r->old.offset = va->offset;
+}
+
+const char *ts_op_record(struct ts_op_rec *r, const struct gpuvm_op *op)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = op->type;
+	switch (op->type) {
+	case GPUVM_OP_MAP:
+		r->map = op->map;
+		return NULL;
+	case GPUVM_OP_UNMAP:
+		if (!op->unmap.va)
+			return "UNMAP without VA";
+		ts_op_rec_old(r, op->unmap.va);
+		r->keep = op->unmap.keep;
+		return NULL;
+	case GPUVM_OP_REMAP:
+		if (!op->remap.unmap || !op->remap.unmap->va)
+			return "REMAP without the VA it splits";
+		if (!op->remap.prev && !op->remap.next)
+			return "REMAP without piece";
+		ts_op_rec_old(r, op->remap.unmap->va);
+		r->keep = op->remap.unmap->keep;
+		if (op->remap.prev) {
+			r->has_prev = true;
+			r->prev = *op->remap.prev;
+		}
+		if (op->remap.next) {
+			r->has_next = true;
+			r->next = *op->remap.next;
+		}
+		return NULL;
+	case GPUVM_OP_PREFETCH:
+		if (!op->prefetch.va)
+			return "PREFETCH without VA";
+		ts_op_rec_old(r, op->prefetch.va);
+		return NULL;
+	default:
+		return "unknown op type";
+	}
+}
+
+bool ts_op_map_eq(const struct gpuvm_op_map *a, const struct gpuvm_op_map *b)
+{
+	return a->addr == b->addr && a->range == b->range &&
+	       a->obj == b->obj && a->offset == b->offset;
+}

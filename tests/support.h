@@ -180,4 +180,33 @@ struct gpuvm_va *ts_va_new(uint64_t addr, uint64_t range,
  */
 void ts_vm_drain(struct gpuvm *vm);
 
+/* --- recorded ops -------------------------------------------------------- */
+
+/**
+ * An op copied into plain values, so that plans can be compared after the
+ * VAs they name have been split, removed or freed.
+ */
+struct ts_op_rec {
+	enum gpuvm_op_type type;
+	struct gpuvm_va *va;		/**< UNMAP, REMAP, PREFETCH: the old VA */
+	struct gpuvm_op_map old;	/**< its addr/range/obj/offset then */
+	bool keep;			/**< UNMAP, REMAP */
+	bool has_prev, has_next;	/**< REMAP: which pieces there are */
+	struct gpuvm_op_map prev, next;	/**< REMAP: the pieces */
+	struct gpuvm_op_map map;	/**< MAP */
+};
+
+/**
+ * Record @op in @r (zeroing the rest).  Returns NULL, or what is malformed
+ * about @op (no VA, a REMAP without unmap or pieces, an unknown type); the
+ * caller fails in its own way (check assertion, fuzzer abort).
+ */
+const char *ts_op_record(struct ts_op_rec *r, const struct gpuvm_op *op);
+
+/** Record @va as @r's old VA: the pointer and its fields as they are now. */
+void ts_op_rec_old(struct ts_op_rec *r, struct gpuvm_va *va);
+
+/** Do two op maps name the same range, object and offset? */
+bool ts_op_map_eq(const struct gpuvm_op_map *a, const struct gpuvm_op_map *b);
+
 #endif

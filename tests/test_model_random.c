@@ -114,19 +114,6 @@ struct ova {
 	uint64_t off;		/* object offset of the first page */
 };
 
-/* one op, expected or produced, in a form that outlives the VAs */
-struct rop {
-	enum gpuvm_op_type type;
-	struct gpuvm_va *va;		/* UNMAP, REMAP: the old VA */
-	struct gpuvm_op_map old;	/* its addr/range/obj/offset */
-	bool keep;
-	bool has_prev;
-	bool has_next;
-	struct gpuvm_op_map prev;
-	struct gpuvm_op_map next;
-	struct gpuvm_op_map map;	/* MAP */
-};
-
 struct world {
 	struct ts_vm t;
 	struct ts_bo bos[NBOS];
@@ -137,7 +124,7 @@ struct world {
 	/* step callbacks */
 	bool cb_apply;
 	unsigned int cb_n;
-	struct rop cb_ops[MAX_OPS];
+	struct ts_op_rec cb_ops[MAX_OPS];
 	struct gpuvm_va *pool[GPUVM_MADVISE_MAX_NEW_VAS];
 	unsigned int pool_n;
 	unsigned int pool_used;
@@ -158,68 +145,31 @@ static void world_vm_free(struct gpuvm *vm)
 	world_of(vm)->t.freed++;
 }
 
-/* the old VA's fields, copied while it is alive */
-static void rop_old(struct rop *r, const struct gpuvm_va *va)
+/* Record @op, failing on a malformed op; no map/unmap plan has PREFETCH. */
+static void rop_from_op(struct ts_op_rec *r, const struct gpuvm_op *op)
 {
-	r->va = (struct gpuvm_va *)va;
-	r->old.addr = va->addr;
-	r->old.range = va->range;
-	r->old.obj = va->obj;
-	r->old.offset = va->offset;
+	const char *err = ts_op_record(r, op);
+
+	ck_assert_msg(!err, "%s", err);
+	ck_assert_msg(op->type != GPUVM_OP_PREFETCH, "unexpected op type %d",
+		      (int)op->type);
 }
 
-static void rop_from_op(struct rop *r, const struct gpuvm_op *op)
-{
-	memset(r, 0, sizeof(*r));
-	r->type = op->type;
-	switch (op->type) {
-	case GPUVM_OP_MAP:
-		r->map = op->map;
-		break;
-	case GPUVM_OP_UNMAP:
-		REQUIRE(op->unmap.va);
-		rop_old(r, op->unmap.va);
-		r->keep = op->unmap.keep;
-		break;
-	case GPUVM_OP_REMAP:
-		REQUIRE(op->remap.unmap && op->remap.unmap->va);
-		rop_old(r, op->remap.unmap->va);
-		r->keep = op->remap.unmap->keep;
-		if (op->remap.prev) {
-			r->has_prev = true;
-			r->prev = *op->remap.prev;
-		}
-		if (op->remap.next) {
-			r->has_next = true;
-			r->next = *op->remap.next;
-		}
-		break;
-	default:
-		ck_abort_msg("unexpected op type %d", (int)op->type);
-	}
-}
-
-static bool map_eq(const struct gpuvm_op_map *a, const struct gpuvm_op_map *b)
-{
-	return a->addr == b->addr && a->range == b->range &&
-	       a->obj == b->obj && a->offset == b->offset;
-}
-
-static bool rop_eq(const struct rop *a, const struct rop *b)
+static bool rop_eq(const struct ts_op_rec *a, const struct ts_op_rec *b)
 {
 	if (a->type != b->type)
 		return false;
 	if (a->type == GPUVM_OP_MAP)
-		return map_eq(&a->map, &b->map);
+		return ts_op_map_eq(&a->map, &b->map);
 	if (a->va != b->va || a->keep != b->keep)
 		return false;
 	if (a->type == GPUVM_OP_UNMAP)
 		return true;
 	if (a->has_prev != b->has_prev || a->has_next != b->has_next)
 		return false;
-	if (a->has_prev && !map_eq(&a->prev, &b->prev))
+	if (a->has_prev && !ts_op_map_eq(&a->prev, &b->prev))
 		return false;
-	if (a->has_next && !map_eq(&a->next, &b->next))
+	if (a->has_next && !ts_op_map_eq(&a->next, &b->next))
 		return false;
 	return true;
 }
@@ -233,7 +183,7 @@ static int describe_map(char *buf, size_t len, const char *tag,
 			(unsigned long long)m->offset);
 }
 
-static void describe(char *buf, size_t len, const struct rop *r)
+static void describe(char *buf, size_t len, const struct ts_op_rec *r)
 {
 	static const char *const names[] = { "MAP", "REMAP", "UNMAP" };
 	int n = snprintf(buf, len, "%s", (unsigned int)r->type < 3 ?
@@ -255,8 +205,8 @@ static void describe(char *buf, size_t len, const struct rop *r)
 		describe_map(buf + n, len - n, "next", &r->next);
 }
 
-static void compare_rops(const char *what, const struct rop *got,
-			 unsigned int ngot, const struct rop *want,
+static void compare_rops(const char *what, const struct ts_op_rec *got,
+			 unsigned int ngot, const struct ts_op_rec *want,
 			 unsigned int nwant)
 {
 	char g[256], w[256];
@@ -271,7 +221,7 @@ static void compare_rops(const char *what, const struct rop *got,
 			     g, w);
 	}
 	if (ngot != nwant) {
-		const struct rop *x = ngot > nwant ? &got[i] : &want[i];
+		const struct ts_op_rec *x = ngot > nwant ? &got[i] : &want[i];
 
 		describe(g, sizeof(g), x);
 		ck_abort_msg("%s: %u ops, want %u (first extra: %s)", what,
@@ -325,7 +275,7 @@ static void set_map(struct gpuvm_op_map *m, uint64_t addr, uint64_t range,
 static unsigned int plan_expected(struct world *w, enum req_kind kind,
 				  long rp, long re,
 				  const struct gpuvm_op_map *req,
-				  struct rop *out)
+				  struct ts_op_rec *out)
 {
 	struct ova v[NPAGES];
 	unsigned int nv = oracle_vas(w, v), i, n = 0;
@@ -334,7 +284,7 @@ static unsigned int plan_expected(struct world *w, enum req_kind kind,
 	for (i = 0; i < nv; i++) {
 		long a = v[i].start, e = v[i].end;
 		struct gpuvm_va *va;
-		struct rop *r;
+		struct ts_op_rec *r;
 
 		if (e <= rp || a >= re)
 			continue;
@@ -347,7 +297,7 @@ static unsigned int plan_expected(struct world *w, enum req_kind kind,
 		REQUIRE(va);
 		r = &out[n++];
 		memset(r, 0, sizeof(*r));
-		rop_old(r, va);
+		ts_op_rec_old(r, va);
 		if (a < rp) {
 			r->has_prev = true;
 			set_map(&r->prev, pa(a), (uint64_t)(rp - a) * PAGE,
@@ -389,7 +339,7 @@ static unsigned int plan_expected(struct world *w, enum req_kind kind,
 		break;
 	}
 	if (final_map) {
-		struct rop *r = &out[n++];
+		struct ts_op_rec *r = &out[n++];
 
 		memset(r, 0, sizeof(*r));
 		r->type = GPUVM_OP_MAP;
@@ -403,14 +353,14 @@ static unsigned int plan_expected(struct world *w, enum req_kind kind,
 
 static void check_structure(enum req_kind kind,
 			    const struct gpuvm_op_map *req,
-			    const struct rop *ops, unsigned int n,
+			    const struct ts_op_rec *ops, unsigned int n,
 			    unsigned int new_vas)
 {
 	uint64_t rend = req->addr + req->range, last_end = 0, lo, hi;
 	unsigned int i, maps = 0, remaps = 0, pieces = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct rop *r = &ops[i];
+		const struct ts_op_rec *r = &ops[i];
 		uint64_t oend = r->old.addr + r->old.range;
 
 		if (r->type == GPUVM_OP_MAP) {
@@ -418,12 +368,12 @@ static void check_structure(enum req_kind kind,
 			REQUIRE(kind != REQ_UNMAP);
 			if (kind == REQ_MAP) {
 				REQUIRE(i == n - 1);
-				REQUIRE(map_eq(&r->map, req));
+				REQUIRE(ts_op_map_eq(&r->map, req));
 				continue;
 			}
 			/* madvise: the split VA's part inside the request */
 			REQUIRE(i > 0 && ops[i - 1].type == GPUVM_OP_REMAP);
-			if (map_eq(&r->map, req))
+			if (ts_op_map_eq(&r->map, req))
 				continue;
 			REQUIRE(!r->map.obj && r->map.offset == 0);
 			lo = ops[i - 1].old.addr;
@@ -505,7 +455,7 @@ static void check_structure(enum req_kind kind,
 	}
 }
 
-static unsigned int rops_new_vas(const struct rop *ops, unsigned int n)
+static unsigned int rops_new_vas(const struct ts_op_rec *ops, unsigned int n)
 {
 	unsigned int i, k = 0;
 
@@ -729,7 +679,7 @@ static void compare_vm(struct world *w)
 
 static unsigned int list_to_rops(const struct gpuvm_op_list *list,
 				 const struct gpuvm_op_map *req,
-				 struct rop *out)
+				 struct ts_op_rec *out)
 {
 	const struct gpuvm_op *op;
 	unsigned int n = 0;
@@ -739,7 +689,7 @@ static unsigned int list_to_rops(const struct gpuvm_op_list *list,
 		rop_from_op(&out[n], op);
 		if (op->type == GPUVM_OP_REMAP) {
 			uint64_t hs = 0, hr = 0, lo, hi;
-			const struct rop *r = &out[n];
+			const struct ts_op_rec *r = &out[n];
 
 			/* a REMAP's hole is the old VA inside the request */
 			gpuvm_op_remap_to_unmap_range(&op->remap, &hs, &hr);
@@ -782,7 +732,7 @@ static int plan_callbacks(struct world *w, enum req_kind kind,
 
 static void update_oracle(struct world *w, enum req_kind kind, long rp,
 			  long re, const struct gpuvm_op_map *req,
-			  const struct rop *plan, unsigned int n)
+			  const struct ts_op_rec *plan, unsigned int n)
 {
 	struct page before[NPAGES];
 	unsigned int i;
@@ -864,7 +814,7 @@ static void do_request(struct world *w, enum req_kind kind, long rp, long rn,
 		       struct gpuvm_bo *obj, uint64_t offset,
 		       enum plan_mode mode)
 {
-	static struct rop want[MAX_OPS], got[MAX_OPS];
+	static struct ts_op_rec want[MAX_OPS], got[MAX_OPS];
 	struct gpuvm_map_req req;
 	struct gpuvm_op_list list;
 	const struct gpuvm_op *op;

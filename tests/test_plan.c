@@ -495,50 +495,15 @@ static void check_tree(struct fix *f, struct gpuvm *vm,
 /* ------------------------------------------------------------------------ */
 /* Recording ops                                                            */
 
-struct rec_op {
-	enum gpuvm_op_type type;
-	const struct gpuvm_va *va;
-	bool keep;
-	bool has_prev, has_next;
-	struct gpuvm_op_map map, prev, next;
-};
-
-static void rec_from_op(struct rec_op *r, const struct gpuvm_op *op)
+/* Record @op, failing the test on a malformed one. */
+static void rec_from_op(struct ts_op_rec *r, const struct gpuvm_op *op)
 {
-	memset(r, 0, sizeof(*r));
-	r->type = op->type;
-	switch (op->type) {
-	case GPUVM_OP_MAP:
-		r->map = op->map;
-		break;
-	case GPUVM_OP_UNMAP:
-		r->va = op->unmap.va;
-		r->keep = op->unmap.keep;
-		break;
-	case GPUVM_OP_REMAP:
-		ck_assert_ptr_nonnull(op->remap.unmap);
-		ck_assert_msg(op->remap.prev || op->remap.next,
-			      "REMAP without piece");
-		r->va = op->remap.unmap->va;
-		r->keep = op->remap.unmap->keep;
-		if (op->remap.prev) {
-			r->has_prev = true;
-			r->prev = *op->remap.prev;
-		}
-		if (op->remap.next) {
-			r->has_next = true;
-			r->next = *op->remap.next;
-		}
-		break;
-	case GPUVM_OP_PREFETCH:
-		r->va = op->prefetch.va;
-		break;
-	default:
-		ck_abort_msg("unexpected op type %d", (int)op->type);
-	}
+	const char *err = ts_op_record(r, op);
+
+	ck_assert_msg(!err, "%s", err);
 }
 
-static int list_record(const struct gpuvm_op_list *list, struct rec_op *r)
+static int list_record(const struct gpuvm_op_list *list, struct ts_op_rec *r)
 {
 	struct gpuvm_op *op;
 	int n = 0;
@@ -584,7 +549,7 @@ static void check_piece(struct fix *f, const struct gpuvm_op_map *got,
 }
 
 static void check_ops(struct fix *f, const struct scenario *sc,
-		      const struct rec_op *r, int n, const char *form)
+		      const struct ts_op_rec *r, int n, const char *form)
 {
 	int nexp = count_exp_ops(sc->ops);
 
@@ -635,15 +600,9 @@ static void check_ops(struct fix *f, const struct scenario *sc,
 	}
 }
 
-static bool map_eq(const struct gpuvm_op_map *a, const struct gpuvm_op_map *b)
-{
-	return a->addr == b->addr && a->range == b->range &&
-	       a->obj == b->obj && a->offset == b->offset;
-}
-
 /* §3.4: the callback and the list form produce the same sequence. */
-static void check_parity(const struct rec_op *a, int na,
-			 const struct rec_op *b, int nb, const char *name)
+static void check_parity(const struct ts_op_rec *a, int na,
+			 const struct ts_op_rec *b, int nb, const char *name)
 {
 	ck_assert_msg(na == nb, "%s: callback %d ops, list %d ops", name, na,
 		      nb);
@@ -656,13 +615,13 @@ static void check_parity(const struct rec_op *a, int na,
 		ck_assert_msg(a[i].has_prev == b[i].has_prev &&
 			      a[i].has_next == b[i].has_next,
 			      "%s: op %d pieces", name, i);
-		ck_assert_msg(map_eq(&a[i].map, &b[i].map), "%s: op %d map",
+		ck_assert_msg(ts_op_map_eq(&a[i].map, &b[i].map), "%s: op %d map",
 			      name, i);
 		if (a[i].has_prev)
-			ck_assert_msg(map_eq(&a[i].prev, &b[i].prev),
+			ck_assert_msg(ts_op_map_eq(&a[i].prev, &b[i].prev),
 				      "%s: op %d prev", name, i);
 		if (a[i].has_next)
-			ck_assert_msg(map_eq(&a[i].next, &b[i].next),
+			ck_assert_msg(ts_op_map_eq(&a[i].next, &b[i].next),
 				      "%s: op %d next", name, i);
 	}
 }
@@ -744,7 +703,7 @@ static void apply_list(struct gpuvm *vm, const struct gpuvm_op_list *list)
 /* Step callbacks                                                           */
 
 struct recorder {
-	struct rec_op ops[MAX_OPS];
+	struct ts_op_rec ops[MAX_OPS];
 	int n;
 	int calls;
 	int map_calls, remap_calls, unmap_calls;
@@ -860,7 +819,7 @@ static void run_scenario(const struct scenario *sc, enum plan_kind kind)
 {
 	struct fix f, g;
 	struct recorder rec, rec2;
-	struct rec_op lrec[MAX_OPS];
+	struct ts_op_rec lrec[MAX_OPS];
 	struct gpuvm_op_list list;
 	struct snap s;
 	int ln;
@@ -1017,7 +976,7 @@ START_TEST(test_touching_reserved)
 	ck_assert_int_eq(gpuvm_sm_map(&f.t.vm, &rec, &req), 0);
 	ck_assert_int_eq(rec.n, 1);
 	ck_assert_int_eq(rec.ops[0].type, GPUVM_OP_MAP);
-	ck_assert(map_eq(&rec.ops[0].map, &req.map));
+	ck_assert(ts_op_map_eq(&rec.ops[0].map, &req.map));
 	ck_assert_int_eq(gpuvm_sm_map_ops_create(&f.t.vm, &req, &list), 0);
 	ck_assert_int_eq(list_len(&list), 1);
 	gpuvm_op_list_clear(&f.t.vm, &list);
@@ -1107,7 +1066,7 @@ START_TEST(test_missing_callbacks)
 	ck_assert_int_eq(gpuvm_sm_unmap(&f.t.vm, &rec, 5, 20), -EINVAL);
 	{
 		struct gpuvm_op_list list;
-		struct rec_op lrec[MAX_OPS];
+		struct ts_op_rec lrec[MAX_OPS];
 		int n;
 
 		ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&f.t.vm, 5, 20,
@@ -1335,7 +1294,7 @@ START_TEST(test_prefetch)
 {
 	struct fix f;
 	struct gpuvm_op_list list;
-	struct rec_op r[MAX_OPS];
+	struct ts_op_rec r[MAX_OPS];
 	struct snap s;
 	int n;
 
@@ -1712,7 +1671,7 @@ START_TEST(test_op_list_clear_op_alloc)
 	const struct scenario *m16 = MAP_CASE("M16");
 	struct gpuvm_op_list list;
 	struct gpuvm_map_req req;
-	struct rec_op r[MAX_OPS];
+	struct ts_op_rec r[MAX_OPS];
 	struct gpuvm_op *op;
 	struct fix f;
 	int n;
@@ -1748,7 +1707,7 @@ START_TEST(test_op_list_clear_op_alloc_only)
 	const struct scenario *m16 = MAP_CASE("M16");
 	struct gpuvm_op_list list;
 	struct gpuvm_map_req req;
-	struct rec_op r[MAX_OPS];
+	struct ts_op_rec r[MAX_OPS];
 	struct gpuvm_op *op;
 	struct fix f;
 	long live;

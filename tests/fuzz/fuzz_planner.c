@@ -63,16 +63,6 @@ struct mpage {
 	uint32_t vid;		/* the mapping it belongs to */
 };
 
-/* one op, kept in a form that compares across VMs */
-struct rop {
-	enum gpuvm_op_type type;
-	struct gpuvm_op_map old;	/* UNMAP, REMAP, PREFETCH: the VA */
-	bool keep;
-	bool has_prev, has_next;
-	struct gpuvm_op_map prev, next;
-	struct gpuvm_op_map map;	/* MAP */
-};
-
 struct world;
 
 struct side {
@@ -86,7 +76,7 @@ struct side {
 	/* bo-unmap: the vm_bo found, with one more reference */
 	struct gpuvm_vm_bo *held;
 	/* callbacks: what they were given */
-	struct rop cb[MAX_OPS];
+	struct ts_op_rec cb[MAX_OPS];
 	unsigned int ncb;
 };
 
@@ -122,71 +112,30 @@ static int bo_index(const struct world *w, const struct gpuvm_bo *obj)
 /* ------------------------------------------------------------------------ */
 /* Ops                                                                      */
 
-static void rop_old(struct rop *r, const struct gpuvm_va *va)
+/* Record @op; the fuzzer stops on a malformed one. */
+static void rop_from_op(struct ts_op_rec *r, const struct gpuvm_op *op)
 {
-	r->old.addr = va->addr;
-	r->old.range = va->range;
-	r->old.obj = va->obj;
-	r->old.offset = va->offset;
+	const char *err = ts_op_record(r, op);
+
+	if (err)
+		fz_fail(__FILE__, __LINE__, err, op->type, 0);
 }
 
-static void rop_from_op(struct rop *r, const struct gpuvm_op *op)
-{
-	memset(r, 0, sizeof(*r));
-	r->type = op->type;
-	switch (op->type) {
-	case GPUVM_OP_MAP:
-		r->map = op->map;
-		break;
-	case GPUVM_OP_UNMAP:
-		FZ_REQUIRE(op->unmap.va);
-		rop_old(r, op->unmap.va);
-		r->keep = op->unmap.keep;
-		break;
-	case GPUVM_OP_REMAP:
-		FZ_REQUIRE(op->remap.unmap && op->remap.unmap->va);
-		FZ_REQUIRE(op->remap.prev || op->remap.next);
-		rop_old(r, op->remap.unmap->va);
-		r->keep = op->remap.unmap->keep;
-		if (op->remap.prev) {
-			r->has_prev = true;
-			r->prev = *op->remap.prev;
-		}
-		if (op->remap.next) {
-			r->has_next = true;
-			r->next = *op->remap.next;
-		}
-		break;
-	case GPUVM_OP_PREFETCH:
-		FZ_REQUIRE(op->prefetch.va);
-		rop_old(r, op->prefetch.va);
-		break;
-	default:
-		fz_fail(__FILE__, __LINE__, "op type", op->type, 0);
-	}
-}
-
-static bool map_eq(const struct gpuvm_op_map *x, const struct gpuvm_op_map *y)
-{
-	return x->addr == y->addr && x->range == y->range &&
-	       x->obj == y->obj && x->offset == y->offset;
-}
-
-static void compare_rops(const struct rop *x, unsigned int nx,
-			 const struct rop *y, unsigned int ny)
+static void compare_rops(const struct ts_op_rec *x, unsigned int nx,
+			 const struct ts_op_rec *y, unsigned int ny)
 {
 	unsigned int i;
 
 	FZ_EQ(nx, ny);
 	for (i = 0; i < nx; i++) {
 		FZ_EQ(x[i].type, y[i].type);
-		FZ_REQUIRE(map_eq(&x[i].map, &y[i].map));
-		FZ_REQUIRE(map_eq(&x[i].old, &y[i].old));
+		FZ_REQUIRE(ts_op_map_eq(&x[i].map, &y[i].map));
+		FZ_REQUIRE(ts_op_map_eq(&x[i].old, &y[i].old));
 		FZ_EQ(x[i].keep, y[i].keep);
 		FZ_EQ(x[i].has_prev, y[i].has_prev);
 		FZ_EQ(x[i].has_next, y[i].has_next);
-		FZ_REQUIRE(map_eq(&x[i].prev, &y[i].prev));
-		FZ_REQUIRE(map_eq(&x[i].next, &y[i].next));
+		FZ_REQUIRE(ts_op_map_eq(&x[i].prev, &y[i].prev));
+		FZ_REQUIRE(ts_op_map_eq(&x[i].next, &y[i].next));
 	}
 }
 
@@ -197,7 +146,7 @@ static void compare_rops(const struct rop *x, unsigned int nx,
  * the same address-to-offset shift (map only), and the count of new VAs.
  */
 static void check_plan(enum kind k, const struct gpuvm_op_map *req,
-		       const struct rop *r, unsigned int n)
+		       const struct ts_op_rec *r, unsigned int n)
 {
 	uint64_t rend = req->addr + req->range, last = 0;
 	unsigned int i, new_vas = 0, maps = 0;
@@ -212,7 +161,7 @@ static void check_plan(enum kind k, const struct gpuvm_op_map *req,
 			FZ_REQUIRE(r[i].map.addr >= req->addr &&
 				   r[i].map.addr + r[i].map.range <= rend);
 			if (k == K_MAP)
-				FZ_REQUIRE(i == n - 1 && map_eq(&r[i].map, req));
+				FZ_REQUIRE(i == n - 1 && ts_op_map_eq(&r[i].map, req));
 			continue;
 		}
 		FZ_REQUIRE(r[i].type == GPUVM_OP_UNMAP ||
@@ -570,7 +519,7 @@ static int list_create(struct world *w, struct side *s,
  */
 static int plan_list(struct world *w, struct side *s, const struct request *rq,
 		     bool inject, struct gpuvm_op_list *list,
-		     struct gpuvm_vm_bo *bo_vb, struct rop *out,
+		     struct gpuvm_vm_bo *bo_vb, struct ts_op_rec *out,
 		     unsigned int *nout)
 {
 	const struct gpuvm_op *op;
@@ -736,7 +685,7 @@ static void model_apply(struct world *w, const struct request *rq)
 
 static void do_map_unmap_madvise(struct world *w, struct request *rq)
 {
-	static struct rop got_b[MAX_OPS];
+	static struct ts_op_rec got_b[MAX_OPS];
 	struct gpuvm_op_list list;
 	unsigned int nb = 0;
 	int ret;
@@ -756,7 +705,7 @@ static void do_map_unmap_madvise(struct world *w, struct request *rq)
 	apply_list(&w->b, &list);
 
 	if (rq->kind == K_MADVISE) {
-		static struct rop got_a[MAX_OPS];
+		static struct ts_op_rec got_a[MAX_OPS];
 		unsigned int na = 0;
 
 		FZ_EQ(plan_list(w, &w->a, rq, false, &list, NULL, got_a, &na), 0);
@@ -772,7 +721,7 @@ static void do_map_unmap_madvise(struct world *w, struct request *rq)
 
 static void do_prefetch(struct world *w, struct request *rq)
 {
-	static struct rop got[MAX_OPS], want[MAX_OPS];
+	static struct ts_op_rec got[MAX_OPS], want[MAX_OPS];
 	uint64_t lo = rq->req.map.addr, hi = lo + rq->req.map.range;
 	struct gpuvm_op_list list;
 	unsigned int n = 0, nw = 0, k;
@@ -784,7 +733,7 @@ static void do_prefetch(struct world *w, struct request *rq)
 		if (va->addr < hi && lo < va->addr + va->range) {
 			memset(&want[nw], 0, sizeof(want[nw]));
 			want[nw].type = GPUVM_OP_PREFETCH;
-			rop_old(&want[nw++], va);
+			ts_op_rec_old(&want[nw++], va);
 		}
 	}
 	for (k = 0; k < 2; k++) {
@@ -803,7 +752,7 @@ static void do_prefetch(struct world *w, struct request *rq)
 
 static void do_bo_unmap(struct world *w, struct request *rq)
 {
-	static struct rop got[2][MAX_OPS];
+	static struct ts_op_rec got[2][MAX_OPS];
 	struct gpuvm_bo *obj = &w->bos[rq->bo].base;
 	struct side *s[2] = { &w->b, &w->a };
 	unsigned int n[2] = { 0, 0 }, k, i, in_model = 0;
@@ -847,7 +796,7 @@ static void do_bo_unmap(struct world *w, struct request *rq)
 			unsigned int j, hits = 0;
 
 			for (j = 0; j < n[1]; j++)
-				hits += map_eq(&got[0][i].old, &got[1][j].old);
+				hits += ts_op_map_eq(&got[0][i].old, &got[1][j].old);
 			FZ_EQ(hits, 1);
 		}
 	}
