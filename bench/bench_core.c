@@ -46,6 +46,8 @@
 
 #include <gpuvm/gpuvm.h>
 
+#include "bench_util.h"
+
 #ifndef BENCH_BUILDTYPE
 #define BENCH_BUILDTYPE "unknown"
 #endif
@@ -64,7 +66,6 @@
 #define MAX_PAGES	16u		/* mapping and gap sizes: 1..16 pages */
 #define BO_PAGES	65536u		/* BOs are 256 MiB */
 #define D_WINDOW	16u		/* VAs per (d) iteration */
-#define MAX_RUNS	64
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
@@ -89,14 +90,6 @@ static void *xcalloc(size_t n, size_t size)
 	if (!p)
 		die("out of memory (%zu x %zu bytes)", n, size);
 	return p;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014): one 64-bit state word. */
@@ -133,22 +126,6 @@ static void shuffle_u32(struct rng *r, uint32_t *a, size_t n)
 		a[i - 1] = a[j];
 		a[j] = t;
 	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double tmp[MAX_RUNS];
-
-	memcpy(tmp, v, (size_t)n * sizeof(*v));
-	qsort(tmp, (size_t)n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
 /* Sink that keeps the compiler from dropping lookups and walks. */
@@ -844,20 +821,6 @@ static void parse_api(const char *list)
 	g_strfreev(tok);
 }
 
-static void progress(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static void progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (opt.quiet)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fflush(stderr);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Results                                                                  */
 
@@ -865,7 +828,7 @@ struct result {
 	uint64_t n;
 	char workload;		/* 'a'..'e' */
 	enum api api;
-	double runs[MAX_RUNS];	/* ns per op of each run */
+	double runs[BENCH_MAX_RUNS];	/* ns per op of each run */
 	int nruns;
 	double median;
 	uint64_t ops_per_run;	/* what each run divided by */
@@ -897,38 +860,17 @@ static struct result *result_new(uint64_t n, char w, enum api api)
  */
 #define MAX_RETRIES 10
 
-struct run_guard {
-	uint64_t wall;
-	uint64_t cpu;
-};
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void guard_begin(struct run_guard *g)
-{
-	g->wall = now_ns();
-	g->cpu = thread_cpu_ns();
-}
-
 /* Record a run of @ns for @ops ops; returns 1 if kept, 0 to repeat it. */
 static int result_add(struct result *r, uint64_t ns, uint64_t ops,
-		      const struct run_guard *g)
+		      const struct bench_guard *g)
 {
-	uint64_t cpu = thread_cpu_ns() - g->cpu, wall = now_ns() - g->wall;
-
-	if ((double)cpu < 0.99 * (double)wall && r->retries < MAX_RETRIES) {
+	if (bench_guard_disturbed(g) && r->retries < MAX_RETRIES) {
 		r->retries++;
 		return 0;
 	}
 	r->runs[r->nruns++] = (double)ns / (double)ops;
 	r->ops_per_run = ops;
-	r->median = median(r->runs, r->nruns);
+	r->median = bench_median(r->runs, r->nruns);
 	return 1;
 }
 
@@ -1015,10 +957,10 @@ run_insert(struct drv *d, const struct layout *l, enum api api)
 	size_t i;
 
 	drv_vm_init(d);
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < l->n; i++)
 		map_mapping(d, api, &l->m[l->order[i]]);
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	return t1 - t0;
 }
 
@@ -1047,10 +989,10 @@ run_find(struct drv *d, const uint64_t *q, size_t nq)
 	uint64_t t0, t1, acc = 0;
 	size_t i;
 
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < nq; i++)
 		acc += (uintptr_t)gpuvm_va_find_first(&d->vm, q[i], 0x1000);
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	bench_sink = acc;
 	return t1 - t0;
 }
@@ -1062,14 +1004,14 @@ run_iterate(struct drv *d, uint64_t passes, uint64_t *visits)
 	const struct gpuvm_va *va;
 	uint64_t t0, t1, acc = 0, count = 0, p;
 
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (p = 0; p < passes; p++) {
 		gpuvm_for_each_va(va, &d->vm) {
 			acc += va->range;
 			count++;
 		}
 	}
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	bench_sink = acc;
 	*visits = count;
 	return t1 - t0;
@@ -1116,13 +1058,13 @@ run_split(struct drv *d, const struct layout *l, enum api api,
 			sp[i].offset = rng_below(r, BO_PAGES) * PAGE_SIZE_B;
 		}
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (i = 0; i < k; i++) {
 			map_req(d, api, sp[i].addr, PAGE_SIZE_B, &d->bos[sp[i].bo],
 				sp[i].offset);
 			unmap_req(d, api, sp[i].addr, PAGE_SIZE_B);
 		}
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		total += t1 - t0;
 
 		for (i = 0; i < k; i++) {
@@ -1144,7 +1086,7 @@ run_window(struct drv *d, const struct layout *l, enum api api,
 	uint64_t t0, t1;
 	size_t i, k;
 
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < niter; i++) {
 		const struct mapping *m = &l->m[start[i]];
 		uint64_t end = m[D_WINDOW - 1].addr + m[D_WINDOW - 1].range;
@@ -1153,7 +1095,7 @@ run_window(struct drv *d, const struct layout *l, enum api api,
 		for (k = 0; k < D_WINDOW; k++)
 			map_mapping(d, api, &m[k]);
 	}
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	return t1 - t0;
 }
 
@@ -1166,13 +1108,13 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 {
 	struct layout l;
 	struct rng r = { (uint64_t)opt.seed ^ (n * 0x2545f4914f6cdd1dull) };
-	struct run_guard g;
+	struct bench_guard g;
 	uint64_t builds, ns;
 	enum api api;
 	int run;
 
 	layout_build(&l, (size_t)n, (uint64_t)opt.seed + n);
-	progress("N = %" PRIu64 ":", n);
+	bench_progress("N = %" PRIu64 ":", n);
 
 	/*
 	 * (a), callback API first so that the VM of the last op-list build
@@ -1184,21 +1126,21 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 		struct result *res = result_new(n, 'a', API_CB);
 
 		for (run = 0; run < runs;) {
-			guard_begin(&g);
+			bench_guard_begin(&g);
 			ns = run_insert_builds(d, &l, API_CB, builds);
 			run += result_add(res, ns, builds * n, &g);
 		}
-		progress(" a/cb %.1f", res->median);
+		bench_progress(" a/cb %.1f", res->median);
 	}
 	if (want_workload['a'] && want_api[API_OPS]) {
 		struct result *res = result_new(n, 'a', API_OPS);
 
 		for (run = 0; run < runs;) {
-			guard_begin(&g);
+			bench_guard_begin(&g);
 			ns = run_insert_builds(d, &l, API_OPS, builds);
 			run += result_add(res, ns, builds * n, &g);
 		}
-		progress(" a/ops %.1f", res->median);
+		bench_progress(" a/ops %.1f", res->median);
 	}
 	if (!want_workload['a'] || !want_api[API_OPS]) {
 		/* The same build, untimed. */
@@ -1218,12 +1160,12 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 		for (i = 0; i < nq; i++)
 			q[i] = RESV_RANGE + rng_below(&r, span) * PAGE_SIZE_B;
 		for (run = 0; run < runs;) {
-			guard_begin(&g);
+			bench_guard_begin(&g);
 			ns = run_find(d, q, nq);
 			run += result_add(res, ns, nq, &g);
 		}
 		free(q);
-		progress(" b %.1f", res->median);
+		bench_progress(" b %.1f", res->median);
 	}
 	if (want_workload['e']) {
 		struct result *res = result_new(n, 'e', API_OPS);
@@ -1233,13 +1175,13 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 		uint64_t visits;
 
 		for (run = 0; run < runs;) {
-			guard_begin(&g);
+			bench_guard_begin(&g);
 			ns = run_iterate(d, passes, &visits);
 			run += result_add(res, ns, visits, &g);
 		}
 		if (visits != passes * visits_per_pass)
 			die("(e) visited %" PRIu64 " VAs", visits);
-		progress(" e %.2f", res->median);
+		bench_progress(" e %.2f", res->median);
 	}
 
 	if (want_workload['c']) {
@@ -1260,13 +1202,13 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 				continue;
 			res = result_new(n, 'c', api);
 			for (run = 0; run < runs;) {
-				guard_begin(&g);
+				bench_guard_begin(&g);
 				ns = run_split(d, &l, api, cand, ncand, sp,
 					       npairs, &r);
 				run += result_add(res, ns, npairs, &g);
 				verify_vm(d, &l, opt.check);
 			}
-			progress(" c/%s %.1f", api_name(api), res->median);
+			bench_progress(" c/%s %.1f", api_name(api), res->median);
 		}
 		free(sp);
 		free(cand);
@@ -1285,16 +1227,16 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 			for (run = 0; run < runs;) {
 				for (i = 0; i < niter; i++)
 					start[i] = (uint32_t)rng_below(&r, l.n - D_WINDOW + 1);
-				guard_begin(&g);
+				bench_guard_begin(&g);
 				ns = run_window(d, &l, api, start, niter);
 				run += result_add(res, ns, niter, &g);
 				verify_vm(d, &l, opt.check);
 			}
-			progress(" d/%s %.0f", api_name(api), res->median);
+			bench_progress(" d/%s %.0f", api_name(api), res->median);
 		}
 		free(start);
 	}
-	progress("\n");
+	bench_progress("\n");
 
 	verify_vm(d, &l, true);
 	drv_vm_fini(d);
@@ -1409,95 +1351,14 @@ static void measure_memory(uint64_t n)
 /* ------------------------------------------------------------------------ */
 /* Background load: how busy the machine was with other work meanwhile      */
 
-struct sysload {
-	uint64_t busy;		/* all CPUs, clock ticks */
-	uint64_t total;
-	uint64_t steal;
-	uint64_t own;		/* this process */
-};
-
-static void sysload_read(struct sysload *s)
-{
-	unsigned long long v[10] = { 0 }, ut = 0, st = 0, cut = 0, cst = 0;
-	FILE *f = fopen("/proc/stat", "r");
-	char line[1024];
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	if (f) {
-		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-			   &v[7], &v[8], &v[9]) >= 8) {
-			/* user nice system idle iowait irq softirq steal */
-			s->busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-			for (i = 0; i < 8; i++)
-				s->total += v[i];
-			s->steal = v[7];
-		}
-		fclose(f);
-	}
-	f = fopen("/proc/self/stat", "r");
-	if (f) {
-		if (fgets(line, sizeof(line), f)) {
-			/* utime, stime, cutime and cstime (the memory probe) are
-			 * fields 14 to 17; the command name (field 2) ends at
-			 * the last ')'. */
-			char *p = strrchr(line, ')');
-
-			if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
-					&ut, &st, &cut, &cst) == 4)
-				s->own = ut + st + cut + cst;
-		}
-		fclose(f);
-	}
-}
-
-static struct sysload load_begin;
+static struct bench_sysload load_begin;
 static double background_load = -1;	/* fraction of all CPUs */
 static double steal_fraction = -1;
-
-static void sysload_finish(void)
-{
-	struct sysload e;
-	uint64_t total;
-
-	sysload_read(&e);
-	total = e.total - load_begin.total;
-	if (!total)
-		return;
-	background_load = (double)((e.busy - load_begin.busy) -
-				   MIN(e.busy - load_begin.busy, e.own - load_begin.own)) /
-			  (double)total;
-	steal_fraction = (double)(e.steal - load_begin.steal) / (double)total;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Output                                                                   */
 
 static int pinned_cpu = -1;
-
-static void cpu_model(char *out, size_t size)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[512];
-
-	snprintf(out, size, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			colon++;
-			while (*colon == ' ' || *colon == '\t')
-				colon++;
-			colon[strcspn(colon, "\n")] = '\0';
-			snprintf(out, size, "%s", colon);
-			break;
-		}
-	}
-	fclose(f);
-}
 
 static void thp_mode(char *out, size_t size)
 {
@@ -1518,20 +1379,6 @@ static void thp_mode(char *out, size_t size)
 	fclose(f);
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static const char *workload_unit(char w)
 {
 	switch (w) {
@@ -1550,21 +1397,21 @@ static void print_json(int runs)
 	int i, j;
 	size_t k;
 
-	cpu_model(model, sizeof(model));
+	bench_cpu_model(model, sizeof(model));
 	thp_mode(thp, sizeof(thp));
 	if (uname(&u))
 		memset(&u, 0, sizeof(u));
 
 	printf("{\n  \"tool\": \"gpuvm-bench-core\",\n");
 	printf("  \"machine\": {\n    \"cpu\": ");
-	json_str(model);
+	bench_json_str(model);
 	printf(",\n    \"online_cpus\": %ld,\n", sysconf(_SC_NPROCESSORS_ONLN));
 	printf("    \"pinned_cpu\": %d,\n    \"kernel\": ", pinned_cpu);
-	json_str(u.release);
+	bench_json_str(u.release);
 	printf(",\n    \"thp\": ");
-	json_str(thp);
+	bench_json_str(thp);
 	printf(",\n    \"compiler\": ");
-	json_str("gcc " __VERSION__);
+	bench_json_str("gcc " __VERSION__);
 	printf(",\n    \"buildtype\": \"%s\",\n    \"optimization\": \"%s\",\n",
 	       BENCH_BUILDTYPE, BENCH_OPTIMIZATION);
 	printf("    \"linkage\": \"%s\",\n", BENCH_LINKAGE);
@@ -1689,35 +1536,6 @@ static void print_tables(int runs)
 
 /* ------------------------------------------------------------------------ */
 
-static void pin_cpu(void)
-{
-#ifdef CPU_SET
-	cpu_set_t set;
-	int cpu = opt.cpu, i;
-
-	if (cpu == -1)
-		return;
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return;
-	if (cpu < -1) {
-		for (i = CPU_SETSIZE - 1; i >= 0; i--)
-			if (CPU_ISSET(i, &set))
-				break;
-		cpu = i;
-	}
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "gpuvm-bench-core: cannot pin to CPU %d: %s\n",
-			cpu, strerror(errno));
-		return;
-	}
-	pinned_cpu = cpu;
-#endif
-}
-
 int main(int argc, char **argv)
 {
 	GOptionContext *ctx;
@@ -1753,8 +1571,8 @@ int main(int argc, char **argv)
 	parse_workloads(opt.workloads ? opt.workloads : "a,b,c,d,e,m");
 	parse_api(opt.api ? opt.api : "ops,cb");
 	runs = opt.runs ? opt.runs : opt.quick ? 3 : 5;
-	if (runs < 1 || runs > MAX_RUNS)
-		die("--runs must be in 1..%d", MAX_RUNS);
+	if (runs < 1 || runs > BENCH_MAX_RUNS)
+		die("--runs must be in 1..%d", BENCH_MAX_RUNS);
 	if (!opt.lookups)
 		opt.lookups = opt.quick ? 100000 : 1000000;
 	if (!opt.pairs)
@@ -1771,17 +1589,18 @@ int main(int argc, char **argv)
 	    opt.min_inserts < 1 || opt.mem_n < 1)
 		die("counts must be positive");
 
-	pin_cpu();
-	progress("gpuvm-bench-core: %s build (-O%s, %s library), %d runs, CPU %d\n",
+	bench_quiet = opt.quiet;
+	pinned_cpu = bench_pin_cpu(opt.cpu, "gpuvm-bench-core");
+	bench_progress("gpuvm-bench-core: %s build (-O%s, %s library), %d runs, CPU %d\n",
 		 BENCH_BUILDTYPE, BENCH_OPTIMIZATION, BENCH_LINKAGE, runs,
 		 pinned_cpu);
 
-	sysload_read(&load_begin);
+	bench_sysload_read(&load_begin);
 
 	/* First, while this process is still small. */
 	if (want_workload['m']) {
 		measure_memory((uint64_t)opt.mem_n);
-		progress("memory: %.2f bytes of peak RSS per mapping at N = %" PRIu64 "\n",
+		bench_progress("memory: %.2f bytes of peak RSS per mapping at N = %" PRIu64 "\n",
 			 memres.bytes_per_mapping, memres.n);
 	}
 
@@ -1792,7 +1611,7 @@ int main(int argc, char **argv)
 	drv_fini(d);
 	free(d);
 	op_cache_drain();
-	sysload_finish();
+	bench_sysload_since(&load_begin, &background_load, &steal_fraction);
 
 	if (opt.json)
 		print_json(runs);

@@ -54,6 +54,8 @@
 /* Only for the "bulk" figure, a prototype of a range store in the HAL. */
 #include "mali/sim_internal.h"
 
+#include "bench_util.h"
+
 #ifndef BENCH_BUILDTYPE
 #define BENCH_BUILDTYPE "unknown"
 #endif
@@ -67,7 +69,6 @@
 #define PG		GPUVM_MALI_PT_PAGE_SIZE
 #define BLK		GPUVM_MALI_PT_BLOCK_SIZE
 #define PTE_BYTES	8u
-#define MAX_RUNS	64
 #define MAX_RETRIES	10
 
 /*
@@ -99,22 +100,6 @@ static void G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) die(const char *fmt, ...)
 	exit(1);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* splitmix64: the sample addresses of the checks. */
 static uint64_t rng_next(uint64_t *s)
 {
@@ -125,22 +110,6 @@ static uint64_t rng_next(uint64_t *s)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double tmp[MAX_RUNS];
-
-	memcpy(tmp, v, (size_t)n * sizeof(*v));
-	qsort(tmp, (size_t)n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
 }
 
 static volatile uint64_t bench_sink;
@@ -221,44 +190,8 @@ static uint64_t parse_bytes(const char *s, const char *what)
 	return v * mul;
 }
 
-static void progress(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static void progress(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (opt.quiet)
-		return;
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fflush(stderr);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Run guard: a run during which this thread lost the CPU is repeated       */
-
-struct run_guard {
-	uint64_t wall;
-	uint64_t cpu;
-};
-
-static void guard_begin(struct run_guard *g)
-{
-	g->wall = now_ns();
-	g->cpu = thread_cpu_ns();
-}
-
-/*
- * True when the thread ran for less than 99% of the wall-clock time since
- * guard_begin() (the pinned CPU was shared).
- */
-static bool guard_disturbed(const struct run_guard *g)
-{
-	uint64_t cpu = thread_cpu_ns() - g->cpu, wall = now_ns() - g->wall;
-
-	return (double)cpu < 0.99 * (double)wall;
-}
 
 /*
  * The page-table figures guard only their timed parts: each one is
@@ -266,7 +199,7 @@ static bool guard_disturbed(const struct run_guard *g)
  * run is disturbed when the sums show less than 99% of the wall-clock time
  * on the CPU.  Untimed setup may be preempted without costing a repeat.
  */
-static struct run_guard timed_guard;	/* sums over the timed parts */
+static struct bench_guard timed_guard;	/* sums over the timed parts */
 
 /* ------------------------------------------------------------------------ */
 /* Memory-write bandwidth                                                   */
@@ -305,7 +238,7 @@ static void measure_bw(struct bw_result *out, uint64_t bytes, int runs,
 		       uint64_t min_ns)
 {
 	size_t n = (size_t)(bytes / sizeof(uint64_t));
-	double st[MAX_RUNS], ms[MAX_RUNS];
+	double st[BENCH_MAX_RUNS], ms[BENCH_MAX_RUNS];
 	uint64_t *buf;
 	int run, kind;
 
@@ -320,29 +253,29 @@ static void measure_bw(struct bw_result *out, uint64_t bytes, int runs,
 		double *v = kind ? ms : st;
 
 		for (run = 0; run < runs;) {
-			struct run_guard g;
+			struct bench_guard g;
 			uint64_t t0, ns, passes = 0;
 
-			guard_begin(&g);
-			t0 = now_ns();
+			bench_guard_begin(&g);
+			t0 = bench_now_ns();
 			do {
 				if (kind)
 					memset_pass(buf, n, (int)(passes & 0x7f));
 				else
 					store_pass(buf, n, passes);
 				passes++;
-				ns = now_ns() - t0;
+				ns = bench_now_ns() - t0;
 			} while (ns < min_ns);
 			bench_sink += buf[passes % n];
-			if (guard_disturbed(&g) && out->retries < MAX_RETRIES) {
+			if (bench_guard_disturbed(&g) && out->retries < MAX_RETRIES) {
 				out->retries++;
 				continue;
 			}
 			v[run++] = (double)(passes * bytes) / (double)ns;
 		}
 	}
-	out->store_gbs = median(st, runs);
-	out->memset_gbs = median(ms, runs);
+	out->store_gbs = bench_median(st, runs);
+	out->memset_gbs = bench_median(ms, runs);
 	free(buf);
 }
 
@@ -418,19 +351,19 @@ static uint64_t timed_begin(const uint64_t *ns)
 {
 	in_timed = ns != NULL;
 	if (in_timed)
-		timed_cpu0 = thread_cpu_ns();
-	return now_ns();
+		timed_cpu0 = bench_thread_cpu_ns();
+	return bench_now_ns();
 }
 
 static void timed_end(uint64_t t0, uint64_t *ns)
 {
-	uint64_t t1 = now_ns();
+	uint64_t t1 = bench_now_ns();
 
 	in_timed = false;
 	if (ns) {
 		*ns += t1 - t0;
 		timed_guard.wall += t1 - t0;
-		timed_guard.cpu += thread_cpu_ns() - timed_cpu0;
+		timed_guard.cpu += bench_thread_cpu_ns() - timed_cpu0;
 	}
 }
 
@@ -902,7 +835,7 @@ struct result {
 	enum fig fig;
 	uint64_t leaves;	/* PTEs per repetition */
 	uint64_t reps;		/* repetitions per run */
-	double runs[MAX_RUNS];	/* ns per PTE of each run */
+	double runs[BENCH_MAX_RUNS];	/* ns per PTE of each run */
 	int nruns;
 	int retries;
 	double ns_per_pte;	/* median */
@@ -947,9 +880,9 @@ static void bench_fig(struct setup *s, enum fig f, int runs)
 	ns = 0;
 	run_rep(s, f, &ns, true);
 	ns = 0;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	run_rep(s, f, &ns, true);
-	total = MAX(1, now_ns() - t0);
+	total = MAX(1, bench_now_ns() - t0);
 	r->reps = ns ? (min_ns + ns - 1) / ns : 1;
 	r->reps = MAX(1, MIN(r->reps, 5 * min_ns / total));
 	count_rep(s, f, r);
@@ -973,72 +906,15 @@ static void bench_fig(struct setup *s, enum fig f, int runs)
 		r->runs[r->nruns++] = (double)ns / (double)(r->reps * r->leaves);
 		run++;
 	}
-	r->ns_per_pte = median(r->runs, r->nruns);
+	r->ns_per_pte = bench_median(r->runs, r->nruns);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Background load (as bench_core.c): other work on the machine meanwhile   */
 
-struct sysload {
-	uint64_t busy;
-	uint64_t total;
-	uint64_t steal;
-	uint64_t own;
-};
-
-static void sysload_read(struct sysload *s)
-{
-	unsigned long long v[10] = { 0 }, ut = 0, st = 0;
-	FILE *f = fopen("/proc/stat", "r");
-	char line[1024];
-	int i;
-
-	memset(s, 0, sizeof(*s));
-	if (f) {
-		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-			   &v[7], &v[8], &v[9]) >= 8) {
-			/* user nice system idle iowait irq softirq steal */
-			s->busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-			for (i = 0; i < 8; i++)
-				s->total += v[i];
-			s->steal = v[7];
-		}
-		fclose(f);
-	}
-	f = fopen("/proc/self/stat", "r");
-	if (f) {
-		if (fgets(line, sizeof(line), f)) {
-			/* utime and stime are fields 14 and 15; the command
-			 * name (field 2) ends at the last ')'. */
-			char *p = strrchr(line, ')');
-
-			if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-					&ut, &st) == 2)
-				s->own = ut + st;
-		}
-		fclose(f);
-	}
-}
-
-static struct sysload load_begin;
+static struct bench_sysload load_begin;
 static double background_load = -1;	/* fraction of all CPUs */
 static double steal_fraction = -1;
-
-static void sysload_finish(void)
-{
-	struct sysload e;
-	uint64_t total, busy;
-
-	sysload_read(&e);
-	total = e.total - load_begin.total;
-	if (!total)
-		return;
-	busy = e.busy - load_begin.busy;
-	background_load = (double)(busy - MIN(busy, e.own - load_begin.own)) /
-			  (double)total;
-	steal_fraction = (double)(e.steal - load_begin.steal) / (double)total;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Output                                                                   */
@@ -1049,43 +925,6 @@ static int nruns_cfg;
 
 /* The 4 KiB map must write descriptors at this fraction of DRAM bandwidth. */
 #define TARGET_FRACTION 0.25
-
-static void cpu_model(char *out, size_t size)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[512];
-
-	snprintf(out, size, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			colon++;
-			while (*colon == ' ' || *colon == '\t')
-				colon++;
-			colon[strcspn(colon, "\n")] = '\0';
-			snprintf(out, size, "%s", colon);
-			break;
-		}
-	}
-	fclose(f);
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
 
 /* Descriptor bytes (8 per leaf PTE) per second, in GB/s. */
 static double desc_gbs(const struct result *r)
@@ -1099,16 +938,16 @@ static void print_json(void)
 	struct utsname u;
 	int i, j;
 
-	cpu_model(model, sizeof(model));
+	bench_cpu_model(model, sizeof(model));
 	if (uname(&u))
 		memset(&u, 0, sizeof(u));
 	printf("{\n  \"tool\": \"gpuvm-bench-mali\",\n  \"machine\": {\n    \"cpu\": ");
-	json_str(model);
+	bench_json_str(model);
 	printf(",\n    \"online_cpus\": %ld,\n    \"pinned_cpu\": %d,\n    \"kernel\": ",
 	       sysconf(_SC_NPROCESSORS_ONLN), pinned_cpu);
-	json_str(u.release);
+	bench_json_str(u.release);
 	printf(",\n    \"compiler\": ");
-	json_str("gcc " __VERSION__);
+	bench_json_str("gcc " __VERSION__);
 	printf(",\n    \"buildtype\": \"%s\",\n    \"optimization\": \"%s\",\n",
 	       BENCH_BUILDTYPE, BENCH_OPTIMIZATION);
 	printf("    \"background_load\": %.4f,\n    \"steal\": %.4f\n  },\n",
@@ -1226,35 +1065,6 @@ static void print_table(void)
 
 /* ------------------------------------------------------------------------ */
 
-static void pin_cpu(void)
-{
-#ifdef CPU_SET
-	cpu_set_t set;
-	int cpu = opt.cpu, i;
-
-	if (cpu == -1)
-		return;
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return;
-	if (cpu < -1) {
-		for (i = CPU_SETSIZE - 1; i >= 0; i--)
-			if (CPU_ISSET(i, &set))
-				break;
-		cpu = i;
-	}
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set)) {
-		fprintf(stderr, "gpuvm-bench-mali: cannot pin to CPU %d: %s\n",
-			cpu, strerror(errno));
-		return;
-	}
-	pinned_cpu = cpu;
-#endif
-}
-
 /* Parse a comma-separated list of two names into two flags. */
 static void parse_pair(const char *list, const char *a, const char *b,
 		       bool out[2])
@@ -1334,8 +1144,8 @@ int main(int argc, char **argv)
 	if (bw_bytes % 4096)
 		die("--bw-size must be a multiple of 4 KiB");
 	runs = opt.runs ? opt.runs : opt.quick ? 3 : 5;
-	if (runs < 1 || runs > MAX_RUNS)
-		die("--runs must be in 1..%d", MAX_RUNS);
+	if (runs < 1 || runs > BENCH_MAX_RUNS)
+		die("--runs must be in 1..%d", BENCH_MAX_RUNS);
 	nruns_cfg = runs;
 	if (opt.min_time_ms <= 0)
 		opt.min_time_ms = opt.quick ? 1 : 20;
@@ -1348,17 +1158,18 @@ int main(int argc, char **argv)
 
 	parse_figures(opt.figures);
 
-	pin_cpu();
-	progress("gpuvm-bench-mali: %s build (-O%s), region %" PRIu64 " MiB, %d runs, CPU %d\n",
+	bench_quiet = opt.quiet;
+	pinned_cpu = bench_pin_cpu(opt.cpu, "gpuvm-bench-mali");
+	bench_progress("gpuvm-bench-mali: %s build (-O%s), region %" PRIu64 " MiB, %d runs, CPU %d\n",
 		 BENCH_BUILDTYPE, BENCH_OPTIMIZATION, region_size / MIB, runs,
 		 pinned_cpu);
-	sysload_read(&load_begin);
+	bench_sysload_read(&load_begin);
 
 	/* The level-3 tables of a 4 KiB mapping of the region: 8 B per page. */
 	cache_bytes = MAX(64 * KIB, region_size / PG * PTE_BYTES);
 	measure_bw(&bw_dram, bw_bytes, runs, opt.quick ? 20000000 : 100000000);
 	measure_bw(&bw_cache, cache_bytes, runs, opt.quick ? 5000000 : 20000000);
-	progress("bandwidth: DRAM %.2f GB/s (memset %.2f), cache %.2f GB/s (memset %.2f)\n",
+	bench_progress("bandwidth: DRAM %.2f GB/s (memset %.2f), cache %.2f GB/s (memset %.2f)\n",
 		 bw_dram.store_gbs, bw_dram.memset_gbs, bw_cache.store_gbs,
 		 bw_cache.memset_gbs);
 
@@ -1369,19 +1180,19 @@ int main(int argc, char **argv)
 			if (!want_fmt[fi] || !want_walker[wi])
 				continue;
 			setup_init(&s, fmts[fi], wi == 1, region_size);
-			progress("%s/%s:", format_name(fmts[fi]), walker_name(wi == 1));
+			bench_progress("%s/%s:", format_name(fmts[fi]), walker_name(wi == 1));
 			for (f = 0; f < NFIG; f++) {
 				if (!want_fig[f])
 					continue;
 				bench_fig(&s, (enum fig)f, runs);
-				progress(" %s %.2f", figs[f].name,
+				bench_progress(" %s %.2f", figs[f].name,
 					 results[nresults - 1].ns_per_pte);
 			}
-			progress(" ns/PTE\n");
+			bench_progress(" ns/PTE\n");
 			setup_fini(&s);
 		}
 	}
-	sysload_finish();
+	bench_sysload_since(&load_begin, &background_load, &steal_fraction);
 
 	if (opt.json)
 		print_json();
