@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Allocation-failure sweep (spec case 40, §3.8): every allocating entry point
+ * Allocation-failure sweep (case 40 of docs/test-cases.md; docs/semantics.md,
+ * 2.8): every allocating entry point
  * is called again and again with its 1st, 2nd, ... allocation failing, once
  * transiently (only that allocation fails) and once persistently (that one
  * and every later one).  Each failed call must return -ENOMEM (NULL for

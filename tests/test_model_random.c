@@ -8,7 +8,7 @@
  * every request:
  *
  *  1. the plan the library must produce is computed from the oracle by the
- *     rules of gpuvm-semantics.md section 3 (written independently here);
+ *     rules of docs/semantics.md section 2 (written independently here);
  *  2. the library plans the request, through the op list, through the step
  *     callbacks that apply each op at once, or through both on the same
  *     request (the callbacks then only record, and the two sequences must be
@@ -261,7 +261,7 @@ static unsigned int oracle_vas(const struct world *w, struct ova *out)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The expected plan (gpuvm-semantics.md 3.1, 3.2, 3.5, 3.7)                */
+/* The expected plan (docs/semantics.md 2.1, 2.2, 2.3, 2.4)                 */
 
 static void set_map(struct gpuvm_op_map *m, uint64_t addr, uint64_t range,
 		    struct gpuvm_bo *obj, uint64_t offset)

@@ -2,15 +2,16 @@
 /*
  * Split/merge planning.
  *
- * The worked examples of the semantics spec (M1-M22, U1-U8, D1-D8; test
- * cases 14-35, 41-48, 51-58) are described once in tables: the VAs that
- * exist, the request, the exact op sequence and the tree after applying it
- * (taken from the kernel's output in the conformance traces).  Every
- * scenario goes through the recording callback form, the list form (the two
- * must agree, spec §3.4), an application of the list to the tree and an
- * application inside the callbacks on a second, identical VM.
+ * The worked examples of docs/semantics.md section 4 (M1-M22, U1-U8, D1-D8;
+ * cases 14-35, 41-48, 51-58 of docs/test-cases.md) are described once in
+ * tables: the VAs that exist, the request, the exact op sequence and the
+ * tree after applying it (taken from the kernel's output in the traces
+ * tests/traces/spec-*).  Every scenario goes through the recording callback
+ * form, the list form (the two must agree, docs/semantics.md 2.8), an
+ * application of the list to the tree and an application inside the
+ * callbacks on a second, identical VM.
  *
- * The rest covers spec cases 36-39, 49, 50, 59, 61 and 62 and the error
+ * The rest covers cases 36-39, 49, 50, 59, 61 and 62 and the error
  * paths of gpuvm_va_remap() and gpuvm_va_map().
  */
 #include "support.h"
@@ -73,7 +74,7 @@ struct scenario {
 
 #define ARRAY_SIZE(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* Spec §3.3, final trees from conformance/spec-M*.out; K*: see below. */
+/* docs/semantics.md 4.1, final trees from traces/spec-M*.out; K*: see below. */
 static const struct scenario map_cases[] = {
 	{ "M1", { D(10, 10, O_X, 0) }, D(10, 10, O_X, 0),
 	  { UNMAP(0, true), MAP(10, 10, O_X, 0) },
@@ -152,9 +153,9 @@ static const struct scenario map_cases[] = {
 	  { UNMAP(0, true), UNMAP(1, true), MAP(10, 20, O_X, 0) },
 	  { D(10, 20, O_X, 0) }, 1 },
 	/*
-	 * Keep rule (§3.2) corners beyond the spec's table: a consistent
-	 * offset in another object, an inconsistent one in the same object,
-	 * and keep on a next-only REMAP.
+	 * Keep rule (docs/semantics.md 2.2) corners beyond the M table: a
+	 * consistent offset in another object, an inconsistent one in the same
+	 * object, and keep on a next-only REMAP.
 	 */
 	{ "K1", { D(10, 10, O_X, 0) }, D(15, 5, O_Y, 5),
 	  { REMAP_P(0, false, D(10, 5, O_X, 0)), MAP(15, 5, O_Y, 5) },
@@ -184,7 +185,7 @@ static const struct scenario map_cases[] = {
 	  { D(10, 5, O_Y, 0), D(15, 5, O_X, 5), D(20, 10, O_Y, 10) }, 3 },
 };
 
-/* Spec §3.5, final trees from conformance/spec-U*.out. */
+/* docs/semantics.md 4.2, final trees from traces/spec-U*.out. */
 static const struct scenario unmap_cases[] = {
 	{ "U1", { D(10, 10, O_X, 0) }, D(10, 10, 0, 0),
 	  { UNMAP(0, false) },
@@ -219,7 +220,7 @@ static const struct scenario unmap_cases[] = {
 		  D(20, 10, O_NONE, 0) }
 
 /*
- * Spec §3.7, final trees from conformance/spec-D*.out.  D1x and D2x give
+ * docs/semantics.md 4.3, final trees from traces/spec-D*.out.  D1x, D2x give
  * the request an object: only the final MAP of a stopping row is the request
  * itself; the MAPs of the inner rows never carry an object.
  */
@@ -600,7 +601,7 @@ static void check_ops(struct fix *f, const struct scenario *sc,
 	}
 }
 
-/* §3.4: the callback and the list form produce the same sequence. */
+/* docs/semantics.md 2.8: the callback and list forms give the same ops. */
 static void check_parity(const struct ts_op_rec *a, int na,
 			 const struct ts_op_rec *b, int nb, const char *name)
 {
@@ -640,7 +641,7 @@ static unsigned int exp_new_vas(const struct scenario *sc)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Applying ops (driver side, spec §4.4 order)                              */
+/* Applying ops (driver side, in the order of docs/semantics.md 6)          */
 
 static struct gpuvm_va *va_alloc(void)
 {

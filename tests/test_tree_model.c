@@ -6,7 +6,7 @@
  * off-grid, zero-size, overflowing and out-of-range requests), removals and
  * lookups are applied to both; every result is compared with a brute-force
  * computation over the model that follows the kernel semantics of
- * gpuvm-semantics.md sections 1.8 and 2.3:
+ * docs/semantics.md sections 1.1 and 1.2:
  *
  *   find_first(a, r)  lowest VA meeting the closed [a, a + r - 1], wrapping;
  *   find(a, r)        find_first(a, r) if it is exactly [a, a + r);

@@ -5,7 +5,7 @@
  * insertion and removal, lookups (with the kernel's find_prev/find_next
  * quirks and the strict variants), iteration, and small helpers.
  *
- * Cases 1-13 and 84 of gpuvm-semantics.md section 6 are marked "case N".
+ * Cases 1-13 and 84 of docs/test-cases.md are marked "case N".
  */
 #include <errno.h>
 #include <stdint.h>

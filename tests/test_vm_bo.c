@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vm_bo life cycle (staged mode): create, obtain, find, get/put, link and
- * unlink of VAs, destruction, and the per-object unmap plan.  Spec cases 60,
- * 63 (staged part), 65, 66, 67 and the extobj predicate.
+ * unlink of VAs, destruction, and the per-object unmap plan.  Cases 60,
+ * 63 (staged part), 65, 66, 67 of docs/test-cases.md and the extobj predicate.
  */
 #include "support.h"
 

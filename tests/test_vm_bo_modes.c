@@ -4,7 +4,8 @@
  * with the lock checks on: every test takes the locks the API asks for and
  * ends with no warning, so a passing run also shows that those checks accept
  * correct locking.  The misuse tests expect exactly the warnings they
- * provoke.  Spec cases 63-83 (§6), with §1.3-1.6, §2.5-2.8 and §4.
+ * provoke.  Cases 63-83 of docs/test-cases.md, with the rules of
+ * docs/locking.md.
  *
  * The "threads" tcase (tag "threads") runs the concurrency cases of 83; it
  * is meant to be run under ThreadSanitizer too:
@@ -629,7 +630,7 @@ START_TEST(test_64_obtain_prealloc)
 	ck_assert_uint_eq(gpuvm_vm_bo_refcount(a), 2);
 	ck_assert_int_eq(frees(), 1);
 	ck_assert_ptr_eq(freed_last(), pre2);
-	/* freed after the gpuva lock was dropped (§4.1) */
+	/* freed after the gpuva lock was dropped (docs/locking.md 3) */
 	ck_assert_int_eq(atomic_read(&freed_under_gpuva), 0);
 	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 2);
 	ck_assert_int_eq(tbo_refs(&x), 2);
@@ -1912,7 +1913,8 @@ END_TEST
 
 /*
  * A zombie is pushed on the deferred stack only after the gpuva lock is
- * released (§2.5: once pushed, a cleanup may free the object and its lock).
+ * released (docs/locking.md 3: once pushed, a cleanup may free the object
+ * and its lock).
  * A gpuva lock whose unlock looks for a zombie of its object on the stack
  * checks this without threads.
  */

@@ -7,7 +7,7 @@
  * error, no AS command it issued is still running (it waited for AS_ACTIVE
  * to clear after the last one).  So a sequence only polls AS_STATUS before
  * its first command and after each command, which gives the register
- * traces of spec cases T52 and T53.
+ * traces of cases T52 and T53 (docs/test-cases.md).
  */
 #include <errno.h>
 #include <string.h>

@@ -210,7 +210,7 @@ static void check_plan(enum kind k, const struct gpuvm_op_map *req,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Applying ops (gpuvm-semantics.md 4.4)                                    */
+/* Applying ops (docs/semantics.md, section 6)                              */
 
 static void pool_fill(struct side *s, unsigned int n)
 {

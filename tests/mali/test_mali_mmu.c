@@ -3,8 +3,8 @@
  * Layer 4 of the Mali backend against the simulator: GPU discovery, the
  * lock-region encoding, AS enable/disable, the page-table update windows
  * (exact register traces), AS_ACTIVE and flush timeouts, slot allocation
- * with LRU eviction, and the MMU interrupt path.  Cases of spec section 6
- * are marked "Tn".
+ * with LRU eviction, and the MMU interrupt path.  The vectors of
+ * docs/test-cases.md are marked "Tn".
  */
 #include <errno.h>
 #include <stdint.h>

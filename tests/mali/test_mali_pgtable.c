@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Mali page-table memory and page tables (spec mali-mmu-uio.md section 2,
+ * Mali page-table memory and page tables (docs/mali-mmu.md section 3,
  * cases T13-T28, T35-T41, T49-T51 and a T59-like deferred-free check), on a
  * test-only HAL: a flat array of page-table memory indexed by bus address
  * that asserts every access is an aligned 64-bit one, counts stores and

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The simulated Mali MMU, driven only through the HAL: page tables are
- * built by hand with pt_write64() from the descriptor values of spec
- * section 6 (T13-T21), address spaces are enabled with register writes
+ * built by hand with pt_write64() from the descriptor values of
+ * docs/test-cases.md (T13-T21), address spaces are enabled with register writes
  * and AS_COMMAND_UPDATE, and the GPU side is exercised with
- * gpuvm_mali_sim_access().  Cases of spec section 6 are marked "Tn".
+ * gpuvm_mali_sim_access().  Its vectors are marked "Tn".
  */
 #include <errno.h>
 #include <stdint.h>

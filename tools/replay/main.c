@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * gpuvm-replay: run a VM_BIND trace through libgpuvm and print what the
- * planner did, in the exact format of shared/spec/trace-format.md.
+ * planner did, in the exact format of docs/trace-format.md.
  *
  * Exit status: 0 when the trace ran to its end (commands that the library
  * rejected print "error NAME" and count as success), 2 for a malformed trace,

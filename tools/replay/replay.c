@@ -3,7 +3,7 @@
  * The driver model behind gpuvm-replay.
  *
  * Every planning command goes through the same steps, as a kernel driver's
- * VM_BIND path does (gpuvm-semantics.md section 4.4):
+ * VM_BIND path does (docs/semantics.md section 6):
  *
  *  1. plan with the op-list API (the tree is not touched);
  *  2. pre-allocate everything applying needs: the new VA structures

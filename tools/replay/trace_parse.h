@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Lexical layer of the VM_BIND trace format (shared/spec/trace-format.md):
+ * Lexical layer of the VM_BIND trace format (docs/trace-format.md):
  * reading lines, cutting comments, splitting tokens and converting numbers.
  * It knows nothing about the commands themselves; see replay.c.
  */
