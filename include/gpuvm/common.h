@@ -63,7 +63,10 @@ GPUVM_EXPORT void gpuvm_set_allocator(const struct gpuvm_allocator *a);
  */
 GPUVM_EXPORT void *gpuvm_zalloc(size_t size);
 
-/** gpuvm_free() - release memory from the allocator; NULL is ignored */
+/**
+ * gpuvm_free() - release memory from the allocator; NULL is ignored
+ * @ptr: memory from gpuvm_zalloc(), or NULL
+ */
 GPUVM_EXPORT void gpuvm_free(void *ptr);
 
 /**

@@ -15,7 +15,7 @@
  * ---------------
  * A bind request is not applied directly: the planner turns it into a
  * sequence of operations against the VAs it overlaps, exactly as Linux's
- * drm_gpuvm does (see docs/ and ../shared/spec/gpuvm-semantics.md §3):
+ * drm_gpuvm does (docs/semantics.md gives every rule):
  *
  *   map      [REMAP(prev only)]? UNMAP* [REMAP(next only)]? MAP
  *            or REMAP(prev + next) MAP when one VA encloses the request;
@@ -192,6 +192,7 @@ GPUVM_EXPORT void gpuvm_bo_init(struct gpuvm_bo *bo,
 
 /**
  * gpuvm_bo_fini() - release what gpuvm_bo_init() set up
+ * @bo: the object, with no vm_bo left
  *
  * The object must have no vm_bo left (a warning is given otherwise).
  */
@@ -441,6 +442,7 @@ GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args
 
 /**
  * gpuvm_get() - take a reference on @vm (the caller already holds one)
+ * @vm: the VM
  *
  * Returns: @vm.
  */
@@ -448,23 +450,36 @@ GPUVM_EXPORT struct gpuvm *gpuvm_get(struct gpuvm *vm);
 
 /**
  * gpuvm_put() - drop a reference; NULL is ignored
+ * @vm: the VM, or NULL
  *
  * On the last reference the VM is torn down (warning if VAs, extobjs or
  * evicted vm_bos remain, which cannot happen if references are balanced) and
  * ops->vm_free() is called.
+ *
+ * Locking: none; may be called from any context.
  */
 GPUVM_EXPORT void gpuvm_put(struct gpuvm *vm);
 
-/** gpuvm_refcount() - the current reference count (for tests and debugging) */
+/**
+ * gpuvm_refcount() - the current reference count (for tests and debugging)
+ * @vm: the VM
+ *
+ * Returns: the number of references held on @vm.
+ */
 GPUVM_EXPORT uint32_t gpuvm_refcount(const struct gpuvm *vm);
 
 /**
  * gpuvm_range_valid() - may a request cover [@addr, @addr + @range)?
+ * @vm: the VM
+ * @addr: first address of the range
+ * @range: its size
  *
  * True iff the end does not overflow 64 bits (an end of exactly 2^64
  * overflows), the range lies inside the VA space and does not intersect the
  * reserved region (touching it is fine).  A range of 0 passes, as in the
  * kernel; the request functions reject it separately.
+ *
+ * Returns: true if a request may cover the range, false otherwise.
  */
 GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
 				    uint64_t range);
@@ -472,27 +487,55 @@ GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
 /**
  * gpuvm_interval_empty() - true iff no VA (reserved region included)
  * intersects [@addr, @addr + @range); no validation
+ * @vm: the VM
+ * @addr: first address
+ * @range: size of the interval
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: true if nothing is mapped there, false otherwise.
  */
 GPUVM_EXPORT bool gpuvm_interval_empty(const struct gpuvm *vm, uint64_t addr,
 				       uint64_t range);
 
-/** gpuvm_is_extobj() - true iff @obj is non-NULL and its resv is not the VM's */
+/**
+ * gpuvm_is_extobj() - true iff @obj is non-NULL and its resv is not the VM's
+ * @vm: the VM
+ * @obj: the object, or NULL
+ *
+ * Returns: true for an external object, false otherwise.
+ */
 GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
 				  const struct gpuvm_bo *obj);
 
-/** gpuvm_resv() - the VM's reservation lock (its r_obj's) */
+/**
+ * gpuvm_resv() - the VM's reservation lock (its r_obj's)
+ * @vm: the VM
+ *
+ * Returns: the reservation lock of @vm's r_obj.
+ */
 static inline struct gpuvm_resv *gpuvm_resv(const struct gpuvm *vm)
 {
 	return vm->r_obj->resv;
 }
 
-/** gpuvm_resv_protected() - is GPUVM_RESV_PROTECTED set? */
+/**
+ * gpuvm_resv_protected() - is GPUVM_RESV_PROTECTED set?
+ * @vm: the VM
+ *
+ * Returns: true if @vm has GPUVM_RESV_PROTECTED.
+ */
 static inline bool gpuvm_resv_protected(const struct gpuvm *vm)
 {
 	return vm->flags & GPUVM_RESV_PROTECTED;
 }
 
-/** gpuvm_immediate_mode() - is GPUVM_IMMEDIATE_MODE set? */
+/**
+ * gpuvm_immediate_mode() - is GPUVM_IMMEDIATE_MODE set?
+ * @vm: the VM
+ *
+ * Returns: true if @vm has GPUVM_IMMEDIATE_MODE.
+ */
 static inline bool gpuvm_immediate_mode(const struct gpuvm *vm)
 {
 	return vm->flags & GPUVM_IMMEDIATE_MODE;
@@ -500,11 +543,18 @@ static inline bool gpuvm_immediate_mode(const struct gpuvm *vm)
 
 /**
  * gpuvm_va_count() - number of VAs in @vm, the reserved region excluded
+ * @vm: the VM
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the number of VAs inserted in @vm, the reserved region not
+ * counted.
  */
 GPUVM_EXPORT uint64_t gpuvm_va_count(const struct gpuvm *vm);
 
 /**
  * gpuvm_check() - verify the VM's internal invariants
+ * @vm: the VM
  *
  * Checks the tree's order and balance, that the address list is the in-order
  * walk, that no VAs overlap, that every VA lies in the VA space (the reserved
@@ -513,6 +563,8 @@ GPUVM_EXPORT uint64_t gpuvm_va_count(const struct gpuvm *vm);
  *
  * Returns: 0, or -EUCLEAN after reporting the first violation through the
  * warning hook.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
  */
 GPUVM_EXPORT int gpuvm_check(const struct gpuvm *vm);
 
@@ -521,70 +573,123 @@ GPUVM_EXPORT int gpuvm_check(const struct gpuvm *vm);
 
 /**
  * gpuvm_va_insert() - insert @va, whose addr/range/obj/offset are set
+ * @vm: the VM to insert into
+ * @va: the VA, not inserted anywhere
  *
  * Returns: 0 (the VA holds a reference on the VM and @va->vm is set),
  * -EINVAL if the range is 0 or not valid (gpuvm_range_valid()), -EEXIST if it
  * intersects an existing VA, -EBUSY if @va is already inserted.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * On failure nothing changes.
  */
 GPUVM_EXPORT int gpuvm_va_insert(struct gpuvm *vm, struct gpuvm_va *va);
 
 /**
  * gpuvm_va_remove() - remove @va from its VM and drop its VM reference
+ * @va: an inserted VA
  *
  * Warns and does nothing for the reserved region or a VA not inserted.
  * @va->vm stays set.
+ *
+ * Locking: the caller serialises calls on the VA's VM.
  */
 GPUVM_EXPORT void gpuvm_va_remove(struct gpuvm_va *va);
 
-/** gpuvm_va_init_from_op() - copy addr, range, obj and offset from @op */
+/**
+ * gpuvm_va_init_from_op() - copy addr, range, obj and offset from @op
+ * @va: the VA to fill
+ * @op: the MAP (or REMAP piece) to copy from
+ */
 GPUVM_EXPORT void gpuvm_va_init_from_op(struct gpuvm_va *va,
 					const struct gpuvm_op_map *op);
 
 /**
  * gpuvm_va_find_first() - lowest VA intersecting [@addr, @addr + @range)
+ * @vm: the VM
+ * @addr: first address of the interval
+ * @range: its size
  *
  * No validation, as in the kernel: the interval is the closed
  * [@addr, @addr + @range - 1] in wrapping arithmetic.  The reserved region
  * counts.  Returns NULL if none.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the VA, or NULL if nothing intersects.
  */
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_first(const struct gpuvm *vm,
 						  uint64_t addr, uint64_t range);
 
-/** gpuvm_va_find() - the VA of exactly [@addr, @addr + @range), or NULL */
+/**
+ * gpuvm_va_find() - the VA of exactly [@addr, @addr + @range), or NULL
+ * @vm: the VM
+ * @addr: first address of the VA
+ * @range: its exact size
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the VA, or NULL.
+ */
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find(const struct gpuvm *vm,
 					    uint64_t addr, uint64_t range);
 
 /**
  * gpuvm_va_find_prev() - the kernel's drm_gpuva_find_prev(), quirk included
+ * @vm: the VM
+ * @start: the address the previous VA should end at
  *
  * NULL if (@start - 1, 1) is not a valid range; else the lowest VA
  * intersecting [@start - 1, @start] -- which is a VA starting at @start when
  * nothing covers @start - 1.  See gpuvm_va_find_prev_strict().
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the VA, or NULL.
  */
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev(const struct gpuvm *vm,
 						 uint64_t start);
 
 /**
  * gpuvm_va_find_next() - the kernel's drm_gpuva_find_next(), quirks included
+ * @vm: the VM
+ * @end: the address the next VA should start at
  *
  * NULL if (@end, 1) is not a valid range; else the lowest VA intersecting
  * [@end, @end + 1].  See gpuvm_va_find_next_strict().
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the VA, or NULL.
  */
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next(const struct gpuvm *vm,
 						 uint64_t end);
 
 /**
  * gpuvm_va_find_prev_strict() - the VA ending exactly at @start, or NULL
+ * @vm: the VM
+ * @start: the end address looked for
  *
  * No validation; like every lookup it may return the reserved region.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the VA ending at @start, or NULL.
  */
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_prev_strict(const struct gpuvm *vm,
 							uint64_t start);
 
 /**
  * gpuvm_va_find_next_strict() - the VA starting exactly at @end, or NULL
+ * @vm: the VM
+ * @end: the start address looked for
  *
  * No validation; like every lookup it may return the reserved region.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: the VA starting at @end, or NULL.
  */
 GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
 							uint64_t end);
@@ -598,6 +703,7 @@ GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
 
 /**
  * gpuvm_va_next() - the VA following @va (inserted) in address order, or NULL
+ * @va: an inserted VA
  *
  * The in-order successor in the tree: the leftmost VA of the right subtree,
  * else the nearest ancestor reached from its left.  Amortised over a whole
@@ -605,6 +711,10 @@ GPUVM_EXPORT struct gpuvm_va *gpuvm_va_find_next_strict(const struct gpuvm *vm,
  * every VA it passes: a walk in address order comes back to each of them
  * and then goes right, so the misses of a long walk overlap instead of
  * forming one chain.
+ *
+ * Locking: the caller serialises calls on the VA's VM.
+ *
+ * Returns: the next VA in address order, or NULL after the last.
  */
 static inline struct gpuvm_va *gpuvm_va_next(const struct gpuvm_va *va)
 {
@@ -625,7 +735,11 @@ static inline struct gpuvm_va *gpuvm_va_next(const struct gpuvm_va *va)
 	return p;
 }
 
-/** gpuvm_va_invalidate() - set or clear GPUVM_VA_INVALIDATED */
+/**
+ * gpuvm_va_invalidate() - set or clear GPUVM_VA_INVALIDATED
+ * @va: the VA
+ * @invalidate: true to set the flag, false to clear it
+ */
 static inline void gpuvm_va_invalidate(struct gpuvm_va *va, bool invalidate)
 {
 	if (invalidate)
@@ -634,7 +748,12 @@ static inline void gpuvm_va_invalidate(struct gpuvm_va *va, bool invalidate)
 		va->flags &= ~(uint32_t)GPUVM_VA_INVALIDATED;
 }
 
-/** gpuvm_va_invalidated() - test GPUVM_VA_INVALIDATED */
+/**
+ * gpuvm_va_invalidated() - test GPUVM_VA_INVALIDATED
+ * @va: the VA
+ *
+ * Returns: true if GPUVM_VA_INVALIDATED is set.
+ */
 static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 {
 	return va->flags & GPUVM_VA_INVALIDATED;
@@ -674,8 +793,15 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 
 /**
  * gpuvm_va_map() - apply a MAP: init @va from @op and insert it
+ * @vm: the VM the MAP was planned on
+ * @va: storage for the new VA (zeroed, not inserted)
+ * @op: the MAP
  *
  * Returns: the result of gpuvm_va_insert() (the kernel drops it).
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * On failure @va is not inserted and nothing changed.
  */
 GPUVM_EXPORT int gpuvm_va_map(struct gpuvm *vm, struct gpuvm_va *va,
 			      const struct gpuvm_op_map *op);
@@ -695,7 +821,12 @@ GPUVM_EXPORT int gpuvm_va_map(struct gpuvm *vm, struct gpuvm_va *va,
 GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
 				const struct gpuvm_op_remap *op);
 
-/** gpuvm_va_unmap() - apply an UNMAP: remove op->va from its VM */
+/**
+ * gpuvm_va_unmap() - apply an UNMAP: remove op->va from its VM
+ * @op: the UNMAP (or the unmap part of a REMAP)
+ *
+ * Locking: the caller serialises calls on the VA's VM.
+ */
 GPUVM_EXPORT void gpuvm_va_unmap(const struct gpuvm_op_unmap *op);
 
 /**
@@ -730,8 +861,14 @@ GPUVM_EXPORT int gpuvm_sm_map(struct gpuvm *vm, void *priv,
 /**
  * gpuvm_sm_unmap() - plan an unmap of [@addr, @addr + @range) through the
  * sm_step_remap/sm_step_unmap callbacks
+ * @vm: the VM
+ * @priv: passed to the callbacks
+ * @addr: first address to unmap
+ * @range: size of the range
  *
  * Returns: as gpuvm_sm_map() (sm_step_map is not needed).
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
  */
 GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
 				uint64_t range);
@@ -751,13 +888,21 @@ GPUVM_EXPORT int gpuvm_sm_map_ops_create(struct gpuvm *vm,
 
 /**
  * gpuvm_madvise_ops_create() - plan a madvise split as an op list
+ * @vm: the VM (not changed)
+ * @req: the request
+ * @list: receives the ops; any content on entry (it is initialised)
  *
  * Splits the VAs without object at the request's edges (REMAP + MAP of the
  * part inside); VAs with an object are left alone; no UNMAP is ever planned.
  * The list may be empty.  MAPs of a part inside the request have no object
  * and offset 0; only a final MAP of the whole request (planned after a
  * REMAP that ends the walk) carries @req's object and offset, as the kernel
- * does.  Returns: as gpuvm_sm_map_ops_create().
+ * does.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: 0; -EINVAL for a zero or invalid range; -ENOMEM.  On any error
+ * @list is left empty and nothing is leaked.
  */
 GPUVM_EXPORT int gpuvm_madvise_ops_create(struct gpuvm *vm,
 					  const struct gpuvm_map_req *req,
@@ -765,8 +910,14 @@ GPUVM_EXPORT int gpuvm_madvise_ops_create(struct gpuvm *vm,
 
 /**
  * gpuvm_sm_unmap_ops_create() - plan an unmap as an op list
+ * @vm: the VM (not changed)
+ * @addr: first address to unmap
+ * @range: size of the range
+ * @list: receives the ops; any content on entry (it is initialised)
  *
  * Returns: as gpuvm_sm_map_ops_create().
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
  */
 GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
 					   uint64_t range,
@@ -774,11 +925,17 @@ GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
 
 /**
  * gpuvm_prefetch_ops_create() - one PREFETCH per VA intersecting the range
+ * @vm: the VM (not changed)
+ * @addr: first address of the range
+ * @range: its size
+ * @list: receives the ops; any content on entry (it is initialised)
  *
  * The VAs without object and the reserved region are listed too; the range
  * is not checked against the VA space (as in the kernel).
  *
  * Returns: 0; -EINVAL if @range is 0; -ENOMEM with @list empty.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
  */
 GPUVM_EXPORT int gpuvm_prefetch_ops_create(struct gpuvm *vm, uint64_t addr,
 					   uint64_t range,
@@ -786,19 +943,29 @@ GPUVM_EXPORT int gpuvm_prefetch_ops_create(struct gpuvm *vm, uint64_t addr,
 
 /**
  * gpuvm_bo_unmap_ops_create() - one UNMAP (keep false) per VA linked to
+ * @vm_bo: the vm_bo whose VAs to unmap
+ * @list: receives the ops; any content on entry (it is initialised)
  * @vm_bo, in link order; the caller holds the object's list lock
  *
  * Returns: 0, or -ENOMEM with @list empty.
+ *
+ * Locking: the object's BO list lock, and the VM lock of the VM the ops will
+ * be applied to.
  */
 GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
 					   struct gpuvm_op_list *list);
 
-/** gpuvm_op_list_init() - make @list an empty op list */
+/**
+ * gpuvm_op_list_init() - make @list an empty op list
+ * @list: the list, any content
+ */
 GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list);
 
 /**
  * gpuvm_op_list_clear() - free every op of @list (through ops->op_free if
  * set) and leave it empty
+ * @vm: the VM the list was planned on (for ops->op_free)
+ * @list: the list
  */
 GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 				      struct gpuvm_op_list *list);
@@ -806,6 +973,9 @@ GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 /**
  * gpuvm_op_list_count_new_vas() - how many new VA structures applying @list
  * needs: one per MAP, one per REMAP piece
+ * @list: a planned op list
+ *
+ * Returns: the number of VA structures to pre-allocate.
  */
 GPUVM_EXPORT unsigned int gpuvm_op_list_count_new_vas(const struct gpuvm_op_list *list);
 
@@ -814,19 +984,27 @@ GPUVM_EXPORT unsigned int gpuvm_op_list_count_new_vas(const struct gpuvm_op_list
 
 /**
  * gpuvm_vm_bo_create() - allocate a vm_bo for (@vm, @obj), on no list
+ * @vm: the VM
+ * @obj: the object
  *
  * Refcount 1; takes a reference on @vm and @obj.  Use gpuvm_vm_bo_obtain()
  * to get the unique vm_bo of the pair.
  *
  * Returns: the vm_bo, or NULL on allocation failure or NULL @obj.
+ *
+ * Locking: none.  On failure no reference is taken.
  */
 GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_create(struct gpuvm *vm,
 						    struct gpuvm_bo *obj);
 
 /**
  * gpuvm_vm_bo_find() - the vm_bo of (@vm, @obj) with a new reference, or NULL
+ * @vm: the VM
+ * @obj: the object
  *
  * Caller holds @obj's list lock.
+ *
+ * Returns: the vm_bo with a new reference, or NULL if (@vm, @obj) has none.
  */
 GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_find(struct gpuvm *vm,
 						  struct gpuvm_bo *obj);
@@ -847,14 +1025,25 @@ GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_find(struct gpuvm *vm,
 GPUVM_EXPORT int gpuvm_vm_bo_obtain(struct gpuvm *vm, struct gpuvm_bo *obj,
 				    struct gpuvm_vm_bo **out);
 
-/** gpuvm_vm_bo_refcount() - the current reference count (tests, debugging) */
+/**
+ * gpuvm_vm_bo_refcount() - the current reference count (tests, debugging)
+ * @vm_bo: the vm_bo
+ *
+ * Returns: the number of references held on @vm_bo.
+ */
 GPUVM_EXPORT uint32_t gpuvm_vm_bo_refcount(const struct gpuvm_vm_bo *vm_bo);
 
-/** gpuvm_vm_bo_get() - take a reference (the caller already holds one) */
+/**
+ * gpuvm_vm_bo_get() - take a reference (the caller already holds one)
+ * @vm_bo: the vm_bo
+ *
+ * Returns: @vm_bo.
+ */
 GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_get(struct gpuvm_vm_bo *vm_bo);
 
 /**
  * gpuvm_vm_bo_put() - drop a reference; NULL is ignored
+ * @vm_bo: the vm_bo, or NULL
  *
  * The last put removes the vm_bo from every list, frees it and drops its
  * references on the VM and the object.  Caller holds the object's list lock
@@ -866,6 +1055,8 @@ GPUVM_EXPORT bool gpuvm_vm_bo_put(struct gpuvm_vm_bo *vm_bo);
 
 /**
  * gpuvm_va_link() - append @va to @vm_bo's VA list, taking a vm_bo reference
+ * @va: an inserted VA (its vm is set)
+ * @vm_bo: the vm_bo of the VA's VM and object
  *
  * A VA without object is left alone.  A VA whose object is not @vm_bo's is
  * reported through the warning hook and linked all the same (as in the
@@ -875,9 +1066,13 @@ GPUVM_EXPORT void gpuvm_va_link(struct gpuvm_va *va, struct gpuvm_vm_bo *vm_bo);
 
 /**
  * gpuvm_va_unlink() - remove @va from its vm_bo's list and put the vm_bo
+ * @va: the VA
  *
  * A VA without object (or not linked) is left alone.  Caller holds the
  * object's list lock.
+ *
+ * Locking: with GPUVM_RESV_PROTECTED, also the VM's resv when the vm_bo may
+ * be destroyed (see gpuvm_vm_bo_put()).
  */
 GPUVM_EXPORT void gpuvm_va_unlink(struct gpuvm_va *va);
 
@@ -914,6 +1109,7 @@ GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_obtain_prealloc(struct gpuvm_vm_bo 
 /**
  * gpuvm_vm_bo_put_deferred() - immediate mode: drop a reference without
  * destroying
+ * @vm_bo: the vm_bo, or NULL
  *
  * Safe where destruction is not (the job-run / fence-signalling path): on the
  * last reference the vm_bo becomes a zombie -- off the object's list (and,
@@ -927,16 +1123,20 @@ GPUVM_EXPORT bool gpuvm_vm_bo_put_deferred(struct gpuvm_vm_bo *vm_bo);
 
 /**
  * gpuvm_vm_bo_deferred_cleanup() - destroy every zombie of @vm
+ * @vm: the VM
  *
  * In GPUVM_RESV_PROTECTED mode takes the VM's resv (so the caller must not
  * hold it) to take the zombies off the extobj and evict lists.  Then frees
  * each (vm_bo_free) and drops its VM and object references, newest first.
+ *
+ * Locking: not from the fence-signalling path.
  */
 GPUVM_EXPORT void gpuvm_vm_bo_deferred_cleanup(struct gpuvm *vm);
 
 /**
  * gpuvm_va_unlink_defer() - immediate mode: unlink @va, deferring the
  * vm_bo's destruction as gpuvm_vm_bo_put_deferred() does
+ * @va: the VA
  *
  * Takes the object's gpuva_lock itself.  A VA without object is left alone.
  */
@@ -945,14 +1145,20 @@ GPUVM_EXPORT void gpuvm_va_unlink_defer(struct gpuvm_va *va);
 /**
  * gpuvm_vm_bo_extobj_add() - put @vm_bo on its VM's extobj list if its
  * object is external (idempotent)
+ * @vm_bo: the vm_bo
  *
  * GPUVM_RESV_PROTECTED: the caller holds the VM's resv.  A vm_bo leaves the
  * list only when it is destroyed.
+ *
+ * Locking: without GPUVM_RESV_PROTECTED the list's own mutex is taken
+ * inside.
  */
 GPUVM_EXPORT void gpuvm_vm_bo_extobj_add(struct gpuvm_vm_bo *vm_bo);
 
 /**
  * gpuvm_vm_bo_evict() - mark @vm_bo as needing validation (or not)
+ * @vm_bo: the vm_bo
+ * @evict: true to mark it evicted, false to clear the mark
  *
  * The caller holds the object's resv.  Sets @vm_bo->evicted and adds it to
  * (or removes it from) the VM's evict list -- except for an external object
@@ -964,6 +1170,8 @@ GPUVM_EXPORT void gpuvm_vm_bo_evict(struct gpuvm_vm_bo *vm_bo, bool evict);
 /**
  * gpuvm_bo_evict() - gpuvm_vm_bo_evict() on every vm_bo of @obj; the caller
  * holds the object's resv and its BO list lock
+ * @obj: the object
+ * @evict: true to mark every vm_bo evicted, false to clear
  */
 GPUVM_EXPORT void gpuvm_bo_evict(struct gpuvm_bo *obj, bool evict);
 
@@ -990,13 +1198,27 @@ struct gpuvm_vm_exec {
 	} extra;
 };
 
-/** gpuvm_prepare_vm() - lock the VM's resv in @exec, reserving @n fences */
+/**
+ * gpuvm_prepare_vm() - lock the VM's resv in @exec, reserving @n fences
+ * @vm: the VM
+ * @exec: the locking context
+ * @n: fence slots to reserve (0: lock only)
+ *
+ * Locking: the resv is locked in @exec; on failure @exec keeps what it held
+ * before.
+ *
+ * Returns: 0, or the error of gpuvm_exec_prepare_obj() (-EDEADLK: retry the
+ * loop).
+ */
 GPUVM_EXPORT int gpuvm_prepare_vm(struct gpuvm *vm, struct gpuvm_exec *exec,
 				  unsigned int n);
 
 /**
  * gpuvm_prepare_objects() - lock every external object of @vm in @exec,
  * reserving @n fences on each
+ * @vm: the VM
+ * @exec: the locking context
+ * @n: fence slots to reserve on each (0: lock only)
  *
  * GPUVM_RESV_PROTECTED: the caller holds the VM's resv (lock it in @exec
  * first); zombies are skipped; an evicted vm_bo is (re)put on the evict list.
@@ -1011,8 +1233,18 @@ GPUVM_EXPORT int gpuvm_prepare_objects(struct gpuvm *vm, struct gpuvm_exec *exec
 /**
  * gpuvm_prepare_range() - lock the objects of every VA intersecting
  * [@addr, @addr + @range) in @exec, reserving @n fences on each
+ * @vm: the VM
+ * @exec: the locking context
+ * @addr: first address of the range
+ * @range: its size
+ * @n: fence slots to reserve on each (0: lock only)
  *
  * VAs without object (the reserved region included) are skipped.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: 0, or the first locking error (-EDEADLK: retry the loop); the
+ * objects locked before it stay in @exec.
  */
 GPUVM_EXPORT int gpuvm_prepare_range(struct gpuvm *vm, struct gpuvm_exec *exec,
 				     uint64_t addr, uint64_t range,
@@ -1020,17 +1252,25 @@ GPUVM_EXPORT int gpuvm_prepare_range(struct gpuvm *vm, struct gpuvm_exec *exec,
 
 /**
  * gpuvm_exec_lock() - lock the VM's resv, every external object and what
+ * @vm_exec: the job: vm, flags, num_fences and extra set; exec is initialised here
  * @vm_exec->extra adds, retrying until all are locked
  *
  * Returns: 0 with everything locked (gpuvm_exec_unlock() later), or a
  * negative errno with nothing locked.
+ *
+ * Locking: takes the resvs itself; the caller holds none of them.
  */
 GPUVM_EXPORT int gpuvm_exec_lock(struct gpuvm_vm_exec *vm_exec);
 
 /**
  * gpuvm_exec_lock_array() - gpuvm_exec_lock() plus @objs[0..@n)
+ * @vm_exec: as for gpuvm_exec_lock()
+ * @objs: the extra objects
+ * @n: how many
  *
  * Uses @vm_exec->extra for itself and leaves it cleared.
+ *
+ * Returns: as gpuvm_exec_lock().
  */
 GPUVM_EXPORT int gpuvm_exec_lock_array(struct gpuvm_vm_exec *vm_exec,
 				       struct gpuvm_bo **objs, unsigned int n);
@@ -1038,15 +1278,28 @@ GPUVM_EXPORT int gpuvm_exec_lock_array(struct gpuvm_vm_exec *vm_exec,
 /**
  * gpuvm_exec_lock_range() - lock only the objects of the VAs intersecting
  * the range (not the VM's resv)
+ * @vm_exec: the job (vm, flags, num_fences)
+ * @addr: first address of the range
+ * @range: its size
+ *
+ * Locking: the VM lock (the VAs are read); takes the resvs itself.
+ *
+ * Returns: 0 with the objects locked, or a negative errno with nothing
+ * locked.
  */
 GPUVM_EXPORT int gpuvm_exec_lock_range(struct gpuvm_vm_exec *vm_exec,
 				       uint64_t addr, uint64_t range);
 
-/** gpuvm_exec_unlock() - unlock everything a gpuvm_exec_lock*() locked */
+/**
+ * gpuvm_exec_unlock() - unlock everything a gpuvm_exec_lock*() locked
+ * @vm_exec: a job locked by gpuvm_exec_lock*()
+ */
 GPUVM_EXPORT void gpuvm_exec_unlock(struct gpuvm_vm_exec *vm_exec);
 
 /**
  * gpuvm_validate() - call ops->vm_bo_validate for every evicted vm_bo
+ * @vm: the VM
+ * @exec: the context holding the objects' resvs
  *
  * The objects are locked in @exec.  GPUVM_RESV_PROTECTED: zombies are
  * skipped and a vm_bo no longer evicted after its callback leaves the list.
@@ -1057,20 +1310,36 @@ GPUVM_EXPORT void gpuvm_exec_unlock(struct gpuvm_vm_exec *vm_exec);
  */
 GPUVM_EXPORT int gpuvm_validate(struct gpuvm *vm, struct gpuvm_exec *exec);
 
-/** gpuvm_exec_validate() - gpuvm_validate() on @vm_exec's VM and context */
+/**
+ * gpuvm_exec_validate() - gpuvm_validate() on @vm_exec's VM and context
+ * @vm_exec: a locked job
+ *
+ * Returns: as gpuvm_validate().
+ */
 GPUVM_EXPORT int gpuvm_exec_validate(struct gpuvm_vm_exec *vm_exec);
 
 /**
  * gpuvm_exec_add_fence() - add @fence to every object locked in @exec:
  * with @extobj_usage on external objects, @private_usage on the others
  * (the VM's resv included); slots must have been reserved
+ * @vm: the VM
+ * @exec: the context holding the locks
+ * @fence: the fence (opaque to libgpuvm)
+ * @private_usage: usage on the VM's resv and private objects
+ * @extobj_usage: usage on external objects
  */
 GPUVM_EXPORT void gpuvm_exec_add_fence(struct gpuvm *vm, struct gpuvm_exec *exec,
 				       void *fence,
 				       enum gpuvm_resv_usage private_usage,
 				       enum gpuvm_resv_usage extobj_usage);
 
-/** gpuvm_vm_exec_add_fence() - gpuvm_exec_add_fence() on @vm_exec's VM and context */
+/**
+ * gpuvm_vm_exec_add_fence() - gpuvm_exec_add_fence() on @vm_exec's VM and context
+ * @vm_exec: a locked job
+ * @fence: the fence
+ * @private_usage: usage on the VM's resv and private objects
+ * @extobj_usage: usage on external objects
+ */
 GPUVM_EXPORT void gpuvm_vm_exec_add_fence(struct gpuvm_vm_exec *vm_exec,
 					  void *fence,
 					  enum gpuvm_resv_usage private_usage,
@@ -1093,7 +1362,18 @@ GPUVM_EXPORT int gpuvm_sm_map_exec_lock(struct gpuvm *vm, struct gpuvm_exec *exe
 					unsigned int num_fences,
 					const struct gpuvm_map_req *req);
 
-/** gpuvm_sm_unmap_exec_lock() - same for an unmap plan */
+/**
+ * gpuvm_sm_unmap_exec_lock() - same for an unmap plan
+ * @vm: the VM (not changed)
+ * @exec: the context
+ * @addr: first address to unmap
+ * @range: size of the range
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * Returns: 0, -EINVAL for a zero or invalid range (nothing locked), or a
+ * locking error (-EDEADLK: retry the loop).
+ */
 GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
 					  struct gpuvm_exec *exec,
 					  uint64_t addr, uint64_t range);

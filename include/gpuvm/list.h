@@ -41,20 +41,32 @@ struct gpuvm_list {
 	struct gpuvm_list *prev; /**< preceding node (the head at the start) */
 };
 
-/** gpuvm_list_init() - make @l an empty list (or an unlinked node) */
+/**
+ * gpuvm_list_init() - make @l an empty list (or an unlinked node)
+ * @l: the head or node
+ */
 static inline void gpuvm_list_init(struct gpuvm_list *l)
 {
 	l->next = l;
 	l->prev = l;
 }
 
-/** gpuvm_list_empty() - true if the list @l has no element (node unlinked) */
+/**
+ * gpuvm_list_empty() - true if the list @l has no element (node unlinked)
+ * @l: the list head
+ *
+ * Returns: true if the list has no node.
+ */
 static inline bool gpuvm_list_empty(const struct gpuvm_list *l)
 {
 	return l->next == l;
 }
 
-/** gpuvm_list_add_tail() - append @n to the list headed by @head */
+/**
+ * gpuvm_list_add_tail() - append @n to the list headed by @head
+ * @head: the list head
+ * @n: the node to append
+ */
 static inline void gpuvm_list_add_tail(struct gpuvm_list *head,
 				       struct gpuvm_list *n)
 {
@@ -64,7 +76,11 @@ static inline void gpuvm_list_add_tail(struct gpuvm_list *head,
 	head->prev = n;
 }
 
-/** gpuvm_list_add() - insert @n right after @pos (at the front if @pos is the head) */
+/**
+ * gpuvm_list_add() - insert @n right after @pos (at the front if @pos is the head)
+ * @pos: the node to insert after
+ * @n: the node to insert
+ */
 static inline void gpuvm_list_add(struct gpuvm_list *pos, struct gpuvm_list *n)
 {
 	n->prev = pos;
@@ -73,7 +89,10 @@ static inline void gpuvm_list_add(struct gpuvm_list *pos, struct gpuvm_list *n)
 	pos->next = n;
 }
 
-/** gpuvm_list_del() - unlink @n from its list and leave it as an empty node */
+/**
+ * gpuvm_list_del() - unlink @n from its list and leave it as an empty node
+ * @n: the node to unlink
+ */
 static inline void gpuvm_list_del(struct gpuvm_list *n)
 {
 	n->prev->next = n->next;
@@ -84,6 +103,8 @@ static inline void gpuvm_list_del(struct gpuvm_list *n)
 /**
  * gpuvm_list_splice_tail_init() - move every element of @from to the tail of @to,
  * leaving @from empty
+ * @to: the destination list head
+ * @from: the list to move; empty afterwards
  */
 static inline void gpuvm_list_splice_tail_init(struct gpuvm_list *to,
 					       struct gpuvm_list *from)

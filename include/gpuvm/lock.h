@@ -86,23 +86,38 @@ struct gpuvm_lock {
 
 /**
  * gpuvm_lock_init() - initialise @l with @ops, or the pthread default if
+ * @l: the lock
+ * @ops: the implementation, or NULL for the pthread default
  * @ops is NULL
  */
 GPUVM_EXPORT void gpuvm_lock_init(struct gpuvm_lock *l,
 				  const struct gpuvm_lock_ops *ops);
 
-/** gpuvm_lock_fini() - release what gpuvm_lock_init() set up; @l unlocked */
+/**
+ * gpuvm_lock_fini() - release what gpuvm_lock_init() set up; @l unlocked
+ * @l: an unlocked lock
+ */
 GPUVM_EXPORT void gpuvm_lock_fini(struct gpuvm_lock *l);
 
-/** gpuvm_lock_lock() - acquire @l */
+/**
+ * gpuvm_lock_lock() - acquire @l
+ * @l: the lock
+ */
 GPUVM_EXPORT void gpuvm_lock_lock(struct gpuvm_lock *l);
 
-/** gpuvm_lock_unlock() - release @l */
+/**
+ * gpuvm_lock_unlock() - release @l
+ * @l: the lock, held by the caller
+ */
 GPUVM_EXPORT void gpuvm_lock_unlock(struct gpuvm_lock *l);
 
 /**
  * gpuvm_lock_held() - true if the calling thread holds @l, or if the
  * implementation cannot tell (no held callback)
+ * @l: the lock
+ *
+ * Returns: true if the calling thread holds @l (as far as the implementation
+ * can tell).
  */
 GPUVM_EXPORT bool gpuvm_lock_held(const struct gpuvm_lock *l);
 
@@ -168,31 +183,47 @@ struct gpuvm_resv {
 	unsigned int max_fences;		/**< default: reserved slots */
 };
 
-/** gpuvm_resv_init() - initialise @r with @ops, or the default if NULL */
+/**
+ * gpuvm_resv_init() - initialise @r with @ops, or the default if NULL
+ * @r: the reservation lock
+ * @ops: the implementation, or NULL for the default
+ */
 GPUVM_EXPORT void gpuvm_resv_init(struct gpuvm_resv *r,
 				  const struct gpuvm_resv_ops *ops);
 
-/** gpuvm_resv_fini() - release @r (unlocked); frees the default fence array */
+/**
+ * gpuvm_resv_fini() - release @r (unlocked); frees the default fence array
+ * @r: an unlocked reservation lock
+ */
 GPUVM_EXPORT void gpuvm_resv_fini(struct gpuvm_resv *r);
 
 /**
  * gpuvm_resv_lock() - plain blocking lock outside any context
+ * @r: the reservation lock
  *
  * Returns: 0 or the implementation's error.
  */
 GPUVM_EXPORT int gpuvm_resv_lock(struct gpuvm_resv *r);
 
-/** gpuvm_resv_unlock() - release a lock taken by gpuvm_resv_lock() */
+/**
+ * gpuvm_resv_unlock() - release a lock taken by gpuvm_resv_lock()
+ * @r: the reservation lock, held by the caller
+ */
 GPUVM_EXPORT void gpuvm_resv_unlock(struct gpuvm_resv *r);
 
 /**
  * gpuvm_resv_held() - true if the calling thread holds @r, or if the
  * implementation cannot tell
+ * @r: the reservation lock
+ *
+ * Returns: true if the calling thread holds @r.
  */
 GPUVM_EXPORT bool gpuvm_resv_held(const struct gpuvm_resv *r);
 
 /**
  * gpuvm_resv_reserve_fences() - make room for @n more fences; lock held
+ * @r: a reservation lock the caller holds
+ * @n: slots to reserve
  *
  * Returns: 0 or -ENOMEM.
  */
@@ -202,6 +233,9 @@ GPUVM_EXPORT int gpuvm_resv_reserve_fences(struct gpuvm_resv *r, unsigned int n)
  * gpuvm_resv_add_fence() - add @fence with @usage; lock held and a slot
  * reserved (a missing slot is reported through the warning hook and the
  * fence dropped)
+ * @r: a reservation lock the caller holds
+ * @fence: the fence
+ * @usage: how the fence uses the object
  */
 GPUVM_EXPORT void gpuvm_resv_add_fence(struct gpuvm_resv *r, void *fence,
 				       enum gpuvm_resv_usage usage);
@@ -235,11 +269,16 @@ struct gpuvm_exec {
  */
 GPUVM_EXPORT void gpuvm_exec_init(struct gpuvm_exec *exec, uint32_t flags);
 
-/** gpuvm_exec_fini() - unlock every object and release the context */
+/**
+ * gpuvm_exec_fini() - unlock every object and release the context
+ * @exec: the context
+ */
 GPUVM_EXPORT void gpuvm_exec_fini(struct gpuvm_exec *exec);
 
 /**
  * gpuvm_exec_lock_obj() - lock @obj's resv in @exec
+ * @exec: the context
+ * @obj: the object to lock
  *
  * Returns: 0; -EALREADY if already locked here and
  * GPUVM_EXEC_IGNORE_DUPLICATES is not set; -EDEADLK if the context must back
@@ -251,6 +290,9 @@ GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
 /**
  * gpuvm_exec_prepare_obj() - lock @obj and reserve @num_fences fence slots
  * (@num_fences may be 0: lock only)
+ * @exec: the context
+ * @obj: the object
+ * @num_fences: fence slots to reserve (0: lock only)
  *
  * Returns: as gpuvm_exec_lock_obj(), or -ENOMEM from the reservation.
  */
@@ -260,6 +302,10 @@ GPUVM_EXPORT int gpuvm_exec_prepare_obj(struct gpuvm_exec *exec,
 
 /**
  * gpuvm_exec_prepare_array() - gpuvm_exec_prepare_obj() on @n objects
+ * @exec: the context
+ * @objs: the objects
+ * @n: how many
+ * @num_fences: fence slots to reserve on each (0: lock only)
  *
  * Returns: 0 or the first error.
  */
@@ -276,10 +322,16 @@ GPUVM_EXPORT int gpuvm_exec_prepare_array(struct gpuvm_exec *exec,
  * If *@ret is -EDEADLK, unlocks everything, waits for the contended object
  * (locking it first), and returns true: run the locking code again.
  * Otherwise returns false and leaves *@ret as it is.
+ *
+ * Returns: true if the attempt backed off and must run again, false when it
+ * is over (*@ret holds its result).
  */
 GPUVM_EXPORT bool gpuvm_exec_retry(struct gpuvm_exec *exec, int *ret);
 
-/** gpuvm_exec_unlock_all() - unlock every object, keeping the context */
+/**
+ * gpuvm_exec_unlock_all() - unlock every object, keeping the context
+ * @exec: the context
+ */
 GPUVM_EXPORT void gpuvm_exec_unlock_all(struct gpuvm_exec *exec);
 
 /** gpuvm_exec_for_each_locked() - walk the locked objects (struct gpuvm_bo *) */

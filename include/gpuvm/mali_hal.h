@@ -87,14 +87,25 @@ struct gpuvm_mali_hal {
 	const struct gpuvm_mali_hal_ops *ops;	/**< the implementation */
 };
 
-/** gpuvm_mali_rd32() - read a register through @hal */
+/**
+ * gpuvm_mali_rd32() - read a register through @hal
+ * @hal: the HAL
+ * @offset: register offset in the GPU window
+ *
+ * Returns: the register value.
+ */
 static inline uint32_t gpuvm_mali_rd32(struct gpuvm_mali_hal *hal,
 				       uint32_t offset)
 {
 	return hal->ops->read32(hal, offset);
 }
 
-/** gpuvm_mali_wr32() - write a register through @hal */
+/**
+ * gpuvm_mali_wr32() - write a register through @hal
+ * @hal: the HAL
+ * @offset: register offset in the GPU window
+ * @value: the value
+ */
 static inline void gpuvm_mali_wr32(struct gpuvm_mali_hal *hal, uint32_t offset,
 				   uint32_t value)
 {
@@ -103,6 +114,9 @@ static inline void gpuvm_mali_wr32(struct gpuvm_mali_hal *hal, uint32_t offset,
 
 /**
  * gpuvm_mali_wr64() - write a LO/HI register pair, LO first (as the drivers do)
+ * @hal: the HAL
+ * @offset: offset of the LO half
+ * @value: the value (LO written first)
  */
 static inline void gpuvm_mali_wr64(struct gpuvm_mali_hal *hal, uint32_t offset,
 				   uint64_t value)
@@ -111,7 +125,13 @@ static inline void gpuvm_mali_wr64(struct gpuvm_mali_hal *hal, uint32_t offset,
 	hal->ops->write32(hal, offset + 4, (uint32_t)(value >> 32));
 }
 
-/** gpuvm_mali_rd64() - read a LO/HI register pair (LO first) */
+/**
+ * gpuvm_mali_rd64() - read a LO/HI register pair (LO first)
+ * @hal: the HAL
+ * @offset: offset of the LO half
+ *
+ * Returns: the 64-bit value (HI << 32 | LO).
+ */
 static inline uint64_t gpuvm_mali_rd64(struct gpuvm_mali_hal *hal,
 				       uint32_t offset)
 {
@@ -123,6 +143,10 @@ static inline uint64_t gpuvm_mali_rd64(struct gpuvm_mali_hal *hal,
 /**
  * gpuvm_mali_pt_wr_range() - store @count page-table entries from @descs at
  * bus addresses @pa, @pa + 8, ... through @hal
+ * @hal: the HAL
+ * @pa: bus address of the first descriptor (8-byte aligned)
+ * @descs: the descriptors
+ * @count: how many
  *
  * One @pt_write_range call when the HAL has it, else @count @pt_write64
  * calls in ascending order: the same stores either way.

@@ -464,6 +464,8 @@ GPUVM_EXPORT size_t gpuvm_mali_pt_unmap_reserve_pages(uint64_t iova,
  *
  * Changes nothing.  Returns what gpuvm_mali_pt_map() would return given
  * enough reserved pages.
+ *
+ * Returns: 0, or a negative errno with nothing changed (see above).
  */
 GPUVM_EXPORT int gpuvm_mali_pt_map_prepare(struct gpuvm_mali_pgtable *pt,
 					   uint64_t iova, uint64_t pa,

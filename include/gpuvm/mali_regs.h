@@ -10,7 +10,7 @@
  *
  * Values follow the public register descriptions of the Linux panfrost and
  * panthor drivers, io-pgtable-arm and Arm's kbase driver, as restated in
- * docs/spec "mali-mmu-uio" sections 1 and 2.  This header only defines
+ * docs/mali-mmu.md, sections 2 and 3.  This header only defines
  * constants and constant-expression macros; it has no functions and needs
  * no locking.
  */

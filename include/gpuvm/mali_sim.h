@@ -163,7 +163,10 @@ GPUVM_EXPORT void gpuvm_mali_sim_config_init(struct gpuvm_mali_sim_config *cfg,
 GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 				       struct gpuvm_mali_sim **out);
 
-/** gpuvm_mali_sim_destroy() - free a simulator and its memory; NULL is ignored */
+/**
+ * gpuvm_mali_sim_destroy() - free a simulator and its memory; NULL is ignored
+ * @sim: the simulator, or NULL
+ */
 GPUVM_EXPORT void gpuvm_mali_sim_destroy(struct gpuvm_mali_sim *sim);
 
 /**
@@ -471,7 +474,10 @@ GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count_code(struct gpuvm_mali_sim *s
 GPUVM_EXPORT const struct gpuvm_mali_sim_violation *
 gpuvm_mali_sim_violation_get(struct gpuvm_mali_sim *sim, size_t i);
 
-/** gpuvm_mali_sim_violation_clear() - empty the violation log */
+/**
+ * gpuvm_mali_sim_violation_clear() - empty the violation log
+ * @sim: the simulator
+ */
 GPUVM_EXPORT void gpuvm_mali_sim_violation_clear(struct gpuvm_mali_sim *sim);
 
 /**

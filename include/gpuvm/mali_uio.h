@@ -225,6 +225,8 @@ GPUVM_EXPORT int gpuvm_mali_uio_get_map(const struct gpuvm_mali_uio *uio,
 /**
  * gpuvm_mali_uio_index() - N of the /dev/uioN that was opened
  * @uio: the handle
+ *
+ * Returns: N of /dev/uioN.
  */
 GPUVM_EXPORT int gpuvm_mali_uio_index(const struct gpuvm_mali_uio *uio);
 
@@ -235,6 +237,8 @@ GPUVM_EXPORT int gpuvm_mali_uio_index(const struct gpuvm_mali_uio *uio);
  * For adding the interrupt to an event loop (it polls readable when an
  * interrupt arrived).  It is opened O_RDWR | O_NONBLOCK | O_CLOEXEC and owned
  * by @uio: do not close it.  A reader must consume exactly 4 bytes.
+ *
+ * Returns: the file descriptor of /dev/uioN (owned by @uio).
  */
 GPUVM_EXPORT int gpuvm_mali_uio_fd(const struct gpuvm_mali_uio *uio);
 
