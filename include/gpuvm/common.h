@@ -60,12 +60,16 @@ GPUVM_EXPORT void gpuvm_set_allocator(const struct gpuvm_allocator *a);
  *
  * Returns: the memory, or NULL on failure.  Drivers may use this for objects
  * the library frees (ops returned by an op_alloc hook, for instance).
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT void *gpuvm_zalloc(size_t size);
 
 /**
  * gpuvm_free() - release memory from the allocator; NULL is ignored
  * @ptr: memory from gpuvm_zalloc(), or NULL
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT void gpuvm_free(void *ptr);
 
@@ -84,6 +88,9 @@ typedef void (*gpuvm_warn_fn)(const char *func, const char *msg, void *priv);
  *
  * A warning never changes what the call does: as in the kernel, the call
  * carries on.  Tests install a handler to assert that a warning happened.
+ *
+ * Locking: not thread-safe: install the handler before other threads use
+ * libgpuvm.
  */
 GPUVM_EXPORT void gpuvm_set_warn_handler(gpuvm_warn_fn fn, void *priv);
 
@@ -105,6 +112,8 @@ GPUVM_EXPORT void gpuvm_set_lock_checks(bool enable);
  * @err: an errno value, positive or negative (-EINVAL and EINVAL both work)
  *
  * Returns: "EINVAL", "ENOMEM", ...; "EUNKNOWN" for a value it does not know.
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT const char *gpuvm_err_name(int err);
 

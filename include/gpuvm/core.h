@@ -195,6 +195,8 @@ GPUVM_EXPORT void gpuvm_bo_init(struct gpuvm_bo *bo,
  * @bo: the object, with no vm_bo left
  *
  * The object must have no vm_bo left (a warning is given otherwise).
+ *
+ * Locking: nothing may use the object any more.
  */
 GPUVM_EXPORT void gpuvm_bo_fini(struct gpuvm_bo *bo);
 
@@ -437,6 +439,8 @@ struct gpuvm_init_args {
  * Returns: 0, or -EINVAL if @args->ops or its vm_free is NULL, the range is 0
  * or start + range overflows 64 bits, or the reserved region overflows or
  * does not lie inside the VA space.  @vm is untouched on error.
+ *
+ * Locking: none; nothing else uses @vm yet.
  */
 GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args);
 
@@ -445,6 +449,8 @@ GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args
  * @vm: the VM
  *
  * Returns: @vm.
+ *
+ * Locking: none (atomic).
  */
 GPUVM_EXPORT struct gpuvm *gpuvm_get(struct gpuvm *vm);
 
@@ -465,6 +471,8 @@ GPUVM_EXPORT void gpuvm_put(struct gpuvm *vm);
  * @vm: the VM
  *
  * Returns: the number of references held on @vm.
+ *
+ * Locking: none (atomic read).
  */
 GPUVM_EXPORT uint32_t gpuvm_refcount(const struct gpuvm *vm);
 
@@ -480,6 +488,9 @@ GPUVM_EXPORT uint32_t gpuvm_refcount(const struct gpuvm *vm);
  * kernel; the request functions reject it separately.
  *
  * Returns: true if a request may cover the range, false otherwise.
+ *
+ * Locking: none; the VA space and the reserved region never change after
+ * gpuvm_init().
  */
 GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
 				    uint64_t range);
@@ -504,6 +515,8 @@ GPUVM_EXPORT bool gpuvm_interval_empty(const struct gpuvm *vm, uint64_t addr,
  * @obj: the object, or NULL
  *
  * Returns: true for an external object, false otherwise.
+ *
+ * Locking: none; the resv pointers it compares do not change.
  */
 GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
 				  const struct gpuvm_bo *obj);
@@ -524,6 +537,8 @@ static inline struct gpuvm_resv *gpuvm_resv(const struct gpuvm *vm)
  * @vm: the VM
  *
  * Returns: true if @vm has GPUVM_RESV_PROTECTED.
+ *
+ * Locking: none; safe from any thread.
  */
 static inline bool gpuvm_resv_protected(const struct gpuvm *vm)
 {
@@ -535,6 +550,8 @@ static inline bool gpuvm_resv_protected(const struct gpuvm *vm)
  * @vm: the VM
  *
  * Returns: true if @vm has GPUVM_IMMEDIATE_MODE.
+ *
+ * Locking: none; safe from any thread.
  */
 static inline bool gpuvm_immediate_mode(const struct gpuvm *vm)
 {
@@ -565,6 +582,9 @@ GPUVM_EXPORT uint64_t gpuvm_va_count(const struct gpuvm *vm);
  * warning hook.
  *
  * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * On failure nothing is changed; the VM is corrupt and should not be used
+ * further.
  */
 GPUVM_EXPORT int gpuvm_check(const struct gpuvm *vm);
 
@@ -601,6 +621,8 @@ GPUVM_EXPORT void gpuvm_va_remove(struct gpuvm_va *va);
  * gpuvm_va_init_from_op() - copy addr, range, obj and offset from @op
  * @va: the VA to fill
  * @op: the MAP (or REMAP piece) to copy from
+ *
+ * Locking: none; @va is not inserted yet.
  */
 GPUVM_EXPORT void gpuvm_va_init_from_op(struct gpuvm_va *va,
 					const struct gpuvm_op_map *op);
@@ -739,6 +761,8 @@ static inline struct gpuvm_va *gpuvm_va_next(const struct gpuvm_va *va)
  * gpuvm_va_invalidate() - set or clear GPUVM_VA_INVALIDATED
  * @va: the VA
  * @invalidate: true to set the flag, false to clear it
+ *
+ * Locking: the driver's, whichever protects the VA's flags.
  */
 static inline void gpuvm_va_invalidate(struct gpuvm_va *va, bool invalidate)
 {
@@ -753,6 +777,8 @@ static inline void gpuvm_va_invalidate(struct gpuvm_va *va, bool invalidate)
  * @va: the VA
  *
  * Returns: true if GPUVM_VA_INVALIDATED is set.
+ *
+ * Locking: the driver's, whichever protects the VA's flags.
  */
 static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 {
@@ -817,6 +843,8 @@ GPUVM_EXPORT int gpuvm_va_map(struct gpuvm *vm, struct gpuvm_va *va,
  *
  * Returns: 0, or -EINVAL if a piece is given no storage, or the error of
  * inserting a piece, in which case the old VA is back and nothing changed.
+ *
+ * Locking: the caller serialises calls on the VA's VM (its VM lock).
  */
 GPUVM_EXPORT int gpuvm_va_remap(struct gpuvm_va *prev, struct gpuvm_va *next,
 				const struct gpuvm_op_remap *op);
@@ -834,6 +862,9 @@ GPUVM_EXPORT void gpuvm_va_unmap(const struct gpuvm_op_unmap *op);
  * @op: the REMAP
  * @start: receives the first address of the hole (may be NULL)
  * @range: receives its size (may be NULL)
+ *
+ * Locking: none; reads the op and the old VA, which stays alive until the
+ * op is applied.
  */
 GPUVM_EXPORT void gpuvm_op_remap_to_unmap_range(const struct gpuvm_op_remap *op,
 						uint64_t *start, uint64_t *range);
@@ -854,6 +885,12 @@ GPUVM_EXPORT void gpuvm_op_remap_to_unmap_range(const struct gpuvm_op_remap *op,
  * Returns: 0; -EINVAL if a callback is missing, the range is 0 or invalid
  * (no callback made); or the first non-zero callback return, which stops
  * the walk (steps already done are not undone).
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock); the callbacks
+ * take the locks their changes need (see docs/locking.md).
+ *
+ * On failure before the first callback nothing changed; after a failing
+ * callback the steps before it stay applied.
  */
 GPUVM_EXPORT int gpuvm_sm_map(struct gpuvm *vm, void *priv,
 			      const struct gpuvm_map_req *req);
@@ -869,6 +906,9 @@ GPUVM_EXPORT int gpuvm_sm_map(struct gpuvm *vm, void *priv,
  * Returns: as gpuvm_sm_map() (sm_step_map is not needed).
  *
  * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * On failure before the first callback nothing changed; after a failing
+ * callback the steps before it stay applied.
  */
 GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
 				uint64_t range);
@@ -881,6 +921,8 @@ GPUVM_EXPORT int gpuvm_sm_unmap(struct gpuvm *vm, void *priv, uint64_t addr,
  *
  * Returns: 0; -EINVAL for a zero or invalid range; -ENOMEM.  On any error
  * @list is left empty and nothing is leaked.
+ *
+ * Locking: the caller serialises calls on @vm (its VM lock).
  */
 GPUVM_EXPORT int gpuvm_sm_map_ops_create(struct gpuvm *vm,
 					 const struct gpuvm_map_req *req,
@@ -918,6 +960,8 @@ GPUVM_EXPORT int gpuvm_madvise_ops_create(struct gpuvm *vm,
  * Returns: as gpuvm_sm_map_ops_create().
  *
  * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * On failure @list is empty and the VM unchanged.
  */
 GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
 					   uint64_t range,
@@ -936,6 +980,8 @@ GPUVM_EXPORT int gpuvm_sm_unmap_ops_create(struct gpuvm *vm, uint64_t addr,
  * Returns: 0; -EINVAL if @range is 0; -ENOMEM with @list empty.
  *
  * Locking: the caller serialises calls on @vm (its VM lock).
+ *
+ * On failure @list is empty and the VM unchanged.
  */
 GPUVM_EXPORT int gpuvm_prefetch_ops_create(struct gpuvm *vm, uint64_t addr,
 					   uint64_t range,
@@ -951,6 +997,8 @@ GPUVM_EXPORT int gpuvm_prefetch_ops_create(struct gpuvm *vm, uint64_t addr,
  *
  * Locking: the object's BO list lock, and the VM lock of the VM the ops will
  * be applied to.
+ *
+ * On failure @list is empty and nothing changed.
  */
 GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
 					   struct gpuvm_op_list *list);
@@ -958,6 +1006,8 @@ GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
 /**
  * gpuvm_op_list_init() - make @list an empty op list
  * @list: the list, any content
+ *
+ * Locking: none.
  */
 GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list);
 
@@ -966,6 +1016,8 @@ GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list);
  * set) and leave it empty
  * @vm: the VM the list was planned on (for ops->op_free)
  * @list: the list
+ *
+ * Locking: none; the list belongs to the caller.
  */
 GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 				      struct gpuvm_op_list *list);
@@ -976,6 +1028,8 @@ GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
  * @list: a planned op list
  *
  * Returns: the number of VA structures to pre-allocate.
+ *
+ * Locking: none; the list belongs to the caller.
  */
 GPUVM_EXPORT unsigned int gpuvm_op_list_count_new_vas(const struct gpuvm_op_list *list);
 
@@ -1030,6 +1084,8 @@ GPUVM_EXPORT int gpuvm_vm_bo_obtain(struct gpuvm *vm, struct gpuvm_bo *obj,
  * @vm_bo: the vm_bo
  *
  * Returns: the number of references held on @vm_bo.
+ *
+ * Locking: none (atomic read).
  */
 GPUVM_EXPORT uint32_t gpuvm_vm_bo_refcount(const struct gpuvm_vm_bo *vm_bo);
 
@@ -1038,6 +1094,8 @@ GPUVM_EXPORT uint32_t gpuvm_vm_bo_refcount(const struct gpuvm_vm_bo *vm_bo);
  * @vm_bo: the vm_bo
  *
  * Returns: @vm_bo.
+ *
+ * Locking: none (atomic).
  */
 GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_get(struct gpuvm_vm_bo *vm_bo);
 
@@ -1164,6 +1222,10 @@ GPUVM_EXPORT void gpuvm_vm_bo_extobj_add(struct gpuvm_vm_bo *vm_bo);
  * (or removes it from) the VM's evict list -- except for an external object
  * of a GPUVM_RESV_PROTECTED VM, whose list entry gpuvm_prepare_objects()
  * updates later under the VM's resv.
+ *
+ * Locking: the object's resv; without GPUVM_RESV_PROTECTED the evict list's
+ * mutex is taken inside, with it the list is not touched for an external
+ * object.
  */
 GPUVM_EXPORT void gpuvm_vm_bo_evict(struct gpuvm_vm_bo *vm_bo, bool evict);
 
@@ -1226,6 +1288,9 @@ GPUVM_EXPORT int gpuvm_prepare_vm(struct gpuvm *vm, struct gpuvm_exec *exec,
  * Two walks of one VM's list must not run at once.
  *
  * Returns: 0 or the first error (-EDEADLK: retry the loop).
+ *
+ * On failure the objects locked before the error stay in @exec
+ * (gpuvm_exec_retry() or gpuvm_exec_fini() releases them).
  */
 GPUVM_EXPORT int gpuvm_prepare_objects(struct gpuvm *vm, struct gpuvm_exec *exec,
 				       unsigned int n);
@@ -1245,6 +1310,8 @@ GPUVM_EXPORT int gpuvm_prepare_objects(struct gpuvm *vm, struct gpuvm_exec *exec
  *
  * Returns: 0, or the first locking error (-EDEADLK: retry the loop); the
  * objects locked before it stay in @exec.
+ *
+ * On failure the tree is unchanged.
  */
 GPUVM_EXPORT int gpuvm_prepare_range(struct gpuvm *vm, struct gpuvm_exec *exec,
 				     uint64_t addr, uint64_t range,
@@ -1259,6 +1326,8 @@ GPUVM_EXPORT int gpuvm_prepare_range(struct gpuvm *vm, struct gpuvm_exec *exec,
  * negative errno with nothing locked.
  *
  * Locking: takes the resvs itself; the caller holds none of them.
+ *
+ * On failure nothing stays locked and @vm_exec->exec is finished.
  */
 GPUVM_EXPORT int gpuvm_exec_lock(struct gpuvm_vm_exec *vm_exec);
 
@@ -1286,6 +1355,8 @@ GPUVM_EXPORT int gpuvm_exec_lock_array(struct gpuvm_vm_exec *vm_exec,
  *
  * Returns: 0 with the objects locked, or a negative errno with nothing
  * locked.
+ *
+ * On failure nothing stays locked and the tree is unchanged.
  */
 GPUVM_EXPORT int gpuvm_exec_lock_range(struct gpuvm_vm_exec *vm_exec,
 				       uint64_t addr, uint64_t range);
@@ -1315,6 +1386,9 @@ GPUVM_EXPORT int gpuvm_validate(struct gpuvm *vm, struct gpuvm_exec *exec);
  * @vm_exec: a locked job
  *
  * Returns: as gpuvm_validate().
+ *
+ * On failure the vm_bos validated before the error stay validated; the
+ * objects stay locked.
  */
 GPUVM_EXPORT int gpuvm_exec_validate(struct gpuvm_vm_exec *vm_exec);
 
@@ -1357,6 +1431,9 @@ GPUVM_EXPORT void gpuvm_vm_exec_add_fence(struct gpuvm_vm_exec *vm_exec,
  * a job inside one locking loop before changing the tree.
  *
  * Returns: 0, -EINVAL for a zero or invalid range, or a locking error.
+ *
+ * On failure the tree is unchanged; the objects locked before the error
+ * stay in @exec until gpuvm_exec_retry() or gpuvm_exec_fini().
  */
 GPUVM_EXPORT int gpuvm_sm_map_exec_lock(struct gpuvm *vm, struct gpuvm_exec *exec,
 					unsigned int num_fences,
@@ -1373,6 +1450,9 @@ GPUVM_EXPORT int gpuvm_sm_map_exec_lock(struct gpuvm *vm, struct gpuvm_exec *exe
  *
  * Returns: 0, -EINVAL for a zero or invalid range (nothing locked), or a
  * locking error (-EDEADLK: retry the loop).
+ *
+ * On failure the tree is unchanged; the objects locked before the error
+ * stay in @exec until gpuvm_exec_retry() or gpuvm_exec_fini().
  */
 GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
 					  struct gpuvm_exec *exec,

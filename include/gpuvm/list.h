@@ -44,6 +44,8 @@ struct gpuvm_list {
 /**
  * gpuvm_list_init() - make @l an empty list (or an unlinked node)
  * @l: the head or node
+ *
+ * Locking: none inside; the caller protects the list.
  */
 static inline void gpuvm_list_init(struct gpuvm_list *l)
 {
@@ -56,6 +58,8 @@ static inline void gpuvm_list_init(struct gpuvm_list *l)
  * @l: the list head
  *
  * Returns: true if the list has no node.
+ *
+ * Locking: none inside; the caller protects the list.
  */
 static inline bool gpuvm_list_empty(const struct gpuvm_list *l)
 {
@@ -66,6 +70,8 @@ static inline bool gpuvm_list_empty(const struct gpuvm_list *l)
  * gpuvm_list_add_tail() - append @n to the list headed by @head
  * @head: the list head
  * @n: the node to append
+ *
+ * Locking: none inside; the caller protects the list.
  */
 static inline void gpuvm_list_add_tail(struct gpuvm_list *head,
 				       struct gpuvm_list *n)
@@ -80,6 +86,8 @@ static inline void gpuvm_list_add_tail(struct gpuvm_list *head,
  * gpuvm_list_add() - insert @n right after @pos (at the front if @pos is the head)
  * @pos: the node to insert after
  * @n: the node to insert
+ *
+ * Locking: none inside; the caller protects the list.
  */
 static inline void gpuvm_list_add(struct gpuvm_list *pos, struct gpuvm_list *n)
 {
@@ -92,6 +100,8 @@ static inline void gpuvm_list_add(struct gpuvm_list *pos, struct gpuvm_list *n)
 /**
  * gpuvm_list_del() - unlink @n from its list and leave it as an empty node
  * @n: the node to unlink
+ *
+ * Locking: none inside; the caller protects the list.
  */
 static inline void gpuvm_list_del(struct gpuvm_list *n)
 {
@@ -105,6 +115,8 @@ static inline void gpuvm_list_del(struct gpuvm_list *n)
  * leaving @from empty
  * @to: the destination list head
  * @from: the list to move; empty afterwards
+ *
+ * Locking: none inside; the caller protects the list.
  */
 static inline void gpuvm_list_splice_tail_init(struct gpuvm_list *to,
 					       struct gpuvm_list *from)

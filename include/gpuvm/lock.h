@@ -202,6 +202,8 @@ GPUVM_EXPORT void gpuvm_resv_fini(struct gpuvm_resv *r);
  * @r: the reservation lock
  *
  * Returns: 0 or the implementation's error.
+ *
+ * On failure the lock is not held.
  */
 GPUVM_EXPORT int gpuvm_resv_lock(struct gpuvm_resv *r);
 
@@ -226,6 +228,8 @@ GPUVM_EXPORT bool gpuvm_resv_held(const struct gpuvm_resv *r);
  * @n: slots to reserve
  *
  * Returns: 0 or -ENOMEM.
+ *
+ * On failure the reserved slots are as before.
  */
 GPUVM_EXPORT int gpuvm_resv_reserve_fences(struct gpuvm_resv *r, unsigned int n);
 
@@ -266,6 +270,8 @@ struct gpuvm_exec {
  * gpuvm_exec_init() - start a context; it gets a new stamp
  * @exec: the context
  * @flags: GPUVM_EXEC_*
+ *
+ * Locking: none; the context belongs to the calling thread.
  */
 GPUVM_EXPORT void gpuvm_exec_init(struct gpuvm_exec *exec, uint32_t flags);
 
@@ -283,6 +289,9 @@ GPUVM_EXPORT void gpuvm_exec_fini(struct gpuvm_exec *exec);
  * Returns: 0; -EALREADY if already locked here and
  * GPUVM_EXEC_IGNORE_DUPLICATES is not set; -EDEADLK if the context must back
  * off (let gpuvm_exec_retry() handle it); -ENOMEM; or the lock's error.
+ *
+ * On failure @obj is not locked by this call; what @exec held before stays
+ * held (after -EDEADLK, gpuvm_exec_retry() drops it).
  */
 GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
 				     struct gpuvm_bo *obj);
@@ -295,6 +304,8 @@ GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
  * @num_fences: fence slots to reserve (0: lock only)
  *
  * Returns: as gpuvm_exec_lock_obj(), or -ENOMEM from the reservation.
+ *
+ * On failure @obj is not added; what @exec held before stays held.
  */
 GPUVM_EXPORT int gpuvm_exec_prepare_obj(struct gpuvm_exec *exec,
 					struct gpuvm_bo *obj,
@@ -308,6 +319,9 @@ GPUVM_EXPORT int gpuvm_exec_prepare_obj(struct gpuvm_exec *exec,
  * @num_fences: fence slots to reserve on each (0: lock only)
  *
  * Returns: 0 or the first error.
+ *
+ * On failure the objects before the failing one stay locked in @exec;
+ * gpuvm_exec_retry() or gpuvm_exec_fini() releases them.
  */
 GPUVM_EXPORT int gpuvm_exec_prepare_array(struct gpuvm_exec *exec,
 					  struct gpuvm_bo **objs,

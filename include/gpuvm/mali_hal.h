@@ -93,6 +93,9 @@ struct gpuvm_mali_hal {
  * @offset: register offset in the GPU window
  *
  * Returns: the register value.
+ *
+ * Locking: none inside; the caller serialises accesses the hardware needs
+ * serialised (the HAL ops are called directly).
  */
 static inline uint32_t gpuvm_mali_rd32(struct gpuvm_mali_hal *hal,
 				       uint32_t offset)
@@ -105,6 +108,9 @@ static inline uint32_t gpuvm_mali_rd32(struct gpuvm_mali_hal *hal,
  * @hal: the HAL
  * @offset: register offset in the GPU window
  * @value: the value
+ *
+ * Locking: none inside; the caller serialises accesses the hardware needs
+ * serialised (the HAL ops are called directly).
  */
 static inline void gpuvm_mali_wr32(struct gpuvm_mali_hal *hal, uint32_t offset,
 				   uint32_t value)
@@ -117,6 +123,9 @@ static inline void gpuvm_mali_wr32(struct gpuvm_mali_hal *hal, uint32_t offset,
  * @hal: the HAL
  * @offset: offset of the LO half
  * @value: the value (LO written first)
+ *
+ * Locking: none inside; the caller serialises accesses the hardware needs
+ * serialised (the HAL ops are called directly).
  */
 static inline void gpuvm_mali_wr64(struct gpuvm_mali_hal *hal, uint32_t offset,
 				   uint64_t value)
@@ -131,6 +140,9 @@ static inline void gpuvm_mali_wr64(struct gpuvm_mali_hal *hal, uint32_t offset,
  * @offset: offset of the LO half
  *
  * Returns: the 64-bit value (HI << 32 | LO).
+ *
+ * Locking: none inside; the caller serialises accesses the hardware needs
+ * serialised (the HAL ops are called directly).
  */
 static inline uint64_t gpuvm_mali_rd64(struct gpuvm_mali_hal *hal,
 				       uint32_t offset)
@@ -150,6 +162,9 @@ static inline uint64_t gpuvm_mali_rd64(struct gpuvm_mali_hal *hal,
  *
  * One @pt_write_range call when the HAL has it, else @count @pt_write64
  * calls in ascending order: the same stores either way.
+ *
+ * Locking: none inside; the caller serialises accesses the hardware needs
+ * serialised (the HAL ops are called directly).
  */
 static inline void gpuvm_mali_pt_wr_range(struct gpuvm_mali_hal *hal,
 					  uint64_t pa, const uint64_t *descs,

@@ -108,6 +108,10 @@ struct gpuvm_mali_gpu_info {
  * Returns: 0; -ENODEV when @gpu_id is 0 or 0xFFFFFFFF (GPU powered off or
  * not there), when no AS slot among the first 16 is present, or when the
  * VA or PA width is outside 32..48 bits.
+ *
+ * Locking: none; a pure function, safe from any thread.
+ *
+ * On failure @info is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_gpu_decode(uint32_t gpu_id, uint32_t mmu_features,
 				       uint32_t as_present,
@@ -124,6 +128,10 @@ GPUVM_EXPORT int gpuvm_mali_gpu_decode(uint32_t gpu_id, uint32_t mmu_features,
  *
  * Returns: 0, or -ENODEV as gpuvm_mali_gpu_decode() (a powered-off GPU
  * reads 0xFFFFFFFF); -EINVAL for a NULL argument.
+ *
+ * Locking: the caller serialises use of @hal.
+ *
+ * On failure @info is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_gpu_probe(struct gpuvm_mali_hal *hal,
 				      struct gpuvm_mali_gpu_info *info);
@@ -143,6 +151,8 @@ GPUVM_EXPORT int gpuvm_mali_gpu_probe(struct gpuvm_mali_hal *hal,
  *
  * Returns: 0, or -EINVAL when @size is 0 (there is nothing to lock) or
  * @value is NULL.
+ *
+ * On failure @value is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_lockaddr(uint64_t start, uint64_t size,
 				     uint64_t *value);
@@ -205,6 +215,8 @@ GPUVM_EXPORT const char *gpuvm_mali_fault_name(uint32_t exception_type);
  * @access_type: AS_FAULTSTATUS[9:8]
  *
  * Returns: "ATOMIC", "EXECUTE", "READ" or "WRITE" ("UNKNOWN" above 3).
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT const char *gpuvm_mali_access_name(uint32_t access_type);
 
@@ -250,6 +262,8 @@ struct gpuvm_mali_as_client {
  * @transtab: AS_TRANSTAB value
  * @memattr: AS_MEMATTR value
  * @transcfg: AS_TRANSCFG value
+ *
+ * Locking: none; the client is not bound yet.
  */
 GPUVM_EXPORT void gpuvm_mali_as_client_init(struct gpuvm_mali_as_client *client,
 					    uint64_t transtab, uint64_t memattr,
@@ -292,6 +306,10 @@ struct gpuvm_mali_mmu_stats {
  * slots are assumed unmapped (the GPU's reset state).
  *
  * Returns: 0; -EINVAL (NULL argument); -ENODEV (probe failed); -ENOMEM.
+ *
+ * Locking: the caller serialises use of @hal while the GPU is probed.
+ *
+ * On failure nothing is allocated and *@out is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_create(struct gpuvm_mali_hal *hal,
 				       const struct gpuvm_mali_gpu_info *info,
@@ -303,6 +321,9 @@ GPUVM_EXPORT int gpuvm_mali_mmu_create(struct gpuvm_mali_hal *hal,
  *
  * Writes no register: unbind the clients first if the slots must be left
  * unmapped.  Bound clients are marked unbound.
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_mmu_destroy(struct gpuvm_mali_mmu *mmu);
 
@@ -311,6 +332,9 @@ GPUVM_EXPORT void gpuvm_mali_mmu_destroy(struct gpuvm_mali_mmu *mmu);
  * @mmu: the MMU
  *
  * Returns: the description, valid until destroy.
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT const struct gpuvm_mali_gpu_info *
 gpuvm_mali_mmu_info(const struct gpuvm_mali_mmu *mmu);
@@ -320,6 +344,9 @@ gpuvm_mali_mmu_info(const struct gpuvm_mali_mmu *mmu);
  * @mmu: the MMU
  * @fn: the callback, or NULL to only count faults
  * @priv: passed to @fn
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_mmu_set_fault_handler(struct gpuvm_mali_mmu *mmu,
 						   gpuvm_mali_fault_fn fn,
@@ -333,6 +360,9 @@ GPUVM_EXPORT void gpuvm_mali_mmu_set_fault_handler(struct gpuvm_mali_mmu *mmu,
  * complete within 100 ms, or the registers read 0xFFFFFFFF (powered off);
  * every AS operation then fails with -EIO until
  * gpuvm_mali_mmu_reset_done().
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT bool gpuvm_mali_mmu_needs_reset(const struct gpuvm_mali_mmu *mmu);
 
@@ -344,6 +374,9 @@ GPUVM_EXPORT bool gpuvm_mali_mmu_needs_reset(const struct gpuvm_mali_mmu *mmu);
  * gpuvm_mali_mmu_bind() reprograms one), open update windows are
  * forgotten, the faulty-slot mask is dropped, the MMU interrupts are
  * cleared and re-enabled, and the "needs reset" state ends.
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_mmu_reset_done(struct gpuvm_mali_mmu *mmu);
 
@@ -351,6 +384,9 @@ GPUVM_EXPORT void gpuvm_mali_mmu_reset_done(struct gpuvm_mali_mmu *mmu);
  * gpuvm_mali_mmu_stats() - read the counters
  * @mmu: the MMU
  * @st: receives them
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_mmu_stats(const struct gpuvm_mali_mmu *mmu,
 				       struct gpuvm_mali_mmu_stats *st);
@@ -360,6 +396,9 @@ GPUVM_EXPORT void gpuvm_mali_mmu_stats(const struct gpuvm_mali_mmu *mmu,
  * @mmu: the MMU
  *
  * Returns: bit n set when AS n faulted and has not been re-enabled since.
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
  */
 GPUVM_EXPORT uint32_t gpuvm_mali_mmu_faulty_mask(const struct gpuvm_mali_mmu *mmu);
 
@@ -374,6 +413,12 @@ GPUVM_EXPORT uint32_t gpuvm_mali_mmu_faulty_mask(const struct gpuvm_mali_mmu *mm
  * Returns: 0; -ETIMEDOUT (the MMU now needs a reset); -EIO (it already
  * did, or AS_STATUS read 0xFFFFFFFF twice in a row: the GPU is powered off
  * and the MMU now needs a reset); -EINVAL (slot not present).
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
+ *
+ * -ETIMEDOUT and -EIO leave the MMU needing a reset
+ * (gpuvm_mali_mmu_needs_reset()); -EINVAL changes nothing.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_wait_ready(struct gpuvm_mali_mmu *mmu,
 					   unsigned int as);
@@ -394,6 +439,9 @@ GPUVM_EXPORT int gpuvm_mali_mmu_wait_ready(struct gpuvm_mali_mmu *mmu,
  *
  * Returns: 0; -EBUSY (a lock region is held on the slot: UPDATE would be
  * illegal); -ETIMEDOUT; -EIO (needs reset); -EINVAL (slot not present).
+ *
+ * -ETIMEDOUT and -EIO leave the MMU needing a reset and the slot in an
+ * unknown state; -EBUSY and -EINVAL change nothing.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_as_enable(struct gpuvm_mali_mmu *mmu,
 					  unsigned int as, uint64_t transtab,
@@ -410,6 +458,9 @@ GPUVM_EXPORT int gpuvm_mali_mmu_as_enable(struct gpuvm_mali_mmu *mmu,
  * UPDATE.  Low-level: use gpuvm_mali_mmu_unbind() for bound clients.
  *
  * Returns: as gpuvm_mali_mmu_as_enable().
+ *
+ * -ETIMEDOUT and -EIO leave the MMU needing a reset and the slot in an
+ * unknown state; -EBUSY and -EINVAL change nothing.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_as_disable(struct gpuvm_mali_mmu *mmu,
 					   unsigned int as);
@@ -429,6 +480,12 @@ GPUVM_EXPORT int gpuvm_mali_mmu_as_disable(struct gpuvm_mali_mmu *mmu,
  * Returns: the slot number (>= 0); -EBUSY (every slot's client is busy,
  * or @client has an update window open); -ETIMEDOUT; -EIO (needs reset);
  * -EINVAL (NULL argument).
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
+ *
+ * -EBUSY and -EINVAL change nothing; -ETIMEDOUT and -EIO leave the MMU
+ * needing a reset (an evicted client has lost its slot).
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_bind(struct gpuvm_mali_mmu *mmu,
 				     struct gpuvm_mali_as_client *client);
@@ -442,6 +499,12 @@ GPUVM_EXPORT int gpuvm_mali_mmu_bind(struct gpuvm_mali_mmu *mmu,
  * unbound even when that fails.
  *
  * Returns: 0; -EBUSY (an update window is open); -ETIMEDOUT; -EIO.
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
+ *
+ * -EBUSY changes nothing; after -ETIMEDOUT or -EIO the client is unbound
+ * all the same and the MMU needs a reset.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_unbind(struct gpuvm_mali_mmu *mmu,
 				       struct gpuvm_mali_as_client *client);
@@ -464,6 +527,9 @@ GPUVM_EXPORT int gpuvm_mali_mmu_unbind(struct gpuvm_mali_mmu *mmu,
  *
  * Returns: 0; -EBUSY (a window is already open); -ETIMEDOUT; -EIO (needs
  * reset); -EINVAL.
+ *
+ * -EBUSY and -EINVAL change nothing; after -ETIMEDOUT or -EIO no window is
+ * open and the MMU needs a reset.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_begin_update(struct gpuvm_mali_mmu *mmu,
 					     struct gpuvm_mali_as_client *client,
@@ -511,6 +577,11 @@ GPUVM_EXPORT int gpuvm_mali_mmu_end_update(struct gpuvm_mali_mmu *mmu,
  *
  * Returns: the number of faults delivered; -ENODEV when the registers read
  * 0xFFFFFFFF (powered off; the MMU then needs a reset).
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
+ *
+ * On -ENODEV nothing is cleared and the MMU needs a reset.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_handle_irq(struct gpuvm_mali_mmu *mmu);
 
@@ -526,6 +597,12 @@ GPUVM_EXPORT int gpuvm_mali_mmu_handle_irq(struct gpuvm_mali_mmu *mmu);
  *
  * Returns: 1 when an interrupt was serviced, 0 on timeout, or a negative
  * errno from the HAL or gpuvm_mali_mmu_handle_irq().
+ *
+ * Locking: the caller serialises every call on the MMU and its clients (see
+ * the file description).
+ *
+ * On failure the interrupt line may still be disabled; the MMU state is as
+ * gpuvm_mali_mmu_handle_irq() leaves it.
  */
 GPUVM_EXPORT int gpuvm_mali_mmu_irq_loop_once(struct gpuvm_mali_mmu *mmu,
 					      uint64_t timeout_us);

@@ -114,6 +114,11 @@ struct gpuvm_mali_ptmem;
  * gpuvm_mali_ptmem_add_pool() and gpuvm_mali_ptmem_add_output_range().
  *
  * Returns: 0, -EINVAL (NULL argument) or -ENOMEM.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
+ *
+ * On failure nothing is allocated and *@out is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_ptmem_create(struct gpuvm_mali_hal *hal,
 					 struct gpuvm_mali_ptmem **out);
@@ -125,6 +130,9 @@ GPUVM_EXPORT int gpuvm_mali_ptmem_create(struct gpuvm_mali_hal *hal,
  * Destroy every page table built from @mem first.  Pages still on the
  * deferred list are dropped without being reported; pages still in use are
  * reported through the warning hook.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT void gpuvm_mali_ptmem_destroy(struct gpuvm_mali_ptmem *mem);
 
@@ -136,6 +144,11 @@ GPUVM_EXPORT void gpuvm_mali_ptmem_destroy(struct gpuvm_mali_ptmem *mem);
  *
  * Returns: 0, -EINVAL (misaligned, empty, wrapping, or overlapping another
  * pool or an output range) or -ENOMEM.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
+ *
+ * On failure the pools are unchanged.
  */
 GPUVM_EXPORT int gpuvm_mali_ptmem_add_pool(struct gpuvm_mali_ptmem *mem,
 					   uint64_t base, uint64_t size);
@@ -153,6 +166,11 @@ GPUVM_EXPORT int gpuvm_mali_ptmem_add_pool(struct gpuvm_mali_ptmem *mem,
  *
  * Returns: 0, -EINVAL (misaligned, empty, wrapping, overlaps a pool) or
  * -ENOMEM.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
+ *
+ * On failure the output ranges are unchanged.
  */
 GPUVM_EXPORT int gpuvm_mali_ptmem_add_output_range(struct gpuvm_mali_ptmem *mem,
 						   uint64_t base, uint64_t size);
@@ -164,6 +182,9 @@ GPUVM_EXPORT int gpuvm_mali_ptmem_add_output_range(struct gpuvm_mali_ptmem *mem,
  * @size: bytes (0 is never allowed)
  *
  * Returns: true when the whole range lies in the registered output ranges.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT bool gpuvm_mali_ptmem_output_ok(const struct gpuvm_mali_ptmem *mem,
 					     uint64_t pa, uint64_t size);
@@ -177,6 +198,11 @@ GPUVM_EXPORT bool gpuvm_mali_ptmem_output_ok(const struct gpuvm_mali_ptmem *mem,
  * on the deferred list are never handed out.
  *
  * Returns: 0 or -ENOMEM (every pool exhausted).
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
+ *
+ * On failure nothing is allocated.
  */
 GPUVM_EXPORT int gpuvm_mali_ptmem_alloc(struct gpuvm_mali_ptmem *mem,
 					uint64_t *pa);
@@ -189,6 +215,9 @@ GPUVM_EXPORT int gpuvm_mali_ptmem_alloc(struct gpuvm_mali_ptmem *mem,
  * The page goes to the deferred list; gpuvm_mali_ptmem_flush_done() makes it
  * allocatable again.  Freeing a page that is not allocated warns and does
  * nothing.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT void gpuvm_mali_ptmem_free(struct gpuvm_mali_ptmem *mem,
 					uint64_t pa);
@@ -211,6 +240,9 @@ GPUVM_EXPORT size_t gpuvm_mali_ptmem_flush_done(struct gpuvm_mali_ptmem *mem);
  * @mem: the allocator
  *
  * Returns: the HAL.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT struct gpuvm_mali_hal *
 gpuvm_mali_ptmem_hal(const struct gpuvm_mali_ptmem *mem);
@@ -221,6 +253,9 @@ gpuvm_mali_ptmem_hal(const struct gpuvm_mali_ptmem *mem);
  * @total: receives the number of pages in all pools, or NULL
  * @used: receives pages allocated (including deferred ones), or NULL
  * @deferred: receives pages waiting on the deferred list, or NULL
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT void gpuvm_mali_ptmem_stats(const struct gpuvm_mali_ptmem *mem,
 					 size_t *total, size_t *used,
@@ -263,6 +298,9 @@ struct gpuvm_mali_pt_reserve {
  *
  * Returns: 0, -EINVAL (@mem differs from the reservation's) or -ENOMEM
  * (bookkeeping allocation failed or the pools are exhausted).
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT int gpuvm_mali_pt_reserve_fill(struct gpuvm_mali_pt_reserve *res,
 					    struct gpuvm_mali_ptmem *mem,
@@ -274,6 +312,9 @@ GPUVM_EXPORT int gpuvm_mali_pt_reserve_fill(struct gpuvm_mali_pt_reserve *res,
  *
  * The pages were never visible to the GPU, so they return to their pools
  * at once (reported through pt_page_freed).  @res is left ready for reuse.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT void gpuvm_mali_pt_reserve_release(struct gpuvm_mali_pt_reserve *res);
 
@@ -352,6 +393,11 @@ struct gpuvm_mali_pt_entry {
  * Mali LPAE always walks four levels from L0, as io-pgtable does.
  *
  * Returns: 0, -EINVAL (bad configuration) or -ENOMEM.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
+ *
+ * On failure nothing is allocated and *@out is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_pt_create(struct gpuvm_mali_ptmem *mem,
 				      const struct gpuvm_mali_pt_config *cfg,
@@ -363,6 +409,9 @@ GPUVM_EXPORT int gpuvm_mali_pt_create(struct gpuvm_mali_ptmem *mem,
  *
  * The pages go to the deferred list: disable the address space (or flush
  * it) before calling gpuvm_mali_ptmem_flush_done().
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT void gpuvm_mali_pt_destroy(struct gpuvm_mali_pgtable *pt);
 
@@ -371,6 +420,9 @@ GPUVM_EXPORT void gpuvm_mali_pt_destroy(struct gpuvm_mali_pgtable *pt);
  * @pt: the page table
  *
  * Returns: the root page's bus address.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_pt_root(const struct gpuvm_mali_pgtable *pt);
 
@@ -379,6 +431,8 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_root(const struct gpuvm_mali_pgtable *pt);
  * @pt: the page table
  *
  * Returns: a pointer valid as long as @pt.
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT const struct gpuvm_mali_pt_config *
 gpuvm_mali_pt_get_config(const struct gpuvm_mali_pgtable *pt);
@@ -404,6 +458,8 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_leaf_desc(enum gpuvm_mali_pt_format format,
  *	SW_SYNC tag (bit 55) set once the table was cleaned to memory
  *
  * Returns: the descriptor.
+ *
+ * Locking: none; a pure function, safe from any thread.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_pt_table_desc(enum gpuvm_mali_pt_format format,
 					       uint64_t pa, bool coherent);
@@ -419,6 +475,8 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_table_desc(enum gpuvm_mali_pt_format format,
  * next 2 MiB boundary.  A piece never crosses a table boundary.
  *
  * Returns: 0x1000 or 0x200000.
+ *
+ * Locking: none; a pure function, safe from any thread.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_pt_get_pgsize(uint64_t addr, uint64_t size,
 					       uint64_t *count);
@@ -434,6 +492,8 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_get_pgsize(uint64_t addr, uint64_t size,
  * reserves.  Never less than what gpuvm_mali_pt_map() takes.
  *
  * Returns: the page count (0 for @size 0).
+ *
+ * Locking: none; reads only the page tables' configuration.
  */
 GPUVM_EXPORT size_t gpuvm_mali_pt_map_reserve_pages(const struct gpuvm_mali_pgtable *pt,
 						    uint64_t iova, uint64_t size);
@@ -466,6 +526,9 @@ GPUVM_EXPORT size_t gpuvm_mali_pt_unmap_reserve_pages(uint64_t iova,
  * enough reserved pages.
  *
  * Returns: 0, or a negative errno with nothing changed (see above).
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT int gpuvm_mali_pt_map_prepare(struct gpuvm_mali_pgtable *pt,
 					   uint64_t iova, uint64_t pa,
@@ -552,6 +615,11 @@ GPUVM_EXPORT int gpuvm_mali_pt_unmap(struct gpuvm_mali_pgtable *pt,
  * @out: receives the leaf found
  *
  * Returns: 0, -ENOENT (no valid leaf) or -ERANGE (beyond ias).
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
+ *
+ * On failure the output is not written; the tables are never changed.
  */
 GPUVM_EXPORT int gpuvm_mali_pt_lookup(struct gpuvm_mali_pgtable *pt,
 				      uint64_t iova,
@@ -562,6 +630,9 @@ GPUVM_EXPORT int gpuvm_mali_pt_lookup(struct gpuvm_mali_pgtable *pt,
  * @pt: the page table
  *
  * Returns: the number of table pages, the root included.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT size_t gpuvm_mali_pt_count_tables(struct gpuvm_mali_pgtable *pt);
 
@@ -578,6 +649,10 @@ GPUVM_EXPORT size_t gpuvm_mali_pt_count_tables(struct gpuvm_mali_pgtable *pt);
  * READ_INNER | ADRMODE_TABLE (| SHARE_OUTER); the root must be 4 KiB aligned.
  *
  * Returns: 0 or -EINVAL (misaligned root or beyond 48 bits).
+ *
+ * Locking: none; a pure function, safe from any thread.
+ *
+ * On failure @value is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_pt_transtab_encode(enum gpuvm_mali_pt_format format,
 					       uint64_t root, bool coherent,
@@ -588,6 +663,9 @@ GPUVM_EXPORT int gpuvm_mali_pt_transtab_encode(enum gpuvm_mali_pt_format format,
  * @pt: the page table
  *
  * Returns: the register value.
+ *
+ * Locking: the caller serialises every call on the page-table memory and
+ * the page tables built from it.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_pt_transtab(const struct gpuvm_mali_pgtable *pt);
 
@@ -601,6 +679,8 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_transtab(const struct gpuvm_mali_pgtable *pt
  * Returns: AArch64: ADRMODE_AARCH64_4K | INA_BITS | PTW_MEMATTR_WB | PTW_RA
  * (| PTW_SH_OS); LPAE: 0 (legacy mode; Midgard has no TRANSCFG).  An @ias
  * outside 32..48 gives 1 (ADRMODE_UNMAPPED), never a garbled value.
+ *
+ * Locking: none; a pure function, safe from any thread.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_pt_transcfg_encode(enum gpuvm_mali_pt_format format,
 						    unsigned int ias,
@@ -612,6 +692,8 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_transcfg_encode(enum gpuvm_mali_pt_format fo
  * @coherent: coherent walker (AArch64: write-back slots CPU-inner shareable)
  *
  * Returns: one of the GPUVM_MALI_PT_MEMATTR_* values.
+ *
+ * Locking: none; a pure function, safe from any thread.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_pt_memattr(enum gpuvm_mali_pt_format format,
 					    bool coherent);

@@ -159,6 +159,10 @@ GPUVM_EXPORT void gpuvm_mali_sim_config_init(struct gpuvm_mali_sim_config *cfg,
  * masked and the interrupt line enabled, at virtual time 0.
  * Returns: 0; -EINVAL for a bad configuration (see the field comments);
  * -ENOMEM.
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On failure nothing is allocated and *@out is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 				       struct gpuvm_mali_sim **out);
@@ -166,6 +170,8 @@ GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 /**
  * gpuvm_mali_sim_destroy() - free a simulator and its memory; NULL is ignored
  * @sim: the simulator, or NULL
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT void gpuvm_mali_sim_destroy(struct gpuvm_mali_sim *sim);
 
@@ -174,6 +180,8 @@ GPUVM_EXPORT void gpuvm_mali_sim_destroy(struct gpuvm_mali_sim *sim);
  * @sim: the simulator
  *
  * Returns: the embedded struct gpuvm_mali_hal, valid until destroy.
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT struct gpuvm_mali_hal *gpuvm_mali_sim_hal(struct gpuvm_mali_sim *sim);
 
@@ -182,6 +190,8 @@ GPUVM_EXPORT struct gpuvm_mali_hal *gpuvm_mali_sim_hal(struct gpuvm_mali_sim *si
  * @hal: a HAL returned by gpuvm_mali_sim_hal()
  *
  * Returns: the simulator, or NULL when @hal is not a simulator.
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT struct gpuvm_mali_sim *gpuvm_mali_sim_from_hal(struct gpuvm_mali_hal *hal);
 
@@ -194,6 +204,10 @@ GPUVM_EXPORT struct gpuvm_mali_sim *gpuvm_mali_sim_from_hal(struct gpuvm_mali_ha
  *	2^48 and not overlap an existing carve-out
  *
  * Returns: 0; -EINVAL for a bad range; -EEXIST on overlap; -ENOMEM.
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On failure the memory map is unchanged.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_add_memory(struct gpuvm_mali_sim *sim,
 					   uint64_t pa_base, uint64_t size);
@@ -206,6 +220,10 @@ GPUVM_EXPORT int gpuvm_mali_sim_add_memory(struct gpuvm_mali_sim *sim,
  * @value: receives the value
  *
  * Returns: 0; -EINVAL when @pa is misaligned; -EFAULT when unbacked.
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On failure the output is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 					   uint64_t pa, uint64_t *value);
@@ -254,6 +272,8 @@ enum gpuvm_mali_sim_result {
  * a secondary fault.
  * Returns: an enum gpuvm_mali_sim_result, or -EINVAL for an AS that is not
  * present or an unknown @kind.
+ *
+ * On -EINVAL nothing changes; a fault is a result, not a failure.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_access(struct gpuvm_mali_sim *sim, unsigned int as,
 				       uint64_t va,
@@ -273,6 +293,8 @@ GPUVM_EXPORT int gpuvm_mali_sim_access(struct gpuvm_mali_sim *sim, unsigned int 
  * TLB and the line cache, and changes nothing (no latching, no counters).
  * Returns: 0 when it translates, 1 when it faults, -EINVAL for a bad AS
  * or kind.
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_walk_oracle(struct gpuvm_mali_sim *sim, unsigned int as,
 					    uint64_t va,
@@ -292,6 +314,8 @@ GPUVM_EXPORT int gpuvm_mali_sim_walk_oracle(struct gpuvm_mali_sim *sim, unsigned
  * through the line cache that disagrees with the oracle is STALE_PTW.  Each
  * stale page is logged (at most 16 entries per call).
  * Returns: the number of stale pages (0 = coherent), or -EINVAL.
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT long gpuvm_mali_sim_check_coherent(struct gpuvm_mali_sim *sim, unsigned int as,
 						uint64_t va, uint64_t size);
@@ -305,6 +329,8 @@ GPUVM_EXPORT long gpuvm_mali_sim_check_coherent(struct gpuvm_mali_sim *sim, unsi
  *	NULL)
  *
  * Returns: 1 when locked, 0 when not, -EINVAL for a bad AS.
+ *
+ * On failure the outputs are not written.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_lock_region(struct gpuvm_mali_sim *sim, unsigned int as,
 					    uint64_t *base, unsigned int *log2);
@@ -339,6 +365,10 @@ struct gpuvm_mali_sim_as_stats {
  * @st: receives the counters
  *
  * Returns: 0, or -EINVAL for a bad AS.
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On failure the output is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_as_stats(struct gpuvm_mali_sim *sim, unsigned int as,
 					 struct gpuvm_mali_sim_as_stats *st);
@@ -371,6 +401,8 @@ struct gpuvm_mali_sim_stats {
  * gpuvm_mali_sim_stats() - read the GPU-wide counters
  * @sim: the simulator
  * @st: receives them
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT void gpuvm_mali_sim_stats(struct gpuvm_mali_sim *sim,
 				       struct gpuvm_mali_sim_stats *st);
@@ -450,6 +482,8 @@ struct gpuvm_mali_sim_violation {
  *
  * Returns: how many there are (entries that could not be stored for lack
  * of memory are counted but not kept).
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count(struct gpuvm_mali_sim *sim);
 
@@ -459,6 +493,8 @@ GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count(struct gpuvm_mali_sim *sim);
  * @code: the kind
  *
  * Returns: how many stored entries have @code.
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count_code(struct gpuvm_mali_sim *sim,
 					enum gpuvm_mali_sim_violation_code code);
@@ -470,6 +506,8 @@ GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count_code(struct gpuvm_mali_sim *s
  *
  * Returns: the entry, valid until the next violation or clear; NULL when
  * @i is out of range.
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT const struct gpuvm_mali_sim_violation *
 gpuvm_mali_sim_violation_get(struct gpuvm_mali_sim *sim, size_t i);
@@ -477,6 +515,8 @@ gpuvm_mali_sim_violation_get(struct gpuvm_mali_sim *sim, size_t i);
 /**
  * gpuvm_mali_sim_violation_clear() - empty the violation log
  * @sim: the simulator
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT void gpuvm_mali_sim_violation_clear(struct gpuvm_mali_sim *sim);
 
@@ -509,6 +549,8 @@ struct gpuvm_mali_sim_trace_entry {
  * @sim: the simulator
  *
  * Returns: the number of the next access.
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT uint64_t gpuvm_mali_sim_trace_count(struct gpuvm_mali_sim *sim);
 
@@ -520,6 +562,10 @@ GPUVM_EXPORT uint64_t gpuvm_mali_sim_trace_count(struct gpuvm_mali_sim *sim);
  *
  * Returns: 0; -ENOENT when @index has not happened yet or has left the
  * ring (config trace_capacity).
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On failure the output is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_trace_get(struct gpuvm_mali_sim *sim, uint64_t index,
 					  struct gpuvm_mali_sim_trace_entry *out);
@@ -560,6 +606,10 @@ enum gpuvm_mali_sim_injection {
  *
  * Returns: 0; -EINVAL for an unknown injection, a bad AS or argument;
  * -EBUSY for a spurious interrupt while the line is disabled.
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On failure nothing is injected.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 				       enum gpuvm_mali_sim_injection what,
@@ -577,6 +627,10 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
  * a stalled AS is only counted).
  * Returns: 0 when latched, 1 when suppressed, -EINVAL for a bad AS or
  * @bus on a CSF GPU.
+ *
+ * Locking: a simulator is used by one thread at a time.
+ *
+ * On -EINVAL nothing is latched.
  */
 GPUVM_EXPORT int gpuvm_mali_sim_inject_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 					     uint32_t faultstatus, uint64_t va, bool bus);
@@ -608,6 +662,8 @@ typedef bool (*gpuvm_mali_sim_reg_hook_fn)(struct gpuvm_mali_sim *sim,
  * @sim: the simulator
  * @fn: the hook, or NULL to remove it
  * @priv: passed to @fn
+ *
+ * Locking: a simulator is used by one thread at a time.
  */
 GPUVM_EXPORT void gpuvm_mali_sim_set_reg_hook(struct gpuvm_mali_sim *sim,
 					      gpuvm_mali_sim_reg_hook_fn fn,

@@ -120,6 +120,8 @@ struct gpuvm_mali_uio;
  *
  * Defaults: index -1, sysfs_root "/sys/class/uio", dev_root "/dev",
  * reg_map 0, pt_map 1, pt_cached false.
+ *
+ * Locking: none; a pure function, safe from any thread.
  */
 GPUVM_EXPORT void gpuvm_mali_uio_config_init(struct gpuvm_mali_uio_config *cfg,
 					     const char *name);
@@ -154,6 +156,9 @@ GPUVM_EXPORT void gpuvm_mali_uio_config_init(struct gpuvm_mali_uio_config *cfg,
  * that cannot be parsed when no device matched); -EOPNOTSUPP as above;
  * -ENOMEM; -ENAMETOOLONG for paths that do not fit PATH_MAX; or the
  * negative errno of a failing open()/mmap()/read of sysfs.
+ *
+ * Locking: none; each call opens its own handle
+ * (gpuvm_mali_uio_last_error() is per thread).
  */
 GPUVM_EXPORT int gpuvm_mali_uio_open(const struct gpuvm_mali_uio_config *cfg,
 				     struct gpuvm_mali_uio **out);
@@ -164,6 +169,8 @@ GPUVM_EXPORT int gpuvm_mali_uio_open(const struct gpuvm_mali_uio_config *cfg,
  * @uio: the handle; NULL is ignored
  *
  * The HAL returned by gpuvm_mali_uio_hal() must no longer be in use.
+ *
+ * Locking: the caller makes sure no other thread uses the handle meanwhile.
  */
 GPUVM_EXPORT void gpuvm_mali_uio_close(struct gpuvm_mali_uio *uio);
 
@@ -203,6 +210,8 @@ GPUVM_EXPORT struct gpuvm_mali_hal *gpuvm_mali_uio_hal(struct gpuvm_mali_uio *ui
  * @hal: a HAL
  *
  * Returns: the handle if @hal came from gpuvm_mali_uio_hal(), else NULL.
+ *
+ * Locking: none; safe from any thread.
  */
 GPUVM_EXPORT struct gpuvm_mali_uio *gpuvm_mali_uio_from_hal(struct gpuvm_mali_hal *hal);
 
@@ -217,6 +226,10 @@ GPUVM_EXPORT struct gpuvm_mali_uio *gpuvm_mali_uio_from_hal(struct gpuvm_mali_ha
  *
  * Returns: 0, -ENOENT when that region was not requested (map index
  * GPUVM_MALI_UIO_NO_MAP), or -EINVAL for a bad @region.
+ *
+ * Locking: the caller makes sure no other thread uses the handle meanwhile.
+ *
+ * On failure the output is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_uio_get_map(const struct gpuvm_mali_uio *uio,
 					enum gpuvm_mali_uio_region region,
@@ -227,6 +240,10 @@ GPUVM_EXPORT int gpuvm_mali_uio_get_map(const struct gpuvm_mali_uio *uio,
  * @uio: the handle
  *
  * Returns: N of /dev/uioN.
+ *
+ * Locking: the caller makes sure no other thread uses the handle meanwhile.
+ *
+ * It cannot fail.
  */
 GPUVM_EXPORT int gpuvm_mali_uio_index(const struct gpuvm_mali_uio *uio);
 
@@ -239,6 +256,8 @@ GPUVM_EXPORT int gpuvm_mali_uio_index(const struct gpuvm_mali_uio *uio);
  * by @uio: do not close it.  A reader must consume exactly 4 bytes.
  *
  * Returns: the file descriptor of /dev/uioN (owned by @uio).
+ *
+ * It cannot fail.
  */
 GPUVM_EXPORT int gpuvm_mali_uio_fd(const struct gpuvm_mali_uio *uio);
 

@@ -105,6 +105,9 @@ GPUVM_EXPORT int gpuvm_mali_bo_init(struct gpuvm_mali_bo *bo, uint64_t pa,
 /**
  * gpuvm_mali_bo_fini() - release what gpuvm_mali_bo_init() set up
  * @bo: the object; it must no longer be mapped in any VM
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_bo_fini(struct gpuvm_mali_bo *bo);
 
@@ -176,6 +179,11 @@ struct gpuvm_mali_vm;
  *
  * Returns: 0; -EINVAL (NULL argument, bad range, VA space beyond the MMU's
  * VA bits, bad default protection); -ENOMEM.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
+ *
+ * On failure nothing is allocated and *@out is not written.
  */
 GPUVM_EXPORT int gpuvm_mali_vm_create(struct gpuvm_mali_mmu *mmu,
 				      struct gpuvm_mali_ptmem *mem,
@@ -193,6 +201,9 @@ GPUVM_EXPORT int gpuvm_mali_vm_create(struct gpuvm_mali_mmu *mmu,
  * When the MMU needs a reset the freed pages stay deferred until the
  * caller drains them after the reset.  The struct gpuvm is released with
  * gpuvm_put(); the VM's memory goes when its last reference does.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_vm_destroy(struct gpuvm_mali_vm *vm);
 
@@ -205,6 +216,12 @@ GPUVM_EXPORT void gpuvm_mali_vm_destroy(struct gpuvm_mali_vm *vm);
  *
  * Returns: the slot (>= 0) or a negative errno from gpuvm_mali_mmu_bind();
  * -EIO when the VM is unusable (see gpuvm_mali_vm_usable()).
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
+ *
+ * On failure the VM stays unbound (see gpuvm_mali_mmu_bind() for the MMU's
+ * state).
  */
 GPUVM_EXPORT int gpuvm_mali_vm_bind(struct gpuvm_mali_vm *vm);
 
@@ -213,6 +230,12 @@ GPUVM_EXPORT int gpuvm_mali_vm_bind(struct gpuvm_mali_vm *vm);
  * @vm: the VM
  *
  * Returns: 0 or a negative errno from gpuvm_mali_mmu_unbind().
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
+ *
+ * -EBUSY changes nothing; after any other error the VM is unbound all the
+ * same (see gpuvm_mali_mmu_unbind()).
  */
 GPUVM_EXPORT int gpuvm_mali_vm_unbind(struct gpuvm_mali_vm *vm);
 
@@ -221,6 +244,11 @@ GPUVM_EXPORT int gpuvm_mali_vm_unbind(struct gpuvm_mali_vm *vm);
  * @vm: the VM
  *
  * Returns: the slot, or -1 when unbound.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
+ *
+ * It cannot fail.
  */
 GPUVM_EXPORT int gpuvm_mali_vm_as(const struct gpuvm_mali_vm *vm);
 
@@ -268,6 +296,9 @@ GPUVM_EXPORT int gpuvm_mali_vm_map(struct gpuvm_mali_vm *vm, uint64_t addr,
  * their page-table entries.  Holes inside the range are fine.
  *
  * Returns: as gpuvm_mali_vm_map() (without the object checks).
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT int gpuvm_mali_vm_unmap(struct gpuvm_mali_vm *vm, uint64_t addr,
 				     uint64_t range);
@@ -299,6 +330,11 @@ GPUVM_EXPORT int gpuvm_mali_vm_madvise(struct gpuvm_mali_vm *vm, uint64_t addr,
  * Reads the tables as the CPU wrote them (not what the GPU has cached).
  *
  * Returns: 0, -ENOENT (not mapped) or -ERANGE (beyond the VA bits).
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
+ *
+ * On failure the outputs are not written.
  */
 GPUVM_EXPORT int gpuvm_mali_vm_translate(struct gpuvm_mali_vm *vm, uint64_t va,
 					 uint64_t *pa);
@@ -310,6 +346,11 @@ GPUVM_EXPORT int gpuvm_mali_vm_translate(struct gpuvm_mali_vm *vm, uint64_t va,
  *
  * Returns: the GPUVM_MALI_PT_* flags the mapping was created with, or 0
  * when no mapping (or only the reserved region) covers @va.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
+ *
+ * It cannot fail.
  */
 GPUVM_EXPORT unsigned int gpuvm_mali_vm_prot(const struct gpuvm_mali_vm *vm,
 					     uint64_t va);
@@ -321,6 +362,9 @@ GPUVM_EXPORT unsigned int gpuvm_mali_vm_prot(const struct gpuvm_mali_vm *vm,
  * The caller must not change it (only read).
  *
  * Returns: the struct gpuvm, valid as long as @vm.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT struct gpuvm *gpuvm_mali_vm_gpuvm(struct gpuvm_mali_vm *vm);
 
@@ -329,6 +373,9 @@ GPUVM_EXPORT struct gpuvm *gpuvm_mali_vm_gpuvm(struct gpuvm_mali_vm *vm);
  * @vm: the VM
  *
  * Returns: the page table, for lookups and statistics only.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT struct gpuvm_mali_pgtable *gpuvm_mali_vm_pgtable(struct gpuvm_mali_vm *vm);
 
@@ -338,6 +385,9 @@ GPUVM_EXPORT struct gpuvm_mali_pgtable *gpuvm_mali_vm_pgtable(struct gpuvm_mali_
  *
  * Returns: the client (e.g. to maintain active_jobs, or to recognise the
  * VM in a fault callback).
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT struct gpuvm_mali_as_client *gpuvm_mali_vm_client(struct gpuvm_mali_vm *vm);
 
@@ -349,6 +399,9 @@ GPUVM_EXPORT struct gpuvm_mali_as_client *gpuvm_mali_vm_client(struct gpuvm_mali
  * view possibly out of step (see gpuvm_mali_vm_map()), until the MMU has
  * been reset (gpuvm_mali_mmu_reset_done()); false for good after a
  * page-table error in the middle of an update.
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT bool gpuvm_mali_vm_usable(const struct gpuvm_mali_vm *vm);
 
@@ -356,6 +409,9 @@ GPUVM_EXPORT bool gpuvm_mali_vm_usable(const struct gpuvm_mali_vm *vm);
  * gpuvm_mali_vm_stats() - read the counters
  * @vm: the VM
  * @st: receives them
+ *
+ * Locking: the caller serialises every call on the VM, its MMU and its
+ * page-table memory (see the file description).
  */
 GPUVM_EXPORT void gpuvm_mali_vm_stats(const struct gpuvm_mali_vm *vm,
 				      struct gpuvm_mali_vm_stats *st);
