@@ -312,15 +312,28 @@ struct gpuvm_op_list {
 	struct gpuvm_op inline_ops[GPUVM_OP_LIST_INLINE];
 };
 
-/** gpuvm_op_list_for_each() - walk @list's ops (struct gpuvm_op *@op) in order */
+/**
+ * gpuvm_op_list_for_each() - walk @list's ops (struct gpuvm_op *@op) in order
+ * @op: a struct gpuvm_op pointer, the cursor
+ * @list: the struct gpuvm_op_list
+ */
 #define gpuvm_op_list_for_each(op, list) \
 	gpuvm_list_for_each(op, &(list)->ops, link)
 
-/** gpuvm_op_list_for_each_safe() - same, the body may remove @op */
+/**
+ * gpuvm_op_list_for_each_safe() - same, the body may remove @op
+ * @op: a struct gpuvm_op pointer, the cursor
+ * @tmp: a struct gpuvm_op pointer, used internally
+ * @list: the struct gpuvm_op_list
+ */
 #define gpuvm_op_list_for_each_safe(op, tmp, list) \
 	gpuvm_list_for_each_safe(op, tmp, &(list)->ops, link)
 
-/** gpuvm_op_list_for_each_reverse() - walk @list's ops backwards (unwinding) */
+/**
+ * gpuvm_op_list_for_each_reverse() - walk @list's ops backwards (unwinding)
+ * @op: a struct gpuvm_op pointer, the cursor
+ * @list: the struct gpuvm_op_list
+ */
 #define gpuvm_op_list_for_each_reverse(op, list) \
 	gpuvm_list_for_each_reverse(op, &(list)->ops, link)
 
@@ -788,11 +801,18 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 /**
  * gpuvm_for_each_va() - every VA of @vm in address order, the reserved
  * region included; the body must not remove @va
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @vm: the struct gpuvm
  */
 #define gpuvm_for_each_va(va, vm) \
 	for (va = (vm)->tree.first; va; va = gpuvm_va_next(va))
 
-/** gpuvm_for_each_va_safe() - same; the body may remove (and free) @va */
+/**
+ * gpuvm_for_each_va_safe() - same; the body may remove (and free) @va
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @next_: a struct gpuvm_va pointer, used internally
+ * @vm: the struct gpuvm
+ */
 #define gpuvm_for_each_va_safe(va, next_, vm)                              \
 	for (va = (vm)->tree.first, next_ = va ? gpuvm_va_next(va) : NULL; \
 	     va; va = next_, next_ = va ? gpuvm_va_next(va) : NULL)
@@ -800,6 +820,10 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 /**
  * gpuvm_for_each_va_range() - the VAs intersecting [@start, @end), in address
  * order; the body must not remove @va
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @vm: the struct gpuvm
+ * @start: first address of the range
+ * @end: end of the range (exclusive)
  */
 #define gpuvm_for_each_va_range(va, vm, start, end)                        \
 	for (va = gpuvm_va_find_first(vm, start, (end) - (start));          \
@@ -808,6 +832,11 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 /**
  * gpuvm_for_each_va_range_safe() - same; the body may remove @va and insert
  * VAs elsewhere (the walk goes on from the successor fetched before the body)
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @next_: a struct gpuvm_va pointer, used internally
+ * @vm: the struct gpuvm
+ * @start: first address of the range
+ * @end: end of the range (exclusive)
  */
 #define gpuvm_for_each_va_range_safe(va, next_, vm, start, end)            \
 	for (va = gpuvm_va_find_first(vm, start, (end) - (start));          \
@@ -1134,15 +1163,28 @@ GPUVM_EXPORT void gpuvm_va_link(struct gpuvm_va *va, struct gpuvm_vm_bo *vm_bo);
  */
 GPUVM_EXPORT void gpuvm_va_unlink(struct gpuvm_va *va);
 
-/** gpuvm_vm_bo_for_each_va() - the VAs linked to @vm_bo, in link order */
+/**
+ * gpuvm_vm_bo_for_each_va() - the VAs linked to @vm_bo, in link order
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @vm_bo: the struct gpuvm_vm_bo
+ */
 #define gpuvm_vm_bo_for_each_va(va, vm_bo) \
 	gpuvm_list_for_each(va, &(vm_bo)->vas, bo_link)
 
-/** gpuvm_vm_bo_for_each_va_safe() - same; the body may unlink @va */
+/**
+ * gpuvm_vm_bo_for_each_va_safe() - same; the body may unlink @va
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @tmp: a struct gpuvm_va pointer, used internally
+ * @vm_bo: the struct gpuvm_vm_bo
+ */
 #define gpuvm_vm_bo_for_each_va_safe(va, tmp, vm_bo) \
 	gpuvm_list_for_each_safe(va, tmp, &(vm_bo)->vas, bo_link)
 
-/** gpuvm_bo_for_each_vm_bo() - the vm_bos of @obj, in creation order */
+/**
+ * gpuvm_bo_for_each_vm_bo() - the vm_bos of @obj, in creation order
+ * @vm_bo: a struct gpuvm_vm_bo pointer, the cursor
+ * @obj: the object (struct gpuvm_bo)
+ */
 #define gpuvm_bo_for_each_vm_bo(vm_bo, obj) \
 	gpuvm_list_for_each(vm_bo, &(obj)->vm_bos, bo_link)
 

@@ -130,14 +130,29 @@ static inline void gpuvm_list_splice_tail_init(struct gpuvm_list *to,
 	gpuvm_list_init(from);
 }
 
-/** gpuvm_list_entry() - the element that embeds node @ptr as @member */
+/**
+ * gpuvm_list_entry() - the element that embeds node @ptr as @member
+ * @ptr: the struct gpuvm_list node
+ * @type: the type of the containing structure
+ * @member: the name of the member within @type
+ */
 #define gpuvm_list_entry(ptr, type, member) gpuvm_container_of(ptr, type, member)
 
-/** gpuvm_list_first_entry() - first element of a non-empty list */
+/**
+ * gpuvm_list_first_entry() - first element of a non-empty list
+ * @head: the list head (not empty)
+ * @type: the type of the containing structure
+ * @member: the name of the member within @type
+ */
 #define gpuvm_list_first_entry(head, type, member) \
 	gpuvm_list_entry((head)->next, type, member)
 
-/** gpuvm_list_last_entry() - last element of a non-empty list */
+/**
+ * gpuvm_list_last_entry() - last element of a non-empty list
+ * @head: the list head (not empty)
+ * @type: the type of the containing structure
+ * @member: the name of the member within @type
+ */
 #define gpuvm_list_last_entry(head, type, member) \
 	gpuvm_list_entry((head)->prev, type, member)
 
@@ -148,13 +163,23 @@ static inline void gpuvm_list_splice_tail_init(struct gpuvm_list *to,
 #define gpuvm__list_elem(node, var, member) \
 	gpuvm_container_of(node, __typeof__(*(var)), member)
 
-/** gpuvm_list_for_each() - walk the elements of @head in order */
+/**
+ * gpuvm_list_for_each() - walk the elements of @head in order
+ * @pos: a pointer to @type, the cursor
+ * @head: the list head
+ * @member: the name of the member within @type
+ */
 #define gpuvm_list_for_each(pos, head, member)                            \
 	for (pos = gpuvm__list_elem((head)->next, pos, member);            \
 	     &pos->member != (head);                                       \
 	     pos = gpuvm__list_elem(pos->member.next, pos, member))
 
-/** gpuvm_list_for_each_reverse() - walk the elements of @head backwards */
+/**
+ * gpuvm_list_for_each_reverse() - walk the elements of @head backwards
+ * @pos: a pointer to @type, the cursor
+ * @head: the list head
+ * @member: the name of the member within @type
+ */
 #define gpuvm_list_for_each_reverse(pos, head, member)                    \
 	for (pos = gpuvm__list_elem((head)->prev, pos, member);            \
 	     &pos->member != (head);                                       \
@@ -163,6 +188,10 @@ static inline void gpuvm_list_splice_tail_init(struct gpuvm_list *to,
 /**
  * gpuvm_list_for_each_safe() - walk @head in order; the body may unlink or
  * free @pos (@tmp holds the successor)
+ * @pos: a pointer to @type, the cursor
+ * @tmp: a pointer to @type, used internally
+ * @head: the list head
+ * @member: the name of the member within @type
  */
 #define gpuvm_list_for_each_safe(pos, tmp, head, member)                   \
 	for (pos = gpuvm__list_elem((head)->next, pos, member),            \

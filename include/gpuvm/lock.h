@@ -348,7 +348,12 @@ GPUVM_EXPORT bool gpuvm_exec_retry(struct gpuvm_exec *exec, int *ret);
  */
 GPUVM_EXPORT void gpuvm_exec_unlock_all(struct gpuvm_exec *exec);
 
-/** gpuvm_exec_for_each_locked() - walk the locked objects (struct gpuvm_bo *) */
+/**
+ * gpuvm_exec_for_each_locked() - walk the locked objects (struct gpuvm_bo *)
+ * @exec: the struct gpuvm_exec
+ * @i: an unsigned int, the index
+ * @obj: a struct gpuvm_bo pointer, the cursor
+ */
 #define gpuvm_exec_for_each_locked(exec, i, obj)                          \
 	for ((i) = 0; (i) < (exec)->num_objects &&                         \
 		      ((obj) = (exec)->objects[(i)], 1); (i)++)

@@ -48,20 +48,57 @@
 #define GPUVM_MALI_L2_MMU_CONFIG		0xF0Cu	/**< JM: MMU quirks */
 
 /* MMU_FEATURES fields */
-/** GPUVM_MALI_MMU_VA_BITS() - virtual address bits of an MMU_FEATURES value */
+/**
+ * GPUVM_MALI_MMU_VA_BITS() - virtual address bits of an MMU_FEATURES value
+ * @f: an MMU_FEATURES value
+ */
 #define GPUVM_MALI_MMU_VA_BITS(f)		((unsigned int)((f) & 0xFFu))
-/** GPUVM_MALI_MMU_PA_BITS() - physical address bits of an MMU_FEATURES value */
+/**
+ * GPUVM_MALI_MMU_PA_BITS() - physical address bits of an MMU_FEATURES value
+ * @f: an MMU_FEATURES value
+ */
 #define GPUVM_MALI_MMU_PA_BITS(f)		((unsigned int)(((f) >> 8) & 0xFFu))
 
 /* GPU_ID fields (new format: arch >= 6, and every CSF GPU) */
-#define GPUVM_MALI_GPU_ARCH_MAJOR(id)		(((id) >> 28) & 0xFu)	/**< arch major */
-#define GPUVM_MALI_GPU_ARCH_MINOR(id)		(((id) >> 24) & 0xFu)	/**< arch minor */
-#define GPUVM_MALI_GPU_ARCH_REV(id)		(((id) >> 20) & 0xFu)	/**< arch revision */
-#define GPUVM_MALI_GPU_PRODUCT_MAJOR(id)	(((id) >> 16) & 0xFu)	/**< product major */
-#define GPUVM_MALI_GPU_VERSION_MAJOR(id)	(((id) >> 12) & 0xFu)	/**< version major */
-#define GPUVM_MALI_GPU_VERSION_MINOR(id)	(((id) >> 4) & 0xFFu)	/**< version minor */
-#define GPUVM_MALI_GPU_VERSION_STATUS(id)	((id) & 0xFu)		/**< version status */
-/** GPUVM_MALI_GPU_PRODUCT_ID() - old-format (Midgard) product id, GPU_ID[31:16] */
+/**
+ * GPUVM_MALI_GPU_ARCH_MAJOR() - arch major
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_ARCH_MAJOR(id)		(((id) >> 28) & 0xFu)
+/**
+ * GPUVM_MALI_GPU_ARCH_MINOR() - arch minor
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_ARCH_MINOR(id)		(((id) >> 24) & 0xFu)
+/**
+ * GPUVM_MALI_GPU_ARCH_REV() - arch revision
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_ARCH_REV(id)		(((id) >> 20) & 0xFu)
+/**
+ * GPUVM_MALI_GPU_PRODUCT_MAJOR() - product major
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_PRODUCT_MAJOR(id)	(((id) >> 16) & 0xFu)
+/**
+ * GPUVM_MALI_GPU_VERSION_MAJOR() - version major
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_VERSION_MAJOR(id)	(((id) >> 12) & 0xFu)
+/**
+ * GPUVM_MALI_GPU_VERSION_MINOR() - version minor
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_VERSION_MINOR(id)	(((id) >> 4) & 0xFFu)
+/**
+ * GPUVM_MALI_GPU_VERSION_STATUS() - version status
+ * @id: a GPU_ID value
+ */
+#define GPUVM_MALI_GPU_VERSION_STATUS(id)	((id) & 0xFu)
+/**
+ * GPUVM_MALI_GPU_PRODUCT_ID() - old-format (Midgard) product id, GPU_ID[31:16]
+ * @id: a GPU_ID value
+ */
 #define GPUVM_MALI_GPU_PRODUCT_ID(id)		(((id) >> 16) & 0xFFFFu)
 /** GPUVM_MALI_CSF_MIN_ARCH - first architecture major with a CSF front end */
 #define GPUVM_MALI_CSF_MIN_ARCH			10u
@@ -86,10 +123,22 @@
 #define GPUVM_MALI_JM_GPU_CMD_CLEAN_INV_CACHES	0x08u	/**< clean + invalidate L2 */
 
 /* GPU_CMD, CSF encoding: type | payload << 8 */
-/** GPUVM_MALI_CSF_GPU_CMD() - build a CSF GPU_CMD from a type and a payload */
+/**
+ * GPUVM_MALI_CSF_GPU_CMD() - build a CSF GPU_CMD from a type and a payload
+ * @type: the command type (GPUVM_MALI_CSF_GPU_CMD_TYPE_*)
+ * @payload: the command payload
+ */
 #define GPUVM_MALI_CSF_GPU_CMD(type, payload)	((uint32_t)(type) | ((uint32_t)(payload) << 8))
-#define GPUVM_MALI_CSF_GPU_CMD_TYPE(cmd)	((cmd) & 0xFFu)		/**< command type */
-#define GPUVM_MALI_CSF_GPU_CMD_PAYLOAD(cmd)	((cmd) >> 8)		/**< command payload */
+/**
+ * GPUVM_MALI_CSF_GPU_CMD_TYPE() - command type
+ * @cmd: a GPU_CMD value
+ */
+#define GPUVM_MALI_CSF_GPU_CMD_TYPE(cmd)	((cmd) & 0xFFu)
+/**
+ * GPUVM_MALI_CSF_GPU_CMD_PAYLOAD() - command payload
+ * @cmd: a GPU_CMD value
+ */
+#define GPUVM_MALI_CSF_GPU_CMD_PAYLOAD(cmd)	((cmd) >> 8)
 #define GPUVM_MALI_CSF_GPU_CMD_TYPE_NOP		0u	/**< nothing */
 #define GPUVM_MALI_CSF_GPU_CMD_TYPE_RESET	1u	/**< payload 1 soft, 2 hard */
 #define GPUVM_MALI_CSF_GPU_CMD_TYPE_FLUSH_CACHES 4u	/**< payload: cache ops */
@@ -102,14 +151,31 @@
 #define GPUVM_MALI_CACHE_OP_CLEAN		1u	/**< write dirty lines back */
 #define GPUVM_MALI_CACHE_OP_INV			2u	/**< drop lines */
 #define GPUVM_MALI_CACHE_OP_CLEAN_INV		3u	/**< clean, then drop */
-/** GPUVM_MALI_CSF_FLUSH_CACHES() - CSF FLUSH_CACHES command for three cache ops */
+/**
+ * GPUVM_MALI_CSF_FLUSH_CACHES() - CSF FLUSH_CACHES command for three cache ops
+ * @l2: operation on the L2 cache (GPUVM_MALI_CACHE_OP_*)
+ * @lsc: operation on the load/store caches
+ * @other: operation on the other caches
+ */
 #define GPUVM_MALI_CSF_FLUSH_CACHES(l2, lsc, other) \
 	GPUVM_MALI_CSF_GPU_CMD(GPUVM_MALI_CSF_GPU_CMD_TYPE_FLUSH_CACHES, \
 			       (uint32_t)(l2) | ((uint32_t)(lsc) << 4) | \
 			       ((uint32_t)(other) << 8))
-#define GPUVM_MALI_CSF_FLUSH_L2(payload)	((payload) & 0x3u)	/**< L2 op of a payload */
-#define GPUVM_MALI_CSF_FLUSH_LSC(payload)	(((payload) >> 4) & 0x3u) /**< LSC op */
-#define GPUVM_MALI_CSF_FLUSH_OTHER(payload)	(((payload) >> 8) & 0x3u) /**< other-caches op */
+/**
+ * GPUVM_MALI_CSF_FLUSH_L2() - L2 op of a payload
+ * @payload: the command payload
+ */
+#define GPUVM_MALI_CSF_FLUSH_L2(payload)	((payload) & 0x3u)
+/**
+ * GPUVM_MALI_CSF_FLUSH_LSC() - LSC op
+ * @payload: the command payload
+ */
+#define GPUVM_MALI_CSF_FLUSH_LSC(payload)	(((payload) >> 4) & 0x3u)
+/**
+ * GPUVM_MALI_CSF_FLUSH_OTHER() - other-caches op
+ * @payload: the command payload
+ */
+#define GPUVM_MALI_CSF_FLUSH_OTHER(payload)	(((payload) >> 8) & 0x3u)
 #define GPUVM_MALI_CSF_GPU_CMD_FLUSH_PT		0x00000304u	/**< L2 clean+inv */
 #define GPUVM_MALI_CSF_GPU_CMD_FLUSH_MEM	0x00003304u	/**< L2 + LSC clean+inv */
 #define GPUVM_MALI_CSF_GPU_CMD_FLUSH_ALL	0x00023304u	/**< + other caches inv */
@@ -129,11 +195,20 @@
 #define GPUVM_MALI_MMU_INT_CLEAR		0x2004u	/**< write 1s to clear */
 #define GPUVM_MALI_MMU_INT_MASK			0x2008u	/**< 1 = enabled */
 #define GPUVM_MALI_MMU_INT_STAT			0x200Cu	/**< RAWSTAT & MASK */
-/** GPUVM_MALI_MMU_IRQ_FAULT() - MMU_INT bit for a page fault on AS @as */
+/**
+ * GPUVM_MALI_MMU_IRQ_FAULT() - MMU_INT bit for a page fault on AS @as
+ * @as: the address-space slot (0-15)
+ */
 #define GPUVM_MALI_MMU_IRQ_FAULT(as)		(1u << (as))
-/** GPUVM_MALI_MMU_IRQ_BUS_FAULT() - JM: MMU_INT bit for a bus fault on AS @as */
+/**
+ * GPUVM_MALI_MMU_IRQ_BUS_FAULT() - JM: MMU_INT bit for a bus fault on AS @as
+ * @as: the address-space slot (0-15)
+ */
 #define GPUVM_MALI_MMU_IRQ_BUS_FAULT(as)	(1u << (16 + (as)))
-/** GPUVM_MALI_MMU_IRQ_REQ_COMPLETE() - CSF: command-complete bit of AS @as */
+/**
+ * GPUVM_MALI_MMU_IRQ_REQ_COMPLETE() - CSF: command-complete bit of AS @as
+ * @as: the address-space slot (0-15)
+ */
 #define GPUVM_MALI_MMU_IRQ_REQ_COMPLETE(as)	(1u << (16 + (as)))
 /** GPUVM_MALI_MMU_IRQ_CSF_MASK - the fault bits a CSF driver enables */
 #define GPUVM_MALI_MMU_IRQ_CSF_MASK		0x0000FFFFu
@@ -146,9 +221,16 @@
 
 #define GPUVM_MALI_AS_BASE			0x2400u	/**< AS0 block */
 #define GPUVM_MALI_AS_STRIDE			0x40u	/**< bytes per AS block */
-/** GPUVM_MALI_AS() - byte offset of the register block of AS @n */
+/**
+ * GPUVM_MALI_AS() - byte offset of the register block of AS @n
+ * @n: the address-space slot
+ */
 #define GPUVM_MALI_AS(n)			(GPUVM_MALI_AS_BASE + (uint32_t)(n) * GPUVM_MALI_AS_STRIDE)
-/** GPUVM_MALI_AS_REG() - byte offset of register @reg (an AS_* offset) of AS @n */
+/**
+ * GPUVM_MALI_AS_REG() - byte offset of register @reg (an AS_* offset) of AS @n
+ * @n: the address-space slot
+ * @reg: a register offset within the AS block (GPUVM_MALI_AS_*)
+ */
 #define GPUVM_MALI_AS_REG(n, reg)		(GPUVM_MALI_AS(n) + (uint32_t)(reg))
 
 #define GPUVM_MALI_AS_TRANSTAB_LO		0x00u	/**< root table (+LPAE mode) */
@@ -192,7 +274,10 @@
 #define GPUVM_MALI_TRANSCFG_ADRMODE_AARCH64_64K	0x8ull	/**< AArch64, 64 KiB granule */
 #define GPUVM_MALI_TRANSCFG_INA_BITS_SHIFT	6u	/**< 55 - input address bits */
 #define GPUVM_MALI_TRANSCFG_INA_BITS_MASK	(0xFFull << 6)	/**< field, width inferred */
-/** GPUVM_MALI_TRANSCFG_INA_BITS() - INA_BITS field for @va_bits input bits */
+/**
+ * GPUVM_MALI_TRANSCFG_INA_BITS() - INA_BITS field for @va_bits input bits
+ * @va_bits: the number of input (VA) bits
+ */
 #define GPUVM_MALI_TRANSCFG_INA_BITS(va_bits)	((uint64_t)(55u - (va_bits)) << 6)
 #define GPUVM_MALI_TRANSCFG_OUTA_BITS_SHIFT	14u	/**< output size field */
 #define GPUVM_MALI_TRANSCFG_SL_CONCAT		(1ull << 22)	/**< unused */
@@ -221,7 +306,11 @@
 #define GPUVM_MALI_AARCH64_TRANSTAB_ADDR_MASK	0xFFFFFFFFFFFFFFF0ull /**< root PA */
 
 /* AS_MEMATTR: 8 one-byte slots, AArch64-mode byte layout */
-/** GPUVM_MALI_MEMATTR_SLOT() - byte @i of a 64-bit MEMATTR value */
+/**
+ * GPUVM_MALI_MEMATTR_SLOT() - byte @i of a 64-bit MEMATTR value
+ * @memattr: a 64-bit MEMATTR value
+ * @i: the slot (0-7)
+ */
 #define GPUVM_MALI_MEMATTR_SLOT(memattr, i)	((uint8_t)((memattr) >> (8 * (i))))
 #define GPUVM_MALI_MEMATTR_ALLOC_W		(1u << 0)	/**< write-allocate */
 #define GPUVM_MALI_MEMATTR_ALLOC_R		(1u << 1)	/**< read-allocate */
@@ -240,11 +329,28 @@
 #define GPUVM_MALI_MEMATTR_LPAE			0x0000000000888D88ull /**< io-pgtable */
 
 /* AS_FAULTSTATUS */
-#define GPUVM_MALI_FAULT_EXCEPTION_TYPE(st)	((st) & 0xFFu)		/**< exception type */
-#define GPUVM_MALI_FAULT_ACCESS_TYPE(st)	(((st) >> 8) & 0x3u)	/**< access type */
+/**
+ * GPUVM_MALI_FAULT_EXCEPTION_TYPE() - exception type
+ * @st: an AS_FAULTSTATUS value
+ */
+#define GPUVM_MALI_FAULT_EXCEPTION_TYPE(st)	((st) & 0xFFu)
+/**
+ * GPUVM_MALI_FAULT_ACCESS_TYPE() - access type
+ * @st: an AS_FAULTSTATUS value
+ */
+#define GPUVM_MALI_FAULT_ACCESS_TYPE(st)	(((st) >> 8) & 0x3u)
 #define GPUVM_MALI_FAULT_DECODER		(1u << 10)	/**< decoder (vs slave) fault */
-#define GPUVM_MALI_FAULT_SOURCE_ID(st)		((st) >> 16)		/**< requesting unit */
-/** GPUVM_MALI_FAULTSTATUS() - compose a FAULTSTATUS value */
+/**
+ * GPUVM_MALI_FAULT_SOURCE_ID() - requesting unit
+ * @st: an AS_FAULTSTATUS value
+ */
+#define GPUVM_MALI_FAULT_SOURCE_ID(st)		((st) >> 16)
+/**
+ * GPUVM_MALI_FAULTSTATUS() - compose a FAULTSTATUS value
+ * @type: the exception type
+ * @access: the access type (GPUVM_MALI_ACCESS_*)
+ * @source: the source id of the requesting unit
+ */
 #define GPUVM_MALI_FAULTSTATUS(type, access, source) \
 	((uint32_t)(type) | ((uint32_t)(access) << 8) | ((uint32_t)(source) << 16))
 #define GPUVM_MALI_ACCESS_ATOMIC		0u	/**< atomic (unknown on Midgard) */
@@ -257,30 +363,66 @@
 #define GPUVM_MALI_EXC_GPU_SHAREABILITY_FAULT	0x88u	/**< shareability */
 #define GPUVM_MALI_EXC_SYS_SHAREABILITY_FAULT	0x89u	/**< system shareability */
 #define GPUVM_MALI_EXC_GPU_CACHEABILITY_FAULT	0x8Au	/**< cacheability */
-/** GPUVM_MALI_EXC_TRANSLATION_FAULT() - translation fault at level @l (0-4) */
+/**
+ * GPUVM_MALI_EXC_TRANSLATION_FAULT() - translation fault at level @l (0-4)
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_TRANSLATION_FAULT(l)	(0xC0u + (unsigned int)(l))
 #define GPUVM_MALI_EXC_TRANSLATION_FAULT_IDENTITY 0xC7u	/**< JM */
-/** GPUVM_MALI_EXC_PERM_FAULT() - permission fault at level @l */
+/**
+ * GPUVM_MALI_EXC_PERM_FAULT() - permission fault at level @l
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_PERM_FAULT(l)		(0xC8u + (unsigned int)(l))
-/** GPUVM_MALI_EXC_TRANSTAB_BUS_FAULT() - walker bus error at level @l */
+/**
+ * GPUVM_MALI_EXC_TRANSTAB_BUS_FAULT() - walker bus error at level @l
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_TRANSTAB_BUS_FAULT(l)	(0xD0u + (unsigned int)(l))
-/** GPUVM_MALI_EXC_ACCESS_FLAG() - access-flag fault at level @l */
+/**
+ * GPUVM_MALI_EXC_ACCESS_FLAG() - access-flag fault at level @l
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_ACCESS_FLAG(l)		(0xD8u + (unsigned int)(l))
-/** GPUVM_MALI_EXC_ADDR_SIZE_FAULT_IN() - input address too large, level @l */
+/**
+ * GPUVM_MALI_EXC_ADDR_SIZE_FAULT_IN() - input address too large, level @l
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_ADDR_SIZE_FAULT_IN(l)	(0xE0u + (unsigned int)(l))
-/** GPUVM_MALI_EXC_ADDR_SIZE_FAULT_OUT() - output address too large, level @l */
+/**
+ * GPUVM_MALI_EXC_ADDR_SIZE_FAULT_OUT() - output address too large, level @l
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_ADDR_SIZE_FAULT_OUT(l)	(0xE4u + (unsigned int)(l))
-/** GPUVM_MALI_EXC_MEM_ATTR_FAULT() - memory-attribute fault at level @l */
+/**
+ * GPUVM_MALI_EXC_MEM_ATTR_FAULT() - memory-attribute fault at level @l
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_MEM_ATTR_FAULT(l)	(0xE8u + (unsigned int)(l))
-/** GPUVM_MALI_EXC_MEM_ATTR_NONCACHE() - JM: non-cacheable attribute fault */
+/**
+ * GPUVM_MALI_EXC_MEM_ATTR_NONCACHE() - JM: non-cacheable attribute fault
+ * @l: the table level
+ */
 #define GPUVM_MALI_EXC_MEM_ATTR_NONCACHE(l)	(0xECu + (unsigned int)(l))
-/** GPUVM_MALI_EXC_IS_MMU() - an exception type is an MMU fault ([7:6] = 0b11) */
+/**
+ * GPUVM_MALI_EXC_IS_MMU() - an exception type is an MMU fault ([7:6] = 0b11)
+ * @t: an exception type (AS_FAULTSTATUS[7:0])
+ */
 #define GPUVM_MALI_EXC_IS_MMU(t)		(((t) & 0xC0u) == 0xC0u)
-/** GPUVM_MALI_EXC_IS_TRANSLATION() - panfrost's "may grow the heap" test */
+/**
+ * GPUVM_MALI_EXC_IS_TRANSLATION() - panfrost's "may grow the heap" test
+ * @t: an exception type (AS_FAULTSTATUS[7:0])
+ */
 #define GPUVM_MALI_EXC_IS_TRANSLATION(t)	(((t) & 0xF8u) == 0xC0u)
-/** GPUVM_MALI_EXC_CLASS() - fault class [5:3] (0 translation ... 5 mem attr) */
+/**
+ * GPUVM_MALI_EXC_CLASS() - fault class [5:3] (0 translation ... 5 mem attr)
+ * @t: an exception type (AS_FAULTSTATUS[7:0])
+ */
 #define GPUVM_MALI_EXC_CLASS(t)			(((t) >> 3) & 0x7u)
-/** GPUVM_MALI_EXC_LEVEL() - table level of a level-indexed fault [2:0] */
+/**
+ * GPUVM_MALI_EXC_LEVEL() - table level of a level-indexed fault [2:0]
+ * @t: an exception type (AS_FAULTSTATUS[7:0])
+ */
 #define GPUVM_MALI_EXC_LEVEL(t)			((t) & 0x7u)
 
 /* ---------------------------------------------------------------------
@@ -289,9 +431,16 @@
 
 #define GPUVM_MALI_PT_ENTRIES			512u	/**< entries per table */
 #define GPUVM_MALI_PT_LEVELS			4u	/**< L0..L3 */
-/** GPUVM_MALI_PT_LEVEL_SHIFT() - VA shift of the index at level @l (L0 = 39) */
+/**
+ * GPUVM_MALI_PT_LEVEL_SHIFT() - VA shift of the index at level @l (L0 = 39)
+ * @l: the table level
+ */
 #define GPUVM_MALI_PT_LEVEL_SHIFT(l)		(39u - 9u * (unsigned int)(l))
-/** GPUVM_MALI_PT_INDEX() - table index of @va at level @l */
+/**
+ * GPUVM_MALI_PT_INDEX() - table index of @va at level @l
+ * @va: the virtual address
+ * @l: the table level
+ */
 #define GPUVM_MALI_PT_INDEX(va, l)		((unsigned int)(((va) >> GPUVM_MALI_PT_LEVEL_SHIFT(l)) & 511u))
 #define GPUVM_MALI_PTE_VALID			(1ull << 0)	/**< bit0 valid */
 #define GPUVM_MALI_PTE_TYPE_MASK		0x3ull	/**< descriptor type */
@@ -301,7 +450,10 @@
 #define GPUVM_MALI_PTE_OA_MASK			0x0000FFFFFFFFF000ull /**< bits [47:12] */
 #define GPUVM_MALI_PTE_ATTRINDX_SHIFT		2u	/**< MEMATTR slot, [4:2] */
 #define GPUVM_MALI_PTE_ATTRINDX_MASK		(7ull << 2)	/**< MEMATTR slot field */
-/** GPUVM_MALI_PTE_ATTRINDX() - AttrIndx field for MEMATTR slot @i */
+/**
+ * GPUVM_MALI_PTE_ATTRINDX() - AttrIndx field for MEMATTR slot @i
+ * @i: the MEMATTR slot (0-7)
+ */
 #define GPUVM_MALI_PTE_ATTRINDX(i)		((uint64_t)(i) << 2)
 
 /* Mali-LPAE */
