@@ -1134,7 +1134,8 @@ GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_get(struct gpuvm_vm_bo *vm_bo);
  *
  * The last put removes the vm_bo from every list, frees it and drops its
  * references on the VM and the object.  Caller holds the object's list lock
- * when the put may be the last.
+ * when the put may be the last, and with GPUVM_RESV_PROTECTED the VM's resv
+ * too (the extobj and evict lists are changed).
  *
  * Returns: true iff the vm_bo was destroyed.
  */
