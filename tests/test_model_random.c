@@ -16,7 +16,7 @@
  *  3. the plan is checked against the expected one and against structural
  *     rules (shape, keep bits, piece objects and offsets, number of new VAs);
  *  4. the plan is applied with gpuvm_va_map/remap/unmap and the vm_bo calls
- *     in the order of section 4.4, with VAs allocated beforehand;
+ *     in the order of docs/semantics.md section 6, with VAs allocated first;
  *  5. the oracle is updated (map: the pages take the request; unmap: the
  *     pages are cleared; madvise: presence and objects do not change) and
  *     the VM is compared with it page by page, along with the vm_bo lists,
@@ -466,7 +466,7 @@ static unsigned int rops_new_vas(const struct ts_op_rec *ops, unsigned int n)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Applying a plan (section 4.4)                                            */
+/* Applying a plan (docs/semantics.md, section 6)                           */
 
 static struct gpuvm_va *pool_take(struct world *w)
 {

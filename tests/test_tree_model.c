@@ -140,7 +140,7 @@ static bool model_is_reserved(const struct model *m, size_t i)
 	return m->v[i].va == &m->vm->kernel_alloc_node;
 }
 
-/* section 1.8, written from the rules, not from the library */
+/* docs/semantics.md 1.1, written from the rules, not from the library */
 static bool model_range_valid(const struct model *m, uint64_t addr,
 			      uint64_t range)
 {
