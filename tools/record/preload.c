@@ -221,7 +221,15 @@ static void fd_forget(int fd)
 	if (fd < 0 || (size_t)fd >= nfds)
 		return;
 	e = &fds[fd];
-	if (e->kind == FD_DRM && e->file && !--e->file->refs) {
+	if (e->kind == FD_DRM && e->file && e->file->refs > 1) {
+		struct rec_file *f = e->file;
+
+		/* another descriptor now stands for the file (kcmp) */
+		f->refs--;
+		for (size_t i = 0; i < nfds && f->fd == fd; i++)
+			if (fds[i].file == f && i != (size_t)fd)
+				f->fd = (int)i;
+	} else if (e->kind == FD_DRM && e->file && !--e->file->refs) {
 		struct rec_file *f = e->file;
 
 		/* the last descriptor of the file: the kernel drops its VMs */
