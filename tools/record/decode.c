@@ -234,6 +234,20 @@ static void vm_header(struct rec_ctx *ctx, struct rec_vm *vm)
 static void vm_line(struct rec_vm *vm, uint64_t start, uint64_t range,
 		    uint64_t resv, uint64_t resv_range)
 {
+	/* what the replay accepts: an end of at most 2^64, the reserved
+	 * region inside; a driver's own numbers always are */
+	if (!range || (start && range > 0 - start)) {
+		vm_printf(vm, "# gpuvm-record: VA range " X " + " X " unusable, "
+			  "default [0, 2^48) instead\n", start, range);
+		start = 0;
+		range = 1ull << REC_DEFAULT_VA_BITS;
+	}
+	if (resv_range && (resv < start || resv - start > range - 1 ||
+			   resv_range > range - (resv - start))) {
+		vm_printf(vm, "# gpuvm-record: reserved range " X " + " X
+			  " outside the VM, left out\n", resv, resv_range);
+		resv_range = 0;
+	}
 	if (resv_range)
 		snprintf(vm->vm_line, sizeof(vm->vm_line),
 			 "vm " X " " X " " X " " X "\n", start, range, resv,
