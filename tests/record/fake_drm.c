@@ -37,6 +37,13 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fake_file files[MAX_FILES];
 static int nfiles;
 static __thread int fail_err;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int (*next_ioctl)(int, unsigned long, ...);
+
+static void init(void)
+{
+	next_ioctl = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+}
 
 EXPORT void fake_drm_fail_next(int err);
 EXPORT void fake_drm_fail_next(int err)
@@ -219,7 +226,6 @@ static int answer(const char *drv, struct fake_file *f, unsigned long req,
 
 EXPORT int ioctl(int fd, unsigned long request, ...)
 {
-	static int (*next)(int, unsigned long, ...);
 	char drv[32];
 	va_list ap;
 	void *arg;
@@ -229,9 +235,8 @@ EXPORT int ioctl(int fd, unsigned long request, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	if (!fake_name(fd, drv, sizeof(drv))) {
-		if (!next)
-			next = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
-		return next(fd, request, arg);
+		pthread_once(&once, init);
+		return next_ioctl(fd, request, arg);
 	}
 	if (_IOC_TYPE(request) != REC_DRM_TYPE) {
 		errno = ENOTTY;

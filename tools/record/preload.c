@@ -56,6 +56,14 @@ static bool warned;
 
 static int (*next_ioctl)(int, unsigned long, ...);
 static int (*next_close)(int);
+static int (*next_close_range)(unsigned, unsigned, int);
+static int (*next_dup2)(int, int);
+static int (*next_dup3)(int, int, int);
+static int (*next_execve)(const char *, char *const[], char *const[]);
+static int (*next_execv)(const char *, char *const[]);
+static int (*next_execvp)(const char *, char *const[]);
+static int (*next_execvpe)(const char *, char *const[], char *const[]);
+static int (*next_fexecve)(int, char *const[], char *const[]);
 
 static void *next_sym(const char *name)
 {
@@ -167,6 +175,14 @@ static void init(void)
 
 	next_ioctl = next_sym("ioctl");
 	next_close = next_sym("close");
+	next_close_range = next_sym("close_range");
+	next_dup2 = next_sym("dup2");
+	next_dup3 = next_sym("dup3");
+	next_execve = next_sym("execve");
+	next_execv = next_sym("execv");
+	next_execvp = next_sym("execvp");
+	next_execvpe = next_sym("execvpe");
+	next_fexecve = next_sym("fexecve");
 	if (d && *d)
 		snprintf(dir, sizeof(dir), "%s", d);
 	else if (!getcwd(dir, sizeof(dir)))
@@ -339,42 +355,30 @@ EXPORT int close(int fd)
 
 EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
-	static int (*next)(unsigned, unsigned, int);
-
 	pthread_once(&once, init);
-	if (!next)
-		next = next_sym("close_range");
-	if (!next) {
+	if (!next_close_range) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		forget_range(first, last);
-	return next(first, last, flags);
+	return next_close_range(first, last, flags);
 }
 
 EXPORT int dup2(int oldfd, int newfd)
 {
-	static int (*next)(int, int);
-
 	pthread_once(&once, init);
-	if (!next)
-		next = next_sym("dup2");
 	if (newfd >= 0 && newfd != oldfd && fcntl(oldfd, F_GETFD) >= 0)
 		forget_range((unsigned)newfd, (unsigned)newfd);
-	return next(oldfd, newfd);
+	return next_dup2(oldfd, newfd);
 }
 
 EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-	static int (*next)(int, int, int);
-
 	pthread_once(&once, init);
-	if (!next)
-		next = next_sym("dup3");
 	if (newfd >= 0 && newfd != oldfd && fcntl(oldfd, F_GETFD) >= 0)
 		forget_range((unsigned)newfd, (unsigned)newfd);
-	return next(oldfd, newfd, flags);
+	return next_dup3(oldfd, newfd, flags);
 }
 
 /* Before an exec replaces the process, write everything out. */
@@ -391,52 +395,32 @@ static void flush_for_exec(void)
 
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	static int (*next)(const char *, char *const[], char *const[]);
-
 	flush_for_exec();
-	if (!next)
-		next = next_sym("execve");
-	return next(path, argv, envp);
+	return next_execve(path, argv, envp);
 }
 
 EXPORT int execv(const char *path, char *const argv[])
 {
-	static int (*next)(const char *, char *const[]);
-
 	flush_for_exec();
-	if (!next)
-		next = next_sym("execv");
-	return next(path, argv);
+	return next_execv(path, argv);
 }
 
 EXPORT int execvp(const char *file, char *const argv[])
 {
-	static int (*next)(const char *, char *const[]);
-
 	flush_for_exec();
-	if (!next)
-		next = next_sym("execvp");
-	return next(file, argv);
+	return next_execvp(file, argv);
 }
 
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	static int (*next)(const char *, char *const[], char *const[]);
-
 	flush_for_exec();
-	if (!next)
-		next = next_sym("execvpe");
-	return next(file, argv, envp);
+	return next_execvpe(file, argv, envp);
 }
 
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	static int (*next)(int, char *const[], char *const[]);
-
 	flush_for_exec();
-	if (!next)
-		next = next_sym("fexecve");
-	return next(fd, argv, envp);
+	return next_fexecve(fd, argv, envp);
 }
 
 /* execl, execlp, execle: gather the arguments, then the vector forms. */
