@@ -500,7 +500,8 @@ static void scenario_exec_child(void)
 
 /*
  * Nothing for descriptors that are not DRM devices or of other drivers;
- * descriptors of one open file share it: one trace, bo 1 at 0x100000.
+ * descriptors of one open file share it: one trace, bo 1 at 0x100000;
+ * replacing a descriptor with dup2() forgets it.
  */
 static void scenario_other(void)
 {
@@ -530,6 +531,18 @@ static void scenario_other(void)
 	close(a);
 	panthor_map1(b, vm, h, 0x100000, 0x10000);
 	close(b);
+
+	/* dup2 over the last descriptor of a file ends its VM (vm 2, empty) */
+	a = open_dev("panthor");
+	plain = open(path, O_RDWR | O_CLOEXEC);
+	CHECK(plain >= 0);
+	vm = panthor_vm(a, 1ull << 47);
+	CHECK(vm == 2);
+	CHECK(dup2(plain, a) == a);
+	errno = 0;
+	CHECK(ioctl(a, REC_IOCTL_PANTHOR_VM_CREATE, &c) == -1 && errno == ENOTTY);
+	CHECK(close_range((unsigned)a, (unsigned)a, 0) == 0);
+	close(plain);
 }
 
 int main(int argc, char **argv)

@@ -476,9 +476,11 @@ START_TEST(test_other)
 	const struct trace_spec specs[] = {
 		{ "panthor-{pid}-vm1.trace", LIST("va 0x100000 0x10000 1 0x0"),
 		  LIST("bo 1 0x10000", "# file closed: the VM is gone\n") },
+		{ "panthor-{pid}-vm2.trace", NONE,
+		  LIST("# vm: id 2", "# file closed: the VM is gone\n") },
 	};
 
-	check_scenario("other", specs, 1);
+	check_scenario("other", specs, 2);
 }
 END_TEST
 

@@ -596,22 +596,6 @@ static void panthor(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 			vm_line(vm, 0, full, 0, 0);
 		return;
 	}
-	case REC_PANTHOR_VM_DESTROY: {
-		struct rec_panthor_vm_destroy d;
-		struct rec_vm *vm;
-
-		if (read_arg(ctx, f, req, arg, &d, sizeof(d), "VM_DESTROY") &&
-		    (vm = vm_find(f, d.id)))
-			vm_destroy(ctx, vm);
-		return;
-	}
-	case REC_PANTHOR_BO_CREATE: {
-		struct rec_panthor_bo_create b;
-
-		if (read_arg(ctx, f, req, arg, &b, sizeof(b), "BO_CREATE"))
-			map_put(&f->bo_size, b.handle, b.size);
-		return;
-	}
 	case REC_PANTHOR_VM_BIND: {
 		struct rec_panthor_vm_bind b;
 		struct rec_vm *vm;
@@ -699,13 +683,6 @@ static void xe(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 			f->va_bits = (unsigned)bits;
 		return;
 	}
-	case REC_XE_GEM_CREATE: {
-		struct rec_xe_gem_create g;
-
-		if (read_arg(ctx, f, req, arg, &g, sizeof(g), "GEM_CREATE"))
-			map_put(&f->bo_size, g.handle, g.size);
-		return;
-	}
 	case REC_XE_VM_CREATE: {
 		struct rec_xe_vm_create c;
 		struct rec_vm *vm;
@@ -718,15 +695,6 @@ static void xe(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 		vm_printf(vm, "# xe: flags 0x%" PRIx32 "; %u VA bits (%s)\n", c.flags,
 			  va_bits(f), f->va_bits ? "from DEVICE_QUERY" : "default");
 		vm_line(vm, 0, bits_range(va_bits(f)), 0, 0);
-		return;
-	}
-	case REC_XE_VM_DESTROY: {
-		struct rec_xe_vm_destroy d;
-		struct rec_vm *vm;
-
-		if (read_arg(ctx, f, req, arg, &d, sizeof(d), "VM_DESTROY") &&
-		    (vm = vm_find(f, d.vm_id)))
-			vm_destroy(ctx, vm);
 		return;
 	}
 	case REC_XE_VM_BIND: {
@@ -799,13 +767,6 @@ static void nouveau(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 			in.kernel_managed_size);
 		return;
 	}
-	case REC_NOUVEAU_GEM_NEW: {
-		struct rec_nouveau_gem_new g;
-
-		if (read_arg(ctx, f, req, arg, &g, sizeof(g), "GEM_NEW"))
-			map_put(&f->bo_size, g.info.handle, g.info.size);
-		return;
-	}
 	case REC_NOUVEAU_VM_BIND: {
 		struct rec_nouveau_vm_bind b;
 		struct rec_vm *vm;
@@ -875,13 +836,6 @@ static void msm(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 			f->va_size = p.value;
 			f->va_size_known = true;
 		}
-		return;
-	}
-	case REC_MSM_GEM_NEW: {
-		struct rec_msm_gem_new g;
-
-		if (read_arg(ctx, f, req, arg, &g, sizeof(g), "GEM_NEW"))
-			map_put(&f->bo_size, g.handle, g.size);
 		return;
 	}
 	case REC_MSM_VM_BIND: {
@@ -977,22 +931,6 @@ static void asahi(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 			vm_line(vm, start, size, 0, 0);
 		return;
 	}
-	case REC_ASAHI_VM_DESTROY: {
-		struct rec_asahi_vm_destroy d;
-		struct rec_vm *vm;
-
-		if (read_arg(ctx, f, req, arg, &d, sizeof(d), "VM_DESTROY") &&
-		    (vm = vm_find(f, d.vm_id)))
-			vm_destroy(ctx, vm);
-		return;
-	}
-	case REC_ASAHI_GEM_CREATE: {
-		struct rec_asahi_gem_create g;
-
-		if (read_arg(ctx, f, req, arg, &g, sizeof(g), "GEM_CREATE"))
-			map_put(&f->bo_size, g.handle, g.size);
-		return;
-	}
 	case REC_ASAHI_VM_BIND: {
 		struct rec_asahi_vm_bind b;
 		struct rec_vm *vm;
@@ -1019,13 +957,6 @@ static void pvr(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 		unsigned long req, uint64_t arg)
 {
 	switch (cmd) {
-	case REC_PVR_CREATE_BO: {
-		struct rec_pvr_create_bo b;
-
-		if (read_arg(ctx, f, req, arg, &b, sizeof(b), "CREATE_BO"))
-			map_put(&f->bo_size, b.handle, b.size);
-		return;
-	}
 	case REC_PVR_CREATE_VM_CONTEXT: {
 		struct rec_pvr_vm_context c;
 		struct rec_vm *vm;
@@ -1037,15 +968,6 @@ static void pvr(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 			return;
 		vm_printf(vm, "# powervr: 40 VA bits (default)\n");
 		vm_line(vm, 0, REC_PVR_VA_END, 0, 0);
-		return;
-	}
-	case REC_PVR_DESTROY_VM_CONTEXT: {
-		struct rec_pvr_vm_context d;
-		struct rec_vm *vm;
-
-		if (read_arg(ctx, f, req, arg, &d, sizeof(d), "DESTROY_VM_CONTEXT") &&
-		    (vm = vm_find(f, d.handle)))
-			vm_destroy(ctx, vm);
 		return;
 	}
 	case REC_PVR_VM_MAP: {
@@ -1101,6 +1023,71 @@ static void panfrost(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Requests whose whole effect is one field: a GEM create gives a handle
+ * its size, a VM destroy closes the trace of a VM id (at offset 0).
+ */
+enum simple_kind { SIMPLE_BO, SIMPLE_DESTROY };
+
+struct simple_req {
+	enum rec_driver drv;
+	unsigned cmd;
+	enum simple_kind kind;
+	const char *what;
+	size_t size, handle_off, size_off;
+};
+
+#define BO_REQ(d, c, type, h, sz) \
+	{ d, c, SIMPLE_BO, #c, sizeof(type), offsetof(type, h), offsetof(type, sz) }
+#define DESTROY_REQ(d, c, type) \
+	{ d, c, SIMPLE_DESTROY, #c, sizeof(type), 0, 0 }
+
+static const struct simple_req simple_reqs[] = {
+	BO_REQ(REC_DRV_PANTHOR, REC_PANTHOR_BO_CREATE, struct rec_panthor_bo_create, handle, size),
+	BO_REQ(REC_DRV_XE, REC_XE_GEM_CREATE, struct rec_xe_gem_create, handle, size),
+	BO_REQ(REC_DRV_NOUVEAU, REC_NOUVEAU_GEM_NEW, struct rec_nouveau_gem_new, info.handle, info.size),
+	BO_REQ(REC_DRV_MSM, REC_MSM_GEM_NEW, struct rec_msm_gem_new, handle, size),
+	BO_REQ(REC_DRV_ASAHI, REC_ASAHI_GEM_CREATE, struct rec_asahi_gem_create, handle, size),
+	BO_REQ(REC_DRV_PVR, REC_PVR_CREATE_BO, struct rec_pvr_create_bo, handle, size),
+	DESTROY_REQ(REC_DRV_PANTHOR, REC_PANTHOR_VM_DESTROY, struct rec_panthor_vm_destroy),
+	DESTROY_REQ(REC_DRV_XE, REC_XE_VM_DESTROY, struct rec_xe_vm_destroy),
+	DESTROY_REQ(REC_DRV_ASAHI, REC_ASAHI_VM_DESTROY, struct rec_asahi_vm_destroy),
+	DESTROY_REQ(REC_DRV_PVR, REC_PVR_DESTROY_VM_CONTEXT, struct rec_pvr_vm_context),
+};
+/* the largest of simple_reqs[] fits simple()'s buffer */
+_Static_assert(sizeof(struct rec_xe_gem_create) <= 64, "simple buffer");
+_Static_assert(offsetof(struct rec_panthor_vm_destroy, id) == 0, "id first");
+_Static_assert(offsetof(struct rec_xe_vm_destroy, vm_id) == 0, "id first");
+_Static_assert(offsetof(struct rec_asahi_vm_destroy, vm_id) == 0, "id first");
+_Static_assert(offsetof(struct rec_pvr_vm_context, handle) == 0, "id first");
+
+/* Handle @cmd if it is one of simple_reqs[]; false if it is not. */
+static bool simple(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
+		   unsigned long req, uint64_t arg)
+{
+	for (size_t i = 0; i < sizeof(simple_reqs) / sizeof(simple_reqs[0]); i++) {
+		const struct simple_req *s = &simple_reqs[i];
+		unsigned char buf[64];
+		uint32_t handle;
+		uint64_t size;
+		struct rec_vm *vm;
+
+		if (s->drv != f->drv || s->cmd != cmd)
+			continue;
+		if (!read_arg(ctx, f, req, arg, buf, s->size, s->what))
+			return true;
+		memcpy(&handle, buf + s->handle_off, sizeof(handle));
+		if (s->kind == SIMPLE_BO) {
+			memcpy(&size, buf + s->size_off, sizeof(size));
+			map_put(&f->bo_size, handle, size);
+		} else if ((vm = vm_find(f, handle))) {
+			vm_destroy(ctx, vm);
+		}
+		return true;
+	}
+	return false;
+}
+
 static void gem_close(struct rec_ctx *ctx, struct rec_file *f,
 		      unsigned long req, uint64_t arg)
 {
@@ -1131,7 +1118,7 @@ void rec_decode(struct rec_ctx *ctx, struct rec_file *f,
 	} else if (nr >= REC_DRM_COMMAND_BASE) {
 		unsigned cmd = nr - REC_DRM_COMMAND_BASE;
 
-		switch (f->drv) {
+		switch (simple(ctx, f, cmd, request, arg) ? REC_DRV_NONE : f->drv) {
 		case REC_DRV_PANTHOR:
 			panthor(ctx, f, cmd, request, arg);
 			break;

@@ -424,81 +424,67 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 }
 
 /* execl, execlp, execle: gather the arguments, then the vector forms. */
-static char **collect(const char *arg0, va_list *ap, size_t *n_out)
+enum exec_kind { EXEC_L, EXEC_LP, EXEC_LE };
+
+static int exec_list(enum exec_kind kind, const char *path, const char *arg0,
+		     va_list *ap)
 {
 	va_list cp;
 	size_t n = 1;
 	char **argv;
+	int ret;
 
 	va_copy(cp, *ap);
 	while (va_arg(cp, char *))
 		n++;
 	va_end(cp);
 	argv = malloc((n + 1) * sizeof(*argv));
-	if (!argv)
-		return NULL;
+	if (!argv) {
+		errno = ENOMEM;
+		return -1;
+	}
 	argv[0] = (char *)arg0;
 	for (size_t i = 1; i <= n; i++)
 		argv[i] = va_arg(*ap, char *);
-	*n_out = n;
-	return argv;
+	if (kind == EXEC_LE)
+		ret = execve(path, argv, va_arg(*ap, char *const *));
+	else if (kind == EXEC_LP)
+		ret = execvp(path, argv);
+	else
+		ret = execv(path, argv);
+	free(argv);
+	return ret;
 }
 
 EXPORT int execl(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t n;
-	char **argv;
 	int ret;
 
 	va_start(ap, arg);
-	argv = collect(arg, &ap, &n);
+	ret = exec_list(EXEC_L, path, arg, &ap);
 	va_end(ap);
-	if (!argv) {
-		errno = ENOMEM;
-		return -1;
-	}
-	ret = execv(path, argv);
-	free(argv);
 	return ret;
 }
 
 EXPORT int execlp(const char *file, const char *arg, ...)
 {
 	va_list ap;
-	size_t n;
-	char **argv;
 	int ret;
 
 	va_start(ap, arg);
-	argv = collect(arg, &ap, &n);
+	ret = exec_list(EXEC_LP, file, arg, &ap);
 	va_end(ap);
-	if (!argv) {
-		errno = ENOMEM;
-		return -1;
-	}
-	ret = execvp(file, argv);
-	free(argv);
 	return ret;
 }
 
 EXPORT int execle(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t n;
-	char **argv;
-	char *const *envp;
 	int ret;
 
 	va_start(ap, arg);
-	argv = collect(arg, &ap, &n);
-	envp = va_arg(ap, char *const *);
+	ret = exec_list(EXEC_LE, path, arg, &ap);
 	va_end(ap);
-	if (!argv) {
-		errno = ENOMEM;
-		return -1;
-	}
-	ret = execve(path, argv, envp);
-	free(argv);
 	return ret;
 }
