@@ -210,8 +210,9 @@ static struct rec_xe_vm_bind_op xop(uint32_t op, uint32_t flags, uint32_t obj,
 
 /*
  * vm 1 (2^48): bo 1 at 0x100000 (0x108000-0x110000 unmapped), a NULL
- * binding at 0x300000, userptr bo 3 at 0x400000; bo 2 mapped at 0x200000
- * then removed by UNMAP_ALL.
+ * binding at 0x300000, userptr bo 3 at 0x400000, an object-less (CPU
+ * address mirror) range at 0x500000; bo 2 mapped at 0x200000 then removed
+ * by UNMAP_ALL.
  */
 static void scenario_xe(void)
 {
@@ -254,6 +255,8 @@ static void scenario_xe(void)
 	b.bind = xop(REC_XE_BIND_OP_UNMAP, 0, 0, 0, 0x108000, 0x8000);
 	ok(fd, REC_IOCTL_XE_VM_BIND, &b);
 	b.bind = xop(REC_XE_BIND_OP_UNMAP_ALL, 0, g2.handle, 0, 0, 0);
+	ok(fd, REC_IOCTL_XE_VM_BIND, &b);
+	b.bind = xop(REC_XE_BIND_OP_MAP, 0, 0, 0, 0x500000, 0x10000);
 	ok(fd, REC_IOCTL_XE_VM_BIND, &b);
 	b.bind = xop(REC_XE_BIND_OP_UNMAP, 0, 0, 0, 0x100000, 0x100000);
 	fails(fd, REC_IOCTL_XE_VM_BIND, &b, ENOSPC);

@@ -336,13 +336,15 @@ START_TEST(test_xe)
 	const struct trace_spec specs[] = {
 		{ "xe-{pid}-vm1.trace",
 		  LIST("va 0x100000 0x8000 1 0x0", "va 0x110000 0x10000 1 0x10000",
-		       "va 0x300000 0x10000 0 0x0", "va 0x400000 0x8000 3 0x0"),
+		       "va 0x300000 0x10000 0 0x0", "va 0x400000 0x8000 3 0x0",
+		       "va 0x500000 0x10000 0 0x0"),
 		  LIST("# xe: flags 0x0; 48 VA bits (from DEVICE_QUERY)\nvm 0x0 0x1000000000000\n",
 		       "map 0x300000 0x10000 0 0x0 # NULL binding\n",
 		       "bo 3 0x8000 # userptr 0x7f0000000000\n",
 		       "map 0x400000 0x8000 3 0x0 # userptr",
 		       "prefetch 0x100000 0x20000", "bo-unmap 2\n",
 		       "# VM_BIND on bind queue 7\n",
+		       "map 0x500000 0x10000 0 0x0 # no object (CPU address mirror)\n",
 		       "VM_BIND: element 0 of 3 at 0x10 unreadable") },
 	};
 

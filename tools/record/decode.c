@@ -634,6 +634,12 @@ static void xe_op(struct rec_ctx *ctx, struct rec_vm *vm, const void *e)
 				  op->addr, op->range);
 			break;
 		}
+		if (!op->obj) {
+			/* no GEM object: a CPU address mirror (SVM) range */
+			vm_printf(vm, "map " X " " X " 0 0x0 # no object (CPU address mirror)\n",
+				  op->addr, op->range);
+			break;
+		}
 		id = bo_id(vm, op->obj);
 		vm_printf(vm, "map " X " " X " %" PRIu32 " " X "%s\n", op->addr,
 			  op->range, id, op->obj_offset,
