@@ -501,6 +501,16 @@ static void scenario_exec_child(void)
 	/* no close: the trace is written at exit */
 }
 
+/* leaves with _exit(): only --sync has written the map (bo 1 at 0x100000) */
+static void scenario_crash(void)
+{
+	int fd = open_dev("panthor");
+	uint32_t vm = panthor_vm(fd, 1ull << 47);
+
+	panthor_map1(fd, vm, panthor_bo(fd, 0x10000), 0x100000, 0x10000);
+	_exit(0);
+}
+
 /*
  * Nothing for descriptors that are not DRM devices or of other drivers;
  * descriptors of one open file share it: one trace, bo 1 at 0x100000;
@@ -560,6 +570,7 @@ int main(int argc, char **argv)
 		{ "panfrost", scenario_panfrost }, { "threads", scenario_threads },
 		{ "fork", scenario_fork }, { "exec", scenario_exec },
 		{ "exec-child", scenario_exec_child }, { "other", scenario_other },
+		{ "crash", scenario_crash },
 	};
 
 	if (argc != 3) {

@@ -84,8 +84,12 @@ static void subst_pid(char *out, size_t size, const char *pattern, pid_t pid)
 			 (long)pid, at + 5);
 }
 
-/* Run @argv; its stdout into *@out when @out; returns the wait status. */
-static int run(char *const argv[], char **env, pid_t *pid_out, char **out)
+/*
+ * Run @argv (in directory @cwd when not NULL); its stdout into *@out when
+ * @out; returns the wait status.
+ */
+static int run_in(const char *cwd, char *const argv[], char **env,
+		  pid_t *pid_out, char **out)
 {
 	posix_spawn_file_actions_t fa;
 	int pipefd[2] = { -1, -1 }, status;
@@ -94,6 +98,8 @@ static int run(char *const argv[], char **env, pid_t *pid_out, char **out)
 	pid_t pid;
 
 	posix_spawn_file_actions_init(&fa);
+	if (cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, cwd);
 	if (out) {
 		ck_assert_int_eq(pipe(pipefd), 0);
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
@@ -126,6 +132,11 @@ static int run(char *const argv[], char **env, pid_t *pid_out, char **out)
 	if (pid_out)
 		*pid_out = pid;
 	return status;
+}
+
+static int run(char *const argv[], char **env, pid_t *pid_out, char **out)
+{
+	return run_in(NULL, argv, env, pid_out, out);
 }
 
 static char *read_file(const char *path)
@@ -217,9 +228,13 @@ static void rm_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* Run @scenario and check that it wrote exactly the traces @specs. */
-static void check_scenario(const char *scenario, const struct trace_spec *specs,
-			   size_t nspecs)
+/*
+ * Run @scenario and check that it wrote exactly the traces @specs.
+ * @sync: with --sync, and in the current directory (no -o).
+ */
+static void check_scenario_opts(const char *scenario,
+				const struct trace_spec *specs, size_t nspecs,
+				bool sync)
 {
 	char tmpl[] = "/tmp/gpuvm-record-test-XXXXXX";
 	char *base = mkdtemp(tmpl);
@@ -238,15 +253,17 @@ static void check_scenario(const char *scenario, const struct trace_spec *specs,
 	ck_assert_int_eq(mkdir(devdir, 0755), 0);
 
 	argv[0] = (char *)need_env("GPUVM_RECORD");
-	argv[1] = (char *)"-o";
-	argv[2] = outdir;
-	argv[3] = (char *)"--";
-	argv[4] = (char *)need_env("RECORD_APP");
-	argv[5] = (char *)scenario;
-	argv[6] = devdir;
+	argv[1] = sync ? (char *)"--sync" : (char *)"-o";
+	argv[2] = sync ? (char *)"--" : outdir;
+	argv[3] = sync ? (char *)need_env("RECORD_APP") : (char *)"--";
+	argv[4] = sync ? (char *)scenario : (char *)need_env("RECORD_APP");
+	argv[5] = sync ? devdir : (char *)scenario;
+	argv[6] = sync ? NULL : devdir;
 	argv[7] = NULL;
+	if (sync)
+		ck_assert_int_eq(mkdir(outdir, 0755), 0);
 	env = make_env(need_env("FAKE_DRM"));
-	status = run(argv, env, &pid, NULL);
+	status = run_in(sync ? outdir : NULL, argv, env, &pid, NULL);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "record_app %s: status 0x%x", scenario, status);
 
@@ -296,6 +313,12 @@ static void check_scenario(const char *scenario, const struct trace_spec *specs,
 	rm_dir(devdir);
 	rmdir(base);
 	free_env(env);
+}
+
+static void check_scenario(const char *scenario, const struct trace_spec *specs,
+			   size_t nspecs)
+{
+	check_scenario_opts(scenario, specs, nspecs, false);
 }
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -486,6 +509,19 @@ START_TEST(test_other)
 }
 END_TEST
 
+START_TEST(test_sync)
+{
+	const struct trace_spec specs[] = {
+		{ "panthor-{pid}-vm1.trace", LIST("va 0x100000 0x10000 1 0x0"),
+		  LIST("bo 1 0x10000") },
+	};
+
+	/* without --sync, _exit() loses what was pending */
+	check_scenario("crash", specs, 0);
+	check_scenario_opts("crash", specs, 1, true);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record");
@@ -505,6 +541,7 @@ int main(void)
 	tcase_add_test(tc, test_fork);
 	tcase_add_test(tc, test_exec);
 	tcase_add_test(tc, test_other);
+	tcase_add_test(tc, test_sync);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
