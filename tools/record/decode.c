@@ -452,6 +452,22 @@ static void for_each_elem(struct rec_ctx *ctx, struct rec_vm *vm,
 	}
 }
 
+/*
+ * A query's answer at @addr (@size bytes) holds the VA bits in the low byte
+ * of the @width-byte field at @off (little endian): remember them.
+ */
+static void learn_va_bits(struct rec_ctx *ctx, struct rec_file *f,
+			  uint64_t addr, uint64_t size, size_t off, size_t width)
+{
+	uint64_t v = 0;
+
+	if (!addr || size < off + width || ctx->read(&v, addr + off, width))
+		return;
+	v &= width == 4 ? 0xff : UINT64_MAX;
+	if (v && v <= 64)
+		f->va_bits = (unsigned)v;
+}
+
 static unsigned va_bits(const struct rec_file *f)
 {
 	return f->va_bits ? f->va_bits : REC_DEFAULT_VA_BITS;
@@ -565,16 +581,11 @@ static void panthor(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 	switch (cmd) {
 	case REC_PANTHOR_DEV_QUERY: {
 		struct rec_panthor_dev_query q;
-		uint32_t mmu;
 
-		if (!read_arg(ctx, f, req, arg, &q, sizeof(q), "DEV_QUERY"))
-			return;
-		if (q.type == REC_PANTHOR_QUERY_GPU_INFO && q.pointer &&
-		    q.size >= REC_PANTHOR_GPU_INFO_MMU_FEATURES + 4 &&
-		    !ctx->read(&mmu, q.pointer + REC_PANTHOR_GPU_INFO_MMU_FEATURES,
-			       sizeof(mmu)) &&
-		    (mmu & 0xff) && (mmu & 0xff) <= 64)
-			f->va_bits = mmu & 0xff;
+		if (read_arg(ctx, f, req, arg, &q, sizeof(q), "DEV_QUERY") &&
+		    q.type == REC_PANTHOR_QUERY_GPU_INFO)
+			learn_va_bits(ctx, f, q.pointer, q.size,
+				      REC_PANTHOR_GPU_INFO_MMU_FEATURES, 4);
 		return;
 	}
 	case REC_PANTHOR_VM_CREATE: {
@@ -677,16 +688,11 @@ static void xe(struct rec_ctx *ctx, struct rec_file *f, unsigned cmd,
 	switch (cmd) {
 	case REC_XE_DEVICE_QUERY: {
 		struct rec_xe_device_query q;
-		uint64_t bits;
 
-		if (!read_arg(ctx, f, req, arg, &q, sizeof(q), "DEVICE_QUERY"))
-			return;
-		if (q.query == REC_XE_QUERY_CONFIG && q.data &&
-		    q.size >= REC_XE_CONFIG_VA_BITS_OFFSET + 8 &&
-		    !ctx->read(&bits, q.data + REC_XE_CONFIG_VA_BITS_OFFSET,
-			       sizeof(bits)) &&
-		    bits && bits <= 64)
-			f->va_bits = (unsigned)bits;
+		if (read_arg(ctx, f, req, arg, &q, sizeof(q), "DEVICE_QUERY") &&
+		    q.query == REC_XE_QUERY_CONFIG)
+			learn_va_bits(ctx, f, q.data, q.size,
+				      REC_XE_CONFIG_VA_BITS_OFFSET, 8);
 		return;
 	}
 	case REC_XE_VM_CREATE: {
