@@ -5,7 +5,7 @@
 #
 #   tools/fuzz.sh TARGET SECONDS [merge]
 #
-# TARGET is planner, trace or mali.  Configures a clang build with
+# TARGET is planner, trace, mali or record.  Configures a clang build with
 # -Dfuzzing=true in build-fuzz/ (override with GPUVM_FUZZ_DIR), builds
 # fuzz-TARGET and runs it for SECONDS seconds in one process, starting from
 # the committed corpus tests/fuzz/corpus/TARGET/; new inputs go to
@@ -26,14 +26,14 @@ cd "$top"
 build=${GPUVM_FUZZ_DIR:-build-fuzz}
 
 usage() {
-	echo "usage: $0 planner|trace|mali SECONDS [merge]" >&2
+	echo "usage: $0 planner|trace|mali|record SECONDS [merge]" >&2
 	exit 2
 }
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then usage; fi
 target=$1
 seconds=$2
-case "$target" in planner | trace | mali) ;; *) usage ;; esac
+case "$target" in planner | trace | mali | record) ;; *) usage ;; esac
 case "$seconds" in '' | *[!0-9]*) usage ;; esac
 [ $# -lt 3 ] || [ "$3" = merge ] || usage
 
