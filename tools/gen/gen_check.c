@@ -107,11 +107,11 @@ static long count_commands(const char *trace, long *before_vm)
 
 START_TEST(test_deterministic)
 {
-	gchar *a = gen("--seed=42", "--commands=5000", NULL, NULL);
-	gchar *b = gen("--seed=42", "--commands=5000", NULL, NULL);
-	gchar *c = gen("--seed=43", "--commands=5000", NULL, NULL);
-	gchar *d = gen("--seed=42", "--commands=5000", "--explain", NULL);
-	gchar *e = gen("-s", "42", "-n", "5000");
+	gchar *a = gen("--seed=42", "--commands=3000", NULL, NULL);
+	gchar *b = gen("--seed=42", "--commands=3000", NULL, NULL);
+	gchar *c = gen("--seed=43", "--commands=3000", NULL, NULL);
+	gchar *d = gen("--seed=42", "--commands=3000", "--explain", NULL);
+	gchar *e = gen("-s", "42", "-n", "3000");
 
 	ck_assert_str_eq(a, b);
 	ck_assert_str_eq(a, e);
@@ -285,7 +285,7 @@ END_TEST
 
 START_TEST(test_large)
 {
-	gchar *t = gen("--seed=1", "--commands=20000", "--large", "--dump");
+	gchar *t = gen("--seed=1", "--commands=10000", "--large", "--dump");
 	const char *argv[] = { replay_path, "--quiet", NULL };
 	gchar **lines = split_lines(t);
 	uint64_t biggest = 0;
