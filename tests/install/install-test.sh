@@ -16,6 +16,7 @@
 #     the prefix on the library path, the shared ones with it;
 #  3. builds the meson consumer again with libgpuvm as a subproject
 #     (meson.override_dependency()) and runs it.
+# It also checks that the newest version in NEWS is meson.build's.
 # Exit status 0 when every step worked; 77 (skipped) when pkg-config, make
 # or a C++ compiler is missing.
 set -euo pipefail
@@ -32,6 +33,8 @@ for tool in pkg-config make "${CXX:-c++}"; do
 	command -v "$tool" >/dev/null || { echo "$tool not found: skipped"; exit 77; }
 done
 [ -n "$version" ] || fail "no version in $src/meson.build"
+news=$(sed -n 's/^libgpuvm \([0-9][0-9.]*\)$/\1/p' "$src/NEWS" | head -n 1)
+[ "$news" = "$version" ] || fail "NEWS begins with version '$news', meson.build says $version"
 
 rm -rf "$work"
 mkdir -p "$work"
