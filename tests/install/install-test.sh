@@ -24,7 +24,6 @@ set -euo pipefail
 src=$(cd "$1" && pwd)
 work=$2
 here=$src/tests/install
-version=$(sed -n "s/^  version : '\([^']*\)',$/\1/p" "$src/meson.build")
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
@@ -32,9 +31,6 @@ step() { echo "--- $*"; }
 for tool in pkg-config make "${CXX:-c++}"; do
 	command -v "$tool" >/dev/null || { echo "$tool not found: skipped"; exit 77; }
 done
-[ -n "$version" ] || fail "no version in $src/meson.build"
-news=$(sed -n 's/^libgpuvm \([0-9][0-9.]*\)$/\1/p' "$src/NEWS" | head -n 1)
-[ "$news" = "$version" ] || fail "NEWS begins with version '$news', meson.build says $version"
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -54,6 +50,11 @@ deps=$(meson introspect --dependencies "$work/lib" | python3 -c '
 import json, sys
 print(" ".join(sorted(d["name"] for d in json.load(sys.stdin))))')
 [ "$deps" = "threads" ] || fail "the library alone needs: $deps (only threads expected)"
+version=$(meson introspect --projectinfo "$work/lib" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["version"])')
+news=$(sed -n 's/^libgpuvm \([0-9][0-9.]*\)$/\1/p' "$src/NEWS" | head -n 1)
+[ "$news" = "$version" ] || fail "NEWS begins with version '$news', meson.build says $version"
 meson compile -C "$work/lib" >"$work/lib-build.log" ||
 	{ cat "$work/lib-build.log"; fail "building the library"; }
 meson install -C "$work/lib" --quiet >/dev/null
