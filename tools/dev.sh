@@ -5,8 +5,9 @@
 #
 #   tools/dev.sh demo   install what is missing, build, replay examples/demo.trace
 #                       on the simulated Mali MMU (summary on stderr)
-#   tools/dev.sh test   install what is missing, build, run every test:
-#                       the suite, the suite under valgrind memcheck, the
+#   tools/dev.sh test   install what is missing, build (warnings are
+#                       errors), run every test: the suite (with the
+#                       install-and-consume test), the suite under valgrind memcheck, the
 #                       suite in a gcc coverage build (gcovr prints the line
 #                       and branch coverage of src/ per file and fails below
 #                       COV_MIN_LINE/COV_MIN_BRANCH percent; HTML report in
@@ -35,7 +36,7 @@ COV_MIN_BRANCH=85
 COV_ITERATIONS=50
 
 # Debian packages the build and the tests need.
-packages=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev check libglib2.0-dev
+packages=(meson ninja-build pkg-config gcc g++ make clang libclang-rt-14-dev check libglib2.0-dev
 	valgrind doxygen gcovr)
 
 # The demo needs only these: a C compiler, meson, glib for the tools.
@@ -115,11 +116,11 @@ cmd_demo() {
 # minimum line and branch coverage.
 coverage() {
 	say "building with coverage (gcc)"
-	CC=gcc configure "$cov" -Dbuildtype=debug -Db_coverage=true -Dbench=false
+	CC=gcc CXX=g++ configure "$cov" --werror -Dbuildtype=debug -Db_coverage=true -Dbench=false
 	meson compile -C "$cov"
 	find "$cov" -name '*.gcda' -delete
 	say "test suite with coverage"
-	GPUVM_TEST_ITERATIONS=$COV_ITERATIONS meson test -C "$cov" --print-errorlogs
+	GPUVM_TEST_ITERATIONS=$COV_ITERATIONS meson test -C "$cov" --no-suite install --print-errorlogs
 	say "coverage of src/ (lines, then branches)"
 	local data="$cov/coverage.json"
 	mkdir -p "$cov/coverage"
@@ -134,9 +135,12 @@ coverage() {
 		{ say "coverage below ${COV_MIN_LINE}% of lines or ${COV_MIN_BRANCH}% of branches"; return 1; }
 }
 
+# Warnings are errors here (--werror), not in a packager's build.  The
+# install-and-consume test (suite install) runs in the plain build only: it
+# builds the library again by itself.
 cmd_test() {
 	install_missing
-	configure "$build"
+	configure "$build" --werror
 	say "building (gcc)"
 	meson compile -C "$build"
 	say "API docs (doxygen, warnings are errors)"
@@ -147,14 +151,14 @@ cmd_test() {
 	meson test -C "$build" --setup=valgrind --print-errorlogs
 	coverage
 	say "building with ASan/UBSan (clang)"
-	CC=clang configure "$asan" -Db_sanitize=address,undefined -Db_lundef=false
+	CC=clang CXX=clang++ configure "$asan" --werror -Db_sanitize=address,undefined -Db_lundef=false
 	meson compile -C "$asan"
 	say "test suite with ASan/UBSan"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C "$asan" --print-errorlogs
+		meson test -C "$asan" --no-suite install --print-errorlogs
 	say "building with ThreadSanitizer (clang)"
-	CC=clang configure "$tsan" -Db_sanitize=thread -Db_lundef=false -Dbench=false
+	CC=clang CXX=clang++ configure "$tsan" --werror -Db_sanitize=thread -Db_lundef=false -Dbench=false
 	meson compile -C "$tsan"
 	say "unit tests with ThreadSanitizer"
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

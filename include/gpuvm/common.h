@@ -108,6 +108,17 @@ GPUVM_EXPORT void gpuvm_set_warn_handler(gpuvm_warn_fn fn, void *priv);
 GPUVM_EXPORT void gpuvm_set_lock_checks(bool enable);
 
 /**
+ * gpuvm_version() - version of the libgpuvm library the program runs with
+ *
+ * It may differ from GPUVM_VERSION (gpuvm/version.h), the version of the
+ * headers the program was compiled with, when the shared library was
+ * upgraded since.
+ *
+ * Returns: the version as a static string, "MAJOR.MINOR.MICRO".
+ */
+GPUVM_EXPORT const char *gpuvm_version(void);
+
+/**
  * gpuvm_err_name() - symbolic name of an errno value
  * @err: an errno value, positive or negative (-EINVAL and EINVAL both work)
  *

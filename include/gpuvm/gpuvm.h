@@ -2,7 +2,9 @@
 /*
  * libgpuvm umbrella header: include this to get every layer.
  *
- *   gpuvm/common.h  allocator and warning hooks, export macro, errno names
+ *   gpuvm/version.h the headers' version, GPUVM_CHECK_VERSION()
+ *   gpuvm/common.h  allocator and warning hooks, export macro, errno names,
+ *                   the library's version
  *   gpuvm/list.h    the intrusive list used by every layer
  *   gpuvm/lock.h    pluggable locks, reservation locks, exec contexts
  *   gpuvm/core.h    the VA manager: VM, VAs, split/merge planning, vm_bos
@@ -20,6 +22,7 @@
 #ifndef GPUVM_GPUVM_H
 #define GPUVM_GPUVM_H
 
+#include <gpuvm/version.h>
 #include <gpuvm/common.h>
 #include <gpuvm/list.h>
 #include <gpuvm/lock.h>

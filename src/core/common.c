@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Process-wide hooks shared by every layer: allocation, warnings, errno names.
+ * Process-wide hooks shared by every layer: allocation, warnings, errno names,
+ * the library's version.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <gpuvm/version.h>
 
 #include "internal.h"
 
@@ -126,6 +129,11 @@ static const struct {
 	ERRNO_NAME(ENOTRECOVERABLE),
 #endif
 };
+
+GPUVM_EXPORT const char *gpuvm_version(void)
+{
+	return GPUVM_VERSION;
+}
 
 GPUVM_EXPORT const char *gpuvm_err_name(int err)
 {
