@@ -81,7 +81,9 @@ static bool sim_ptw_read(struct gpuvm_mali_sim *sim, uint64_t pa,
 			 enum sim_view view, uint64_t *value)
 {
 	uint64_t line_pa = pa & ~(uint64_t)(SIM_LINE_BYTES - 1);
+	static const uint64_t zero_line[SIM_LINE_ENTRIES];
 	unsigned int slot = (unsigned int)((pa & (SIM_LINE_BYTES - 1)) / 8);
+	const struct sim_chunk *c;
 	struct sim_region *r;
 
 	if (view != SIM_VIEW_ORACLE && sim->ptw) {
@@ -97,9 +99,11 @@ static bool sim_ptw_read(struct gpuvm_mali_sim *sim, uint64_t pa,
 	r = sim_region_find(sim, pa);
 	if (!r)
 		return false;
-	*value = r->mem[(pa - r->base) / 8];
+	c = sim_chunk_find(r, pa);
+	*value = c ? c->mem[(pa - c->pa) / 8] : 0;
 	if (view == SIM_VIEW_FILL && sim->ptw)
-		sim_ptw_fill(sim, line_pa, &r->mem[(line_pa - r->base) / 8]);
+		sim_ptw_fill(sim, line_pa,
+			     c ? &c->mem[(line_pa - c->pa) / 8] : zero_line);
 	return true;
 }
 
