@@ -285,6 +285,33 @@ GPUVM_EXPORT int gpuvm_mali_sim_walk_oracle(struct gpuvm_mali_sim *sim, unsigned
 					    uint64_t *pa, uint32_t *fault);
 
 /**
+ * gpuvm_mali_sim_probe() - how the GPU would translate @va now, and how far
+ * that answer holds
+ * @sim: the simulator
+ * @as: address space slot
+ * @va: GPU virtual address (rounded down to 4 KiB)
+ * @kind: access kind used for the permission checks
+ * @pa: receives the bus address of @va when it translates (may be NULL)
+ * @fault: receives the exception type, 0 when it translates (may be NULL)
+ * @span: receives the bytes from @va over which the answer is uniform:
+ *	every page of [@va, @va + *@span) translates to the next bus address
+ *	(or faults the same way); at least 4 KiB (may be NULL)
+ *
+ * Looks where an access would look -- the TLB, then a walk through the
+ * line cache and memory -- but changes nothing: no fill, no fault latched,
+ * no counter.  The AS's stall and lock region are ignored.  With @span, a
+ * check can cover every page of a large range at the cost of one probe per
+ * leaf (or per hole) instead of one per page.
+ * Returns: 0 when it translates, 1 when it faults, -EINVAL for a bad AS
+ * or kind.
+ */
+GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int as,
+				      uint64_t va,
+				      enum gpuvm_mali_sim_access_kind kind,
+				      uint64_t *pa, uint32_t *fault,
+				      uint64_t *span);
+
+/**
  * gpuvm_mali_sim_check_coherent() - compare the GPU's cached view with
  * memory over a VA range
  * @sim: the simulator

@@ -551,3 +551,70 @@ GPUVM_EXPORT long gpuvm_mali_sim_check_coherent(struct gpuvm_mali_sim *sim, unsi
 	}
 	return stale;
 }
+
+/*
+ * Where the translation of @va (page aligned) stops being uniform: the end
+ * of @x's leaf or of the hole its fault lies in, cut at the first other TLB
+ * entry that could answer for part of it.
+ */
+static uint64_t sim_probe_end(struct gpuvm_mali_sim *sim, unsigned int as,
+			      const struct sim_tlb_entry *hit,
+			      const struct sim_xlate *x, uint64_t va)
+{
+	const struct sim_tlb_entry *tlb = sim->as[as].tlb;
+	unsigned int shift = SIM_PAGE_SHIFT, i;
+	uint64_t end;
+
+	if (!x->fault && x->mode != SIM_MODE_IDENTITY)
+		shift = x->shift;
+	else if (x->fault && x->mode != SIM_MODE_UNMAPPED &&
+		 (x->fault & ~3u) == GPUVM_MALI_EXC_TRANSLATION_FAULT(0))
+		shift = GPUVM_MALI_PT_LEVEL_SHIFT(x->level);
+	end = (va | ((1ull << shift) - 1)) + 1;
+	if (!end)
+		end = UINT64_MAX & ~(SIM_PAGE_SIZE - 1);
+	for (i = 0; i < sim->cfg.tlb_capacity; i++) {
+		const struct sim_xlate *t = &tlb[i].x;
+
+		if (!tlb[i].valid || &tlb[i] == hit ||
+		    !sim_range_overlaps(t->va_base, t->shift, va, end - 1))
+			continue;
+		end = t->va_base > va ? t->va_base : va + SIM_PAGE_SIZE;
+	}
+	return end;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int as,
+				      uint64_t va,
+				      enum gpuvm_mali_sim_access_kind kind,
+				      uint64_t *pa, uint32_t *fault,
+				      uint64_t *span)
+{
+	const struct sim_tlb_entry *e;
+	struct sim_xlate walk;
+	const struct sim_xlate *x;
+	uint32_t f;
+
+	if (!sim || !sim_as_present(sim, as) || !sim_kind_valid(kind))
+		return -EINVAL;
+	va &= ~(SIM_PAGE_SIZE - 1);
+	e = sim_tlb_lookup(sim, as, va);
+	if (e) {
+		x = &e->x;
+	} else {
+		sim_walk(sim, as, va, SIM_VIEW_PEEK, &walk);
+		x = &walk;
+	}
+	f = x->fault;
+	if (!f)
+		f = sim_check_perm(sim, as, x, kind);
+	if (span)
+		*span = sim_probe_end(sim, as, e, x, va) - va;
+	if (fault)
+		*fault = f;
+	if (f)
+		return 1;
+	if (pa)
+		*pa = sim_xlate_pa(x, va);
+	return 0;
+}
