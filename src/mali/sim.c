@@ -248,6 +248,7 @@ static void sim_free_regions(struct gpuvm_mali_sim *sim)
 	sim->dir_leaves = 0;
 	sim->pending_lines = 0;
 	gpuvm_list_init(&sim->dirty_chunks);
+	sim->ptw_gen = 1;
 }
 
 GPUVM_EXPORT int gpuvm_mali_sim_add_memory(struct gpuvm_mali_sim *sim,
@@ -1389,7 +1390,7 @@ GPUVM_EXPORT void gpuvm_mali_sim_stats(struct gpuvm_mali_sim *sim,
 			 sim->dir_leaves * SIM_DIR_ENTRIES * sizeof(void *);
 	st->ptw_lines = 0;
 	for (i = 0; sim->ptw && i < sim->ptw_sets * SIM_PTW_WAYS; i++)
-		st->ptw_lines += sim->ptw[i].valid;
+		st->ptw_lines += sim_ptw_valid(sim, &sim->ptw[i]);
 }
 
 GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count(struct gpuvm_mali_sim *sim)

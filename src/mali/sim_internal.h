@@ -94,7 +94,7 @@ struct sim_tlb_entry {
 };
 
 struct sim_ptw_line {
-	bool valid;
+	uint64_t gen;		/* valid while it equals sim->ptw_gen */
 	uint64_t pa;
 	uint64_t lru;
 	uint64_t v[SIM_LINE_ENTRIES];
@@ -151,6 +151,7 @@ struct gpuvm_mali_sim {
 	bool no_backing;		/* injected: backing allocations fail */
 
 	struct sim_ptw_line *ptw;	/* sets * SIM_PTW_WAYS, or NULL */
+	uint64_t ptw_gen;		/* bumped to invalidate every line */
 	unsigned int ptw_sets;
 
 	struct sim_as as[GPUVM_MALI_MAX_AS];
@@ -198,6 +199,12 @@ int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 		    uint32_t status, uint64_t va, bool bus);
 
 /* sim_walk.c */
+static inline bool sim_ptw_valid(const struct gpuvm_mali_sim *sim,
+				 const struct sim_ptw_line *l)
+{
+	return l->gen == sim->ptw_gen;
+}
+
 enum sim_mode sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
 			  uint64_t transcfg);
 void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,

@@ -124,7 +124,7 @@ struct mmu_env {
 	unsigned long checks_failed;
 	unsigned long verifies, sweeps;
 	uint64_t gpu_accesses;
-	uint64_t pages_request, pages_rolling, pages_sweep;
+	uint64_t pages_request[2], pages_rolling[2], pages_sweep[2];
 	uint64_t roll_cursor;		/* where the rolling sample goes on */
 	struct gpuvm_mali_vm_stats final;
 	bool have_final;
@@ -709,14 +709,14 @@ static bool gpu_read(struct mmu_env *env, uint64_t va, uint64_t *pa,
  * @ok: nothing failed so far
  * @gpu_left: real GPU accesses still to make
  * @steps: leaves or holes checked
- * @pages: 4 KiB pages checked
+ * @pages: 4 KiB pages checked, unmapped ones [0] and mapped ones [1]
  */
 struct vctx {
 	struct mmu_env *env;
 	bool ok;
 	unsigned int gpu_left;
 	uint64_t steps;
-	uint64_t pages;
+	uint64_t pages[2];
 };
 
 static void G_GNUC_PRINTF(2, 3) vfail(struct vctx *c, const char *fmt, ...)
@@ -812,11 +812,9 @@ static uint64_t check_span(struct vctx *c, uint64_t from, uint64_t to,
 		if (!env->sim && cr)
 			step = to - va;	/* hardware: a hole's first page */
 		c->steps++;
-		if (step >= to - va) {
-			c->pages += (to - va) / PG;
-			return to;
-		}
-		c->pages += step / PG;
+		if (step > to - va)
+			step = to - va;
+		c->pages[mapped] += step / PG;
 		va += step;
 	}
 	return va;
@@ -890,9 +888,31 @@ static bool full_sweep(struct mmu_env *env)
 
 	verify_region(&c, gv->mm_start, gv->mm_start + gv->mm_range, 0);
 	env->sweeps++;
-	env->pages_sweep += c.pages;
+	env->pages_sweep[0] += c.pages[0];
+	env->pages_sweep[1] += c.pages[1];
 	check_violations(&c);
 	return c.ok;
+}
+
+/*
+ * Widen a request's edge @at (its start, or its end when @up): a page
+ * further, or to the 2 MiB block around @at when one BO mapping covers
+ * that block's part outside the request -- it may have been a block entry
+ * the request split into pages, all of them rewritten.
+ */
+static uint64_t widen(struct gpuvm *gv, uint64_t at, bool up)
+{
+	uint64_t block = at & ~(BLOCK - 1), out = up ? at : at - 1;
+	const struct gpuvm_va *va;
+
+	if (at == block)
+		return up ? at + PG : at >= PG ? at - PG : 0;
+	va = gpuvm_va_find_first(gv, out, 1);
+	if (va && va->obj && va != &gv->kernel_alloc_node &&
+	    (up ? va->addr + va->range - 1 >= block + BLOCK - 1 :
+		  va->addr <= block))
+		return up ? block + BLOCK : block;
+	return up ? at + PG : at >= PG ? at - PG : 0;
 }
 
 bool mmu_env_verify(struct mmu_env *env, uint64_t lo, uint64_t range)
@@ -912,19 +932,19 @@ bool mmu_env_verify(struct mmu_env *env, uint64_t lo, uint64_t range)
 	    env->verifies % env->opts.verify_every == 0)
 		return full_sweep(env);
 
-	/* The request's range, widened to whole 2 MiB blocks. */
+	/* The request's range, one page more on each side or a whole block. */
 	if (range) {
 		hi = lo + range > lo ? lo + range : vm_hi;
-		lo &= ~(BLOCK - 1);
-		hi = hi + (BLOCK - 1) > hi ? (hi + BLOCK - 1) & ~(BLOCK - 1) :
-					     vm_hi;
+		lo = widen(gv, lo, false);
+		hi = widen(gv, hi, true);
 		verify_region(&c, lo > vm_lo ? lo : vm_lo,
 			      hi < vm_hi ? hi : vm_hi, 0);
-		env->pages_request += c.pages;
+		env->pages_request[0] += c.pages[0];
+		env->pages_request[1] += c.pages[1];
 	}
 
 	/* The rolling sample goes on where it stopped, and wraps. */
-	c.pages = 0;
+	c.pages[0] = c.pages[1] = 0;
 	c.steps = 0;
 	c.gpu_left = 0;
 	if (env->roll_cursor < vm_lo || env->roll_cursor >= vm_hi)
@@ -932,7 +952,8 @@ bool mmu_env_verify(struct mmu_env *env, uint64_t lo, uint64_t range)
 	if (c.ok)
 		env->roll_cursor = verify_region(&c, env->roll_cursor, vm_hi,
 						 VERIFY_ROLL_STEPS);
-	env->pages_rolling += c.pages;
+	env->pages_rolling[0] += c.pages[0];
+	env->pages_rolling[1] += c.pages[1];
 	check_violations(&c);
 	return c.ok;
 }
@@ -981,9 +1002,11 @@ enum replay_status mmu_env_close(struct mmu_env *env)
 				env->sim_final.backed_bytes >> 10,
 				env->sim_final.host_bytes >> 10);
 		fputc('\n', stderr);
-		fprintf(stderr, "  verified        %" PRIu64 " pages around the requests (%lu verifications), %" PRIu64 " by the rolling sample, %" PRIu64 " in %lu full sweeps (",
-			env->pages_request, env->verifies, env->pages_rolling,
-			env->pages_sweep, env->sweeps);
+		fprintf(stderr, "  verified        4 KiB pages, mapped + unmapped: %" PRIu64 " + %" PRIu64 " around the %lu requests, %" PRIu64 " + %" PRIu64 " by the rolling sample, %" PRIu64 " + %" PRIu64 " in %lu full sweeps (",
+			env->pages_request[1], env->pages_request[0],
+			env->verifies, env->pages_rolling[1],
+			env->pages_rolling[0], env->pages_sweep[1],
+			env->pages_sweep[0], env->sweeps);
 		if (env->opts.verify_every)
 			fprintf(stderr, "every %lu requests and ",
 				env->opts.verify_every);
