@@ -47,6 +47,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ struct mmu_env {
 	uint64_t last_fault_addr;
 	unsigned long ops;
 	unsigned long checks_failed;
+	unsigned long first_failed_line;
 	unsigned long verifies, sweeps;
 	uint64_t gpu_accesses;
 	uint64_t pages_request[2], pages_rolling[2], pages_sweep[2];
@@ -140,6 +142,26 @@ unsigned int mmu_env_shift(const struct mmu_env *env)
 struct gpuvm_mali_vm *mmu_env_vm(struct mmu_env *env)
 {
 	return env->vm;
+}
+
+struct gpuvm_mali_sim *mmu_env_sim(struct mmu_env *env)
+{
+	return env->sim;
+}
+
+struct gpuvm_mali_ptmem *mmu_env_ptmem(struct mmu_env *env)
+{
+	return env->mem;
+}
+
+uint64_t mmu_env_bo_bytes(const struct mmu_env *env)
+{
+	return env->bo_size;
+}
+
+unsigned long mmu_env_first_failed_line(const struct mmu_env *env)
+{
+	return env->first_failed_line;
 }
 
 void mmu_env_count_ops(struct mmu_env *env, unsigned long n)
@@ -707,7 +729,11 @@ static bool gpu_read(struct mmu_env *env, uint64_t va, uint64_t *pa,
  * struct vctx - one verification
  * @env: the backend
  * @ok: nothing failed so far
- * @gpu_left: real GPU accesses still to make
+ * @gpu_left: real GPU accesses still to plan
+ * @gpu: the planned ones, made once every probe is done (a fault's
+ *	re-bind flushes the TLB, which would hide a stale entry from a later
+ *	probe)
+ * @ngpu: how many
  * @steps: leaves or holes checked
  * @pages: 4 KiB pages checked, unmapped ones [0] and mapped ones [1]
  */
@@ -715,6 +741,12 @@ struct vctx {
 	struct mmu_env *env;
 	bool ok;
 	unsigned int gpu_left;
+	struct {
+		uint64_t va;
+		bool mapped;
+		uint64_t want;
+	} gpu[VERIFY_GPU_ACCESSES];
+	unsigned int ngpu;
 	uint64_t steps;
 	uint64_t pages[2];
 };
@@ -724,7 +756,9 @@ static void G_GNUC_PRINTF(2, 3) vfail(struct vctx *c, const char *fmt, ...)
 	va_list ap;
 
 	c->ok = false;
-	c->env->checks_failed++;
+	if (!c->env->checks_failed++)
+		c->env->first_failed_line = c->env->lineno ? c->env->lineno :
+					    ULONG_MAX;
 	if (c->env->checks_failed > SHOW_MAX)
 		return;
 	fflush(stdout);
@@ -775,7 +809,10 @@ static uint64_t check_span(struct vctx *c, uint64_t from, uint64_t to,
 
 	if (c->gpu_left && from < to) {
 		c->gpu_left--;
-		check_page(c, from, mapped, pa0);
+		c->gpu[c->ngpu].va = from;
+		c->gpu[c->ngpu].mapped = mapped;
+		c->gpu[c->ngpu].want = pa0;
+		c->ngpu++;
 	}
 	while (va < to && (!limit || c->steps < limit)) {
 		struct gpuvm_mali_pt_entry e;
@@ -860,6 +897,23 @@ static uint64_t verify_region(struct vctx *c, uint64_t lo, uint64_t hi,
 	return check_span(c, cursor, hi, false, 0, limit);
 }
 
+/*
+ * The real GPU accesses planned by the probes, now: the faulting ones
+ * first, as their re-bind empties the TLB, so that the TLB is left holding
+ * the mapped pages and a later request that fails to flush them shows.
+ */
+static void check_planned(struct vctx *c)
+{
+	unsigned int i, pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->ngpu && c->ok; i++)
+			if (c->gpu[i].mapped == pass)
+				check_page(c, c->gpu[i].va, c->gpu[i].mapped,
+					   c->gpu[i].want);
+	c->ngpu = 0;
+}
+
 /* The simulator's violations, once, as a failed check. */
 static void check_violations(struct vctx *c)
 {
@@ -887,6 +941,7 @@ static bool full_sweep(struct mmu_env *env)
 			  .gpu_left = VERIFY_GPU_ACCESSES };
 
 	verify_region(&c, gv->mm_start, gv->mm_start + gv->mm_range, 0);
+	check_planned(&c);
 	env->sweeps++;
 	env->pages_sweep[0] += c.pages[0];
 	env->pages_sweep[1] += c.pages[1];
@@ -954,6 +1009,7 @@ bool mmu_env_verify(struct mmu_env *env, uint64_t lo, uint64_t range)
 						 VERIFY_ROLL_STEPS);
 	env->pages_rolling[0] += c.pages[0];
 	env->pages_rolling[1] += c.pages[1];
+	check_planned(&c);
 	check_violations(&c);
 	return c.ok;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gpuvm/mali_sim.h>
 #include <gpuvm/mali_vm.h>
 
 #include "replay.h"
@@ -109,6 +110,21 @@ struct gpuvm_mali_vm *mmu_env_vm(struct mmu_env *env);
  */
 int mmu_env_bo_backing(struct mmu_env *env, uint64_t id, uint64_t *pa,
 		       uint64_t *size);
+
+/** mmu_env_sim() - the simulator, or NULL on hardware (for tests) */
+struct gpuvm_mali_sim *mmu_env_sim(struct mmu_env *env);
+
+/** mmu_env_ptmem() - the page-table memory (for tests) */
+struct gpuvm_mali_ptmem *mmu_env_ptmem(struct mmu_env *env);
+
+/** mmu_env_bo_bytes() - bytes of BO memory the trace's BOs were given */
+uint64_t mmu_env_bo_bytes(const struct mmu_env *env);
+
+/**
+ * mmu_env_first_failed_line() - the line whose verification failed first:
+ * 0 when none did, ULONG_MAX for the sweep at the end of the trace
+ */
+unsigned long mmu_env_first_failed_line(const struct mmu_env *env);
 
 /** mmu_env_count_ops() - account @n ops printed for a request */
 void mmu_env_count_ops(struct mmu_env *env, unsigned long n);
