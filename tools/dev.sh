@@ -38,11 +38,15 @@ COV_ITERATIONS=50
 packages=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev check libglib2.0-dev
 	valgrind doxygen gcovr)
 
+# The demo needs only these: a C compiler, meson, glib for the tools.
+demo_packages=(meson ninja-build pkg-config gcc libglib2.0-dev)
+
 say() { printf '==> %s\n' "$*" >&2; }
 
-install_missing() {
+install_missing() { # [PACKAGE...] (default: all of $packages)
 	local missing=() p
-	for p in "${packages[@]}"; do
+	[ $# -gt 0 ] || set -- "${packages[@]}"
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -65,13 +69,46 @@ configure() { # DIR [meson options...]
 	fi
 }
 
+# The demo: a build of the library and its tools alone (no test suite, so
+# no check, valgrind, clang, doxygen or gcovr) in its own tree (build-demo/,
+# or GPUVM_DEMO_DIR), then
+#  1. examples/demo.trace on the simulated Mali MMU, annotated: each trace
+#     line (a '#' line) followed by the ops the planner produced;
+#  2. a realistic workload from gpuvm-gen-workload (a Vulkan-style driver,
+#     a few thousand requests), replayed on the simulated Mali MMU with
+#     every request checked through the GPU, its first requests shown, the
+#     whole annotated output and an SVG of the final VA space written next
+#     to it.
 cmd_demo() {
-	install_missing
-	configure "$build"
-	say "building"
-	meson compile -C "$build" >/dev/null
-	say "replaying examples/demo.trace on the simulated Mali MMU"
-	"$build/tools/replay/gpuvm-replay" --mmu=sim examples/demo.trace
+	local dir=${GPUVM_DEMO_DIR:-build-demo}
+	local replay gen out svg
+	install_missing "${demo_packages[@]}"
+	configure "$dir" -Dtests=false -Dbench=false
+	say "building in $dir/ (the library and its tools)"
+	meson compile -C "$dir" >/dev/null
+	replay=$dir/tools/replay/gpuvm-replay
+	gen=$dir/tools/gen/gpuvm-gen-workload
+
+	say "1. examples/demo.trace on the simulated Mali MMU (--mmu=sim --annotate):"
+	say "   each '# line N:' is a trace command; below it, the ops the planner"
+	say "   produced for it (map / remap / unmap) and 'ok' or 'error NAME';"
+	say "   'dump' lists the VAs; the MMU summary comes last (stderr)"
+	"$replay" --mmu=sim --annotate examples/demo.trace
+
+	out=$dir/workload.out
+	svg=$(cd "$dir" && pwd)/workload.svg
+	say "2. a realistic workload: gpuvm-gen-workload --seed=1 --commands=3000"
+	say "   (a Vulkan-style driver: VA from the top of a 48-bit space, buffers of"
+	say "   4 KiB to 256 MiB created and destroyed, sparse resources with 64 KiB"
+	say "   tiles bound and unbound), written to $dir/workload.trace"
+	"$gen" --seed=1 --commands=3000 --explain --output="$dir/workload.trace"
+	say "   replaying it on the simulated Mali MMU, every request checked through"
+	say "   the GPU (summary below)"
+	"$replay" --mmu=sim --annotate --svg="$svg" "$dir/workload.trace" >"$out"
+	say "   its first requests (the trace's comments say what the driver did):"
+	awk '/^# line/ { on = 1 } on && n++ < 24' "$out"
+	say "   all $(grep -c '^# line' "$out") trace commands and their ops: $out"
+	say "   the final VA space, drawn: $svg (open it in a web browser)"
 }
 
 # Build with gcc --coverage, run the suite, report on src/ and enforce the

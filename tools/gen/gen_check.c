@@ -16,7 +16,9 @@
  *   - bound tiles);
  * - VA comes from the top of the 48-bit space;
  * - --large keeps tens of GiB alive with BOs above 256 MiB and none above
- *   4 GiB.
+ *   4 GiB;
+ * - gpuvm-replay --annotate on a generated trace: the plain output plus
+ *   '#' lines echoing each command before its output.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -311,6 +313,61 @@ START_TEST(test_large)
 }
 END_TEST
 
+/*
+ * gpuvm-replay --annotate on a generated trace: without its '#' lines the
+ * output is the plain output, and each command line N of the trace is
+ * echoed as "# line N: ..." right before its own output.
+ */
+START_TEST(test_annotate)
+{
+	gchar *t = gen("--seed=21", "--commands=500", "--explain", "--dump");
+	const char *plain[] = { replay_path, "--quiet", NULL };
+	const char *annot[] = { replay_path, "--quiet", "--annotate", NULL };
+	gchar **tl = g_strsplit(t, "\n", -1), **ol;
+	GString *stripped = g_string_new(NULL);
+	int status, i, k = 0;
+	gchar *out_plain = run(plain, t, &status), *out_annot;
+
+	ck_assert_int_eq(status, 0);
+	out_annot = run(annot, t, &status);
+	ck_assert_int_eq(status, 0);
+	ol = g_strsplit(out_annot, "\n", -1);
+	for (i = 0; ol[i]; i++) {
+		if (ol[i][0] != '#') {
+			g_string_append(stripped, ol[i]);
+			if (ol[i + 1])
+				g_string_append_c(stripped, '\n');
+		}
+	}
+	ck_assert_str_eq(stripped->str, out_plain);
+
+	/* Every command of the trace, in order, with its line number. */
+	for (i = 0; tl[i]; i++) {
+		gchar *want, *cmd;
+
+		if (!tl[i][0] || tl[i][0] == '#')
+			continue;
+		cmd = g_strdup(tl[i]);
+		if (strchr(cmd, '\t'))
+			*strchr(cmd, '\t') = '\0';
+		want = g_strdup_printf("# line %d: %s", i + 1, cmd);
+		while (ol[k] && strncmp(ol[k], want, strlen(want)))
+			k++;
+		ck_assert_msg(ol[k], "'%s' not echoed in order", want);
+		/* Its output follows (no other echo in between). */
+		ck_assert(ol[k + 1] && ol[k + 1][0] != '#');
+		g_free(want);
+		g_free(cmd);
+	}
+	g_strfreev(tl);
+	g_strfreev(ol);
+	g_string_free(stripped, TRUE);
+	g_free(out_plain);
+	g_free(out_annot);
+	g_free(t);
+}
+END_TEST
+
 START_TEST(test_bad_options)
 {
 	static const char *const bad[][3] = {
@@ -364,6 +421,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_replay_mmu);
 	tcase_add_test(tc, test_top_down);
 	tcase_add_test(tc, test_large);
+	tcase_add_test(tc, test_annotate);
 	tcase_add_test(tc, test_bad_options);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

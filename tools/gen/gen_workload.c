@@ -475,7 +475,7 @@ static uint64_t op_create(struct gen *g, uint64_t lines)
 		b.bo = g->next_bo++;
 		g->declared += size;
 		fprintf(g->out, "bo %" PRIu64 " 0x%" PRIx64, b.bo, size);
-		emit_explain(g, "new BO for a %s", kind_names[b.kind]);
+		emit_explain(g, "new %s BO", kind_names[b.kind]);
 	} else {
 		b.bo = g->cache[c].id;
 		g->cache[c] = g->cache[--g->ncache];

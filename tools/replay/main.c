@@ -36,6 +36,7 @@ static char stdout_buf[1 << 18];
 
 static gboolean opt_quiet;
 static gboolean opt_check;
+static gboolean opt_annotate;
 static gboolean opt_version;
 static gint opt_fail_alloc;
 static gchar *opt_mmu;
@@ -59,6 +60,9 @@ static const GOptionEntry entries[] = {
 	  "K" },
 	{ "svg", 0, 0, G_OPTION_ARG_FILENAME, &opt_svg,
 	  "Draw the final VA space into FILE (SVG)", "FILE" },
+	{ "annotate", 'a', 0, G_OPTION_ARG_NONE, &opt_annotate,
+	  "Echo each trace line before its output, as a line starting with '#' (commands as '# line N: ...', the trace's comments as they are)",
+	  NULL },
 	{ "check", 'c', 0, G_OPTION_ARG_NONE, &opt_check,
 	  "Run gpuvm_check() on the VM after every command", NULL },
 	{ "fail-alloc", 0, 0, G_OPTION_ARG_INT, &opt_fail_alloc,
@@ -233,6 +237,31 @@ static void progress_done(struct progress *pg)
 	pg->shown = false;
 }
 
+/*
+ * --annotate: echo a trace line on stdout before its output, always as a
+ * line starting with '#', so that grep -v '^#' gives the plain output back.
+ * Blank lines echo nothing.
+ */
+static void annotate(unsigned long lineno, const struct trace_line *l)
+{
+	unsigned int i, n = l->count < TRACE_MAX_TOKENS ? l->count :
+							    TRACE_MAX_TOKENS;
+
+	if (!n) {
+		if (l->comment)
+			printf("#%s\n", l->comment);
+		return;
+	}
+	printf("# line %lu:", lineno);
+	for (i = 0; i < n; i++)
+		printf(" %s", l->tok[i]);
+	if (l->count > n)
+		fputs(" ...", stdout);
+	if (l->comment)
+		printf("  #%s", l->comment);
+	putchar('\n');
+}
+
 static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 {
 	struct replay_options opts = {
@@ -272,6 +301,8 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 		switch (trace_reader_next(&rd, &line)) {
 		case TRACE_READ_LINE:
 			progress_tick(&pg, in, rd.lineno);
+			if (opt_annotate)
+				annotate(rd.lineno, &line);
 			st = replay_exec(r, rd.lineno, &line);
 			if (pg.shown && st != REPLAY_OK)
 				progress_done(&pg);

@@ -103,6 +103,21 @@ static struct seg *collect(struct gpuvm *gv, size_t *count)
 	return s;
 }
 
+/* The <svg> element, the NULL and reserved patterns, a white background. */
+static void svg_begin(FILE *f, double height)
+{
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"monospace\" font-size=\"10\">\n",
+		WIDTH, height, WIDTH, height);
+	fputs("<defs>\n"
+	      "<pattern id=\"null\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+	      "<rect width=\"6\" height=\"6\" fill=\"#ddd\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern>\n"
+	      "<pattern id=\"resv\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\">"
+	      "<rect width=\"8\" height=\"8\" fill=\"#555\"/><path d=\"M0 0L8 8M8 0L0 8\" stroke=\"#999\" stroke-width=\"1\"/></pattern>\n"
+	      "</defs>\n", f);
+	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n",
+		WIDTH, height);
+}
+
 /* Draw the parts of @sg mapped by 2 MiB (or larger) blocks. */
 static void draw_blocks(FILE *f, struct gpuvm_mali_pgtable *pt,
 			const struct seg *sg, unsigned long *nblocks)
@@ -157,16 +172,7 @@ static void draw_exact(FILE *f, struct seg *s, size_t n, struct gpuvm *gv,
 		x += s[i].w;
 	}
 
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"260\" viewBox=\"0 0 %.0f 260\" font-family=\"monospace\" font-size=\"10\">\n",
-		WIDTH, WIDTH);
-	fputs("<defs>\n"
-	      "<pattern id=\"null\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-	      "<rect width=\"6\" height=\"6\" fill=\"#ddd\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern>\n"
-	      "<pattern id=\"resv\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\">"
-	      "<rect width=\"8\" height=\"8\" fill=\"#555\"/><path d=\"M0 0L8 8M8 0L0 8\" stroke=\"#999\" stroke-width=\"1\"/></pattern>\n"
-	      "</defs>\n", f);
-	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"260\" fill=\"white\"/>\n",
-		WIDTH);
+	svg_begin(f, 260);
 	fprintf(f, "<text x=\"%.0f\" y=\"20\" font-size=\"13\">gpuvm-replay: VA space [0x%" PRIx64 ", +0x%" PRIx64 ") (compressed scale: width grows with log(size))</text>\n",
 		LEFT, gv->mm_start >> shift, gv->mm_range >> shift);
 
@@ -533,16 +539,7 @@ static int draw_aggregated(FILE *f, struct seg *s, size_t n,
 				  avail * (double)cl[i].bytes / total;
 	}
 
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"monospace\" font-size=\"10\">\n",
-		WIDTH, AGG_HEIGHT, WIDTH, AGG_HEIGHT);
-	fputs("<defs>\n"
-	      "<pattern id=\"null\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-	      "<rect width=\"6\" height=\"6\" fill=\"#ddd\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#888\" stroke-width=\"2\"/></pattern>\n"
-	      "<pattern id=\"resv\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\">"
-	      "<rect width=\"8\" height=\"8\" fill=\"#555\"/><path d=\"M0 0L8 8M8 0L0 8\" stroke=\"#999\" stroke-width=\"1\"/></pattern>\n"
-	      "</defs>\n", f);
-	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n",
-		WIDTH, AGG_HEIGHT);
+	svg_begin(f, AGG_HEIGHT);
 	fprintf(f, "<text x=\"%.0f\" y=\"20\" font-size=\"13\">gpuvm-replay: VA space [0x%" PRIx64 ", +0x%" PRIx64 "): %lu VAs, aggregated</text>\n",
 		LEFT, gv->mm_start >> shift, gv->mm_range >> shift, nvas);
 	fprintf(f, "<text x=\"%.0f\" y=\"38\">linear scale within each stretch; %zu empty stretch%s cut (zigzag); bar height: share of the bin mapped; colour: the BO with the most bytes in it</text>\n",

@@ -35,11 +35,14 @@ void trace_split(char *text, struct trace_line *line)
 	char *p = text;
 
 	line->count = 0;
+	line->comment = NULL;
 	for (;;) {
 		char *start;
 
 		while (is_blank(*p))
 			p++;
+		if (*p == '#')
+			line->comment = p + 1;
 		if (*p == '\0' || *p == '#')
 			return;
 
@@ -54,6 +57,7 @@ void trace_split(char *text, struct trace_line *line)
 		/* A comment may follow a token without a blank in between. */
 		if (*p == '#') {
 			*p = '\0';
+			line->comment = p + 1;
 			return;
 		}
 		if (*p == '\0')

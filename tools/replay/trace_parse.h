@@ -18,10 +18,13 @@
  * @count: number of tokens on the line (may exceed TRACE_MAX_TOKENS)
  * @tok: the first min(@count, TRACE_MAX_TOKENS) tokens, NUL-terminated,
  *       pointing into the line buffer
+ * @comment: the text after the line's '#' (into the line buffer), or NULL
+ *       when it has no comment
  */
 struct trace_line {
 	unsigned int count;
 	const char *tok[TRACE_MAX_TOKENS];
+	const char *comment;
 };
 
 /**
