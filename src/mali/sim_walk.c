@@ -590,27 +590,27 @@ static void sim_tlb_scan(const struct gpuvm_mali_sim *sim, unsigned int as,
 }
 
 /*
- * Where the translation of @va (page aligned) stops being uniform: the end
- * of @x's leaf or of the hole its fault lies in, cut where another TLB
+ * How far from @va (page aligned) the translation stays uniform: to the
+ * end of @x's leaf or of the hole its fault lies in, cut where another TLB
  * entry could answer for part of it.
  */
-static uint64_t sim_probe_end(const struct sim_tlb_scan *sc,
-			      const struct sim_xlate *x, uint64_t va)
+static uint64_t sim_probe_span(const struct sim_tlb_scan *sc,
+			       const struct sim_xlate *x, uint64_t va)
 {
 	unsigned int shift = SIM_PAGE_SHIFT;
-	uint64_t end;
+	uint64_t span;
 
 	if (sc->shadowed)
-		return va + SIM_PAGE_SIZE;
+		return SIM_PAGE_SIZE;
 	if (!x->fault && x->mode != SIM_MODE_IDENTITY)
 		shift = x->shift;
 	else if (x->fault && x->mode != SIM_MODE_UNMAPPED &&
 		 (x->fault & ~3u) == GPUVM_MALI_EXC_TRANSLATION_FAULT(0))
 		shift = GPUVM_MALI_PT_LEVEL_SHIFT(x->level);
-	end = (va | ((1ull << shift) - 1)) + 1;
-	if (!end)
-		end = ~(SIM_PAGE_SIZE - 1);
-	return end < sc->next ? end : sc->next;
+	span = (va | ((1ull << shift) - 1)) - va + 1;
+	if (sc->next != UINT64_MAX && sc->next - va < span)
+		span = sc->next - va;
+	return span;
 }
 
 GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int as,
@@ -638,7 +638,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int a
 	if (!f)
 		f = sim_check_perm(sim, as, x, kind);
 	if (span)
-		*span = sim_probe_end(&sc, x, va) - va;
+		*span = sim_probe_span(&sc, x, va);
 	if (fault)
 		*fault = f;
 	if (f)

@@ -291,6 +291,9 @@ START_TEST(test_probe_spans)
 	ck_assert_int_eq(probe(&e, 8 * GiB + 3 * MiB, NULL, &span), 1);
 	ck_assert_uint_eq(span, 1 * GiB - 3 * MiB);
 	ck_assert_int_eq(probe(&e, 1ull << 40, NULL, NULL), 1);
+	/* beyond the VA bits: a page at a time, up to the end of 2^64 */
+	ck_assert_int_eq(probe(&e, ~0ull, NULL, &span), 1);
+	ck_assert_uint_eq(span, PG);
 
 	/* nothing changed: no TLB fill, no fault latched, no counter */
 	gpuvm_mali_sim_as_stats(e.sim, e.as, &after);
