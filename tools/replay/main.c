@@ -41,7 +41,7 @@ static gboolean opt_version;
 static gint opt_fail_alloc;
 static gchar *opt_mmu;
 static gchar *opt_mmu_pt_size;
-static gint opt_mmu_verify_every = 1000;
+static gint opt_mmu_verify_every = 10000;
 static gchar *opt_svg;
 static gchar **opt_files;
 
@@ -56,7 +56,7 @@ static const GOptionEntry entries[] = {
 	  "--mmu: fix page-table memory at SIZE bytes (suffix K, M or G); default: the simulator grows it on demand, UIO gives it half the carve-out",
 	  "SIZE" },
 	{ "mmu-verify-every", 0, 0, G_OPTION_ARG_INT, &opt_mmu_verify_every,
-	  "--mmu: check the whole VM every K requests (0: only at the end; default 1000)",
+	  "--mmu: check the whole VM every K requests (0: only at the end; default 10000)",
 	  "K" },
 	{ "svg", 0, 0, G_OPTION_ARG_FILENAME, &opt_svg,
 	  "Draw the final VA space into FILE (SVG)", "FILE" },
