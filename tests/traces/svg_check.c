@@ -31,12 +31,14 @@
 #include <unistd.h>
 
 #include <glib.h>
+
+#include "split_lines.h"
 #include <glib/gstdio.h>
 
 /* Count the "va" lines of the last dump in @out. */
 static long last_dump_vas(const char *out)
 {
-	gchar **lines = g_strsplit(out, "\n", -1);
+	gchar **lines = split_lines(out);
 	long i, n = 0, end = -1;
 
 	for (i = 0; lines[i]; i++)
@@ -123,7 +125,7 @@ static uint64_t overlap(uint64_t a, uint64_t ar, uint64_t b, uint64_t br)
 /* The vm line of @trace and the VAs of the last dump of @out. */
 static bool parse_vm(const char *trace, const char *out, struct vm_desc *vm)
 {
-	gchar **lines = g_strsplit(trace, "\n", -1);
+	gchar **lines = split_lines(trace);
 	long i, end = -1, first;
 	bool ok = false;
 
@@ -139,7 +141,7 @@ static bool parse_vm(const char *trace, const char *out, struct vm_desc *vm)
 	if (!ok)
 		return false;
 
-	lines = g_strsplit(out, "\n", -1);
+	lines = split_lines(out);
 	for (i = 0; lines[i]; i++)
 		if (!strcmp(lines[i], "end"))
 			end = i;

@@ -30,6 +30,8 @@
 
 #include <glib.h>
 
+#include "split_lines.h"
+
 static const char *gen_path;
 static const char *replay_path;
 
@@ -84,7 +86,7 @@ static gchar *gen(const char *a1, const char *a2, const char *a3,
 /* Commands of a trace: lines that are neither blank nor comments. */
 static long count_commands(const char *trace, long *before_vm)
 {
-	gchar **lines = g_strsplit(trace, "\n", -1);
+	gchar **lines = split_lines(trace);
 	long n = 0, vm = -1;
 
 	for (int i = 0; lines[i]; i++) {
@@ -105,11 +107,11 @@ static long count_commands(const char *trace, long *before_vm)
 
 START_TEST(test_deterministic)
 {
-	gchar *a = gen("--seed=42", "--commands=5000", NULL, NULL);
-	gchar *b = gen("--seed=42", "--commands=5000", NULL, NULL);
-	gchar *c = gen("--seed=43", "--commands=5000", NULL, NULL);
-	gchar *d = gen("--seed=42", "--commands=5000", "--explain", NULL);
-	gchar *e = gen("-s", "42", "-n", "5000");
+	gchar *a = gen("--seed=42", "--commands=3000", NULL, NULL);
+	gchar *b = gen("--seed=42", "--commands=3000", NULL, NULL);
+	gchar *c = gen("--seed=43", "--commands=3000", NULL, NULL);
+	gchar *d = gen("--seed=42", "--commands=3000", "--explain", NULL);
+	gchar *e = gen("-s", "42", "-n", "3000");
 
 	ck_assert_str_eq(a, b);
 	ck_assert_str_eq(a, e);
@@ -174,7 +176,7 @@ static void parse_end(const char *trace, struct end_line *e)
  */
 static void check_output(const char *trace, const char *out)
 {
-	gchar **lines = g_strsplit(out, "\n", -1);
+	gchar **lines = split_lines(out);
 	struct end_line e;
 	uint64_t prev_end = 1 << 20, with_bo = 0, null = 0;
 	long oks = 0, vm, dumps = 0, vas = 0;
@@ -259,7 +261,7 @@ END_TEST
 START_TEST(test_top_down)
 {
 	gchar *t = gen("--seed=3", "--commands=200", NULL, NULL);
-	gchar **lines = g_strsplit(t, "\n", -1);
+	gchar **lines = split_lines(t);
 	uint64_t highest = 0, lowest = UINT64_MAX;
 
 	for (int i = 0; lines[i]; i++) {
@@ -283,9 +285,9 @@ END_TEST
 
 START_TEST(test_large)
 {
-	gchar *t = gen("--seed=1", "--commands=20000", "--large", "--dump");
+	gchar *t = gen("--seed=1", "--commands=10000", "--large", "--dump");
 	const char *argv[] = { replay_path, "--quiet", NULL };
-	gchar **lines = g_strsplit(t, "\n", -1);
+	gchar **lines = split_lines(t);
 	uint64_t biggest = 0;
 	struct end_line e;
 	int status;
@@ -323,7 +325,7 @@ START_TEST(test_annotate)
 	gchar *t = gen("--seed=21", "--commands=500", "--explain", "--dump");
 	const char *plain[] = { replay_path, "--quiet", NULL };
 	const char *annot[] = { replay_path, "--quiet", "--annotate", NULL };
-	gchar **tl = g_strsplit(t, "\n", -1), **ol;
+	gchar **tl = split_lines(t), **ol;
 	GString *stripped = g_string_new(NULL);
 	int status, i, k = 0;
 	gchar *out_plain = run(plain, t, &status), *out_annot;
@@ -331,7 +333,7 @@ START_TEST(test_annotate)
 	ck_assert_int_eq(status, 0);
 	out_annot = run(annot, t, &status);
 	ck_assert_int_eq(status, 0);
-	ol = g_strsplit(out_annot, "\n", -1);
+	ol = split_lines(out_annot);
 	for (i = 0; ol[i]; i++) {
 		if (ol[i][0] != '#') {
 			g_string_append(stripped, ol[i]);

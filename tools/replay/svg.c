@@ -326,6 +326,8 @@ static size_t reduce_by_id(struct bo_bytes *v, size_t n)
 {
 	size_t i, m = 0;
 
+	if (n < 2)
+		return n;	/* v may be NULL when n is 0 */
 	qsort(v, n, sizeof(*v), cmp_id);
 	for (i = 0; i < n; i++) {
 		if (m && v[m - 1].id == v[i].id) {
@@ -495,7 +497,8 @@ static int draw_aggregated(FILE *f, struct seg *s, size_t n,
 					       s[i].range, 1 };
 	}
 	nfp = reduce_by_id(fp, nfp);
-	qsort(fp, nfp, sizeof(*fp), cmp_footprint);
+	if (nfp)
+		qsort(fp, nfp, sizeof(*fp), cmp_footprint);
 	nlegend = nfp < AGG_LEGEND_BOS ? nfp : AGG_LEGEND_BOS;
 	for (i = nlegend; i < nfp; i++)
 		rest_bytes += fp[i].bytes;
