@@ -274,12 +274,13 @@ static uint64_t bo_want(const struct mmu_env *env, const struct bo_info *bi)
 }
 
 /*
- * Give every BO its backing from @base on, below env->bo_limit, in
+ * Give every BO its backing in [@base, @base + env->bo_limit), in
  * ascending id order; a BO that does not fit gets none (a backend failure
  * when the trace first uses it).  Sets env->bo_base and env->bo_size.
  */
 static void place_bos(struct mmu_env *env, uint64_t base)
 {
+	uint64_t end = base + env->bo_limit;
 	GHashTableIter it;
 	gpointer key, value;
 	uint64_t next = base;
@@ -298,7 +299,7 @@ static void place_bos(struct mmu_env *env, uint64_t base)
 		bi->want = bytes;
 		at = (next + (bytes >= BLOCK ? BLOCK : PG) - 1) &
 		     ~((bytes >= BLOCK ? BLOCK : PG) - 1);
-		if (bytes > env->bo_limit || at > env->bo_limit - bytes)
+		if (bytes > end - base || at > end - bytes)
 			continue;
 		bi->pa = at;
 		bi->bytes = bytes;
@@ -538,9 +539,8 @@ static enum replay_status open_uio(struct mmu_env *env, const char *name)
 			strerror(-ret));
 		return REPLAY_TOOL_ERROR;
 	}
-	env->bo_limit = map.bus_addr + (map.len & ~(PG - 1));
+	env->bo_limit = (map.len & ~(PG - 1)) - pt;
 	place_bos(env, map.bus_addr + pt);
-	env->bo_limit -= map.bus_addr + pt;
 	ret = gpuvm_mali_ptmem_create(env->hal, &env->mem);
 	if (!ret)
 		ret = setup_pt(env, map.bus_addr, pt);
