@@ -768,17 +768,17 @@ static void bulk_floor(struct setup *s, uint64_t *ns)
 	for (i = 0; i < n; i += GPUVM_MALI_PT_ENTRIES) {
 		uint64_t table = POOL_BASE + (i / GPUVM_MALI_PT_ENTRIES) * PG, j;
 		struct sim_region *r = sim_region_find(sim, table);
-		uint64_t idx = (table - r->base) / 8;
-		uint64_t *dst = &r->cpu[idx];
+		struct sim_chunk *c = sim_chunk_back(sim, r, table, "bench");
+		uint64_t idx = (table - c->pa) / 8;
+		uint64_t *dst = &c->cpu[idx];
 
 		for (j = 0; j < GPUVM_MALI_PT_ENTRIES; j++)
 			dst[j] = desc + ((i + j) << 12);
-		if (r->cpu != r->mem) {
-			/* A page is 64 lines: one word of the bitmap. */
-			uint64_t *w = &r->dirty[idx / SIM_LINE_ENTRIES / 64];
-
-			sim->pending_lines += (uint64_t)__builtin_popcountll(~*w);
-			*w = ~0ull;
+		if (c->cpu != c->mem) {
+			/* A page is 64 lines, marked in one call. */
+			sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
+					 (idx + GPUVM_MALI_PT_ENTRIES - 1) /
+					 SIM_LINE_ENTRIES);
 			hal->ops->pt_sync(hal, table, PG);
 		}
 	}

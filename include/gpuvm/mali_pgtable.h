@@ -154,6 +154,38 @@ GPUVM_EXPORT int gpuvm_mali_ptmem_add_pool(struct gpuvm_mali_ptmem *mem,
 					   uint64_t base, uint64_t size);
 
 /**
+ * typedef gpuvm_mali_ptmem_grow_fn - asked for more page-table memory
+ * @mem: the allocator, all of whose pools are in use
+ * @npages: pages the current allocation or reservation still lacks (a
+ *	hint: adding more saves later calls)
+ * @priv: the pointer given to gpuvm_mali_ptmem_set_grow()
+ *
+ * Called from gpuvm_mali_ptmem_alloc() and gpuvm_mali_pt_reserve_fill()
+ * (and so from the VM requests) when no pool has a free page.  It may add
+ * pools with gpuvm_mali_ptmem_add_pool(); nothing else on @mem.
+ *
+ * Returns: 0 after adding memory; a negative errno when there is none to
+ * add, which the allocation then returns (a return of 0 without a new
+ * page counts as -ENOMEM).
+ */
+typedef int (*gpuvm_mali_ptmem_grow_fn)(struct gpuvm_mali_ptmem *mem,
+					size_t npages, void *priv);
+
+/**
+ * gpuvm_mali_ptmem_set_grow() - let the allocator grow on demand
+ * @mem: the allocator
+ * @fn: called when every pool is exhausted, or NULL (the default: an
+ *	allocation then fails with -ENOMEM)
+ * @priv: passed to @fn
+ *
+ * Pools added by @fn stay, even when the allocation that asked for them
+ * fails later for another reason.
+ */
+GPUVM_EXPORT void gpuvm_mali_ptmem_set_grow(struct gpuvm_mali_ptmem *mem,
+					    gpuvm_mali_ptmem_grow_fn fn,
+					    void *priv);
+
+/**
  * gpuvm_mali_ptmem_add_output_range() - allow PTEs to point into a range
  * @mem: the allocator
  * @base: first bus address, 4 KiB aligned

@@ -203,6 +203,14 @@ GPUVM_EXPORT struct gpuvm_mali_sim *gpuvm_mali_sim_from_hal(struct gpuvm_mali_ha
  * @size: bytes, a non-zero multiple of 4 KiB; the range must lie below
  *	2^48 and not overlap an existing carve-out
  *
+ * The frames are backed lazily: host memory is taken 64 KiB at a time
+ * when a store (or a freed-page report) first lands in it, and memory
+ * never written reads as zero without costing anything, so a carve-out
+ * may be far larger than the host's memory (see
+ * gpuvm_mali_sim_stats(), backed_bytes).  Backing comes from the C
+ * library, not the libgpuvm allocator: a store cannot fail.  If the host
+ * runs out, the store is dropped and logged as BAD_PT_ACCESS.
+ *
  * Returns: 0; -EINVAL for a bad range; -EEXIST on overlap; -ENOMEM.
  *
  * Locking: a simulator is used by one thread at a time.
@@ -302,6 +310,33 @@ GPUVM_EXPORT int gpuvm_mali_sim_walk_oracle(struct gpuvm_mali_sim *sim, unsigned
 					    uint64_t *pa, uint32_t *fault);
 
 /**
+ * gpuvm_mali_sim_probe() - how the GPU would translate @va now, and how far
+ * that answer holds
+ * @sim: the simulator
+ * @as: address space slot
+ * @va: GPU virtual address (rounded down to 4 KiB)
+ * @kind: access kind used for the permission checks
+ * @pa: receives the bus address of @va when it translates (may be NULL)
+ * @fault: receives the exception type, 0 when it translates (may be NULL)
+ * @span: receives the bytes from @va over which the answer is uniform:
+ *	every page of [@va, @va + *@span) translates to the next bus address
+ *	(or faults the same way); at least 4 KiB (may be NULL)
+ *
+ * Looks where an access would look -- the TLB, then a walk through the
+ * line cache and memory -- but changes nothing: no fill, no fault latched,
+ * no counter.  The AS's stall and lock region are ignored.  With @span, a
+ * check can cover every page of a large range at the cost of one probe per
+ * leaf (or per hole) instead of one per page.
+ * Returns: 0 when it translates, 1 when it faults, -EINVAL for a bad AS
+ * or kind.
+ */
+GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int as,
+				      uint64_t va,
+				      enum gpuvm_mali_sim_access_kind kind,
+				      uint64_t *pa, uint32_t *fault,
+				      uint64_t *span);
+
+/**
  * gpuvm_mali_sim_check_coherent() - compare the GPU's cached view with
  * memory over a VA range
  * @sim: the simulator
@@ -384,6 +419,11 @@ GPUVM_EXPORT int gpuvm_mali_sim_as_stats(struct gpuvm_mali_sim *sim, unsigned in
  * @mem_drains: FLUSH_MEM commands completed
  * @resets: GPU resets (commanded or injected)
  * @pending_pte_lines: 64-byte lines with stores the GPU cannot see yet
+ * @backed_bytes: bytes of the carve-outs backed by host memory so far:
+ *	memory is backed in 64 KiB chunks on the first store (or freed-page
+ *	report) that lands in them; memory never written costs nothing
+ * @host_bytes: host memory the backing takes (the chunks, a second copy
+ *	of each for the CPU's view unless coherent, their directories)
  */
 struct gpuvm_mali_sim_stats {
 	uint64_t irq_events;
@@ -395,6 +435,8 @@ struct gpuvm_mali_sim_stats {
 	uint64_t mem_drains;
 	uint64_t resets;
 	uint64_t pending_pte_lines;
+	uint64_t backed_bytes;
+	uint64_t host_bytes;
 };
 
 /**
@@ -586,6 +628,9 @@ GPUVM_EXPORT int gpuvm_mali_sim_trace_get(struct gpuvm_mali_sim *sim, uint64_t i
  * @GPUVM_MALI_SIM_INJ_POWER_OFF: @arg 1: registers read 0xFFFFFFFF and
  *	writes are lost; @arg 0: powered again, in the reset state
  * @GPUVM_MALI_SIM_INJ_GPU_RESET: reset the GPU now (as a reset command)
+ * @GPUVM_MALI_SIM_INJ_NO_BACKING: @arg 1: backing memory that was never
+ *	written fails, as when the host is out of memory (the store is
+ *	dropped and logged as BAD_PT_ACCESS); @arg 0: it works again
  */
 enum gpuvm_mali_sim_injection {
 	GPUVM_MALI_SIM_INJ_AS_STUCK = 1,
@@ -595,6 +640,7 @@ enum gpuvm_mali_sim_injection {
 	GPUVM_MALI_SIM_INJ_EVENT_JUMP,
 	GPUVM_MALI_SIM_INJ_POWER_OFF,
 	GPUVM_MALI_SIM_INJ_GPU_RESET,
+	GPUVM_MALI_SIM_INJ_NO_BACKING,
 };
 
 /**

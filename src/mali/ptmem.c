@@ -7,7 +7,10 @@
  * Each pool keeps two bitmaps: "used" (allocated, including deferred) and
  * "deferred" (freed, waiting for a flush).  Freeing therefore never needs
  * memory, and a deferred page can never be handed out again before
- * gpuvm_mali_ptmem_flush_done().
+ * gpuvm_mali_ptmem_flush_done().  Searches go a bitmap word at a time, and
+ * a drain only looks at the words between the lowest and the highest
+ * deferred page of each pool.  When every pool is full, the grow callback
+ * (if any) may add one.
  */
 #include <errno.h>
 #include <string.h>
@@ -23,6 +26,8 @@ struct ptmem_pool {
 	size_t npages;
 	size_t nused;
 	size_t hint;		/* where the next search starts */
+	size_t ndeferred;
+	size_t dlo, dhi;	/* words of @deferred that may be non-zero */
 	uint64_t *used;
 	uint64_t *deferred;
 };
@@ -39,6 +44,8 @@ struct gpuvm_mali_ptmem {
 	struct ptmem_range *out;
 	size_t nout;
 	size_t ndeferred;
+	gpuvm_mali_ptmem_grow_fn grow;
+	void *grow_priv;
 };
 
 static bool bit_test(const uint64_t *map, size_t i)
@@ -200,28 +207,66 @@ GPUVM_EXPORT bool gpuvm_mali_ptmem_output_ok(const struct gpuvm_mali_ptmem *mem,
 	return true;
 }
 
-/* Find and mark a free page without zeroing it. */
+/*
+ * Find and mark a free page of @p without zeroing it, a word at a time,
+ * in the order of a page-by-page search from the hint.
+ */
+static bool pool_take(struct ptmem_pool *p, uint64_t *pa)
+{
+	size_t words = (p->npages + 63) / 64, n, w, k;
+
+	for (n = 0; n <= words; n++) {
+		uint64_t free_bits;
+
+		w = (p->hint / 64 + n) % words;
+		free_bits = ~p->used[w];
+		if (w == words - 1 && p->npages % 64)
+			free_bits &= (1ull << (p->npages % 64)) - 1;
+		/* from the hint on first; the hint's word again at the end */
+		if (n == 0)
+			free_bits &= ~0ull << (p->hint % 64);
+		if (!free_bits)
+			continue;
+		k = w * 64 + (size_t)__builtin_ctzll(free_bits);
+		bit_set(p->used, k);
+		p->nused++;
+		p->hint = (k + 1) % p->npages;
+		*pa = p->base + k * PG;
+		return true;
+	}
+	return false;
+}
+
 static int ptmem_take(struct gpuvm_mali_ptmem *mem, uint64_t *pa)
 {
-	size_t i, n, k;
+	size_t i;
 
 	for (i = 0; i < mem->npools; i++) {
 		struct ptmem_pool *p = &mem->pools[i];
 
-		if (p->nused == p->npages)
-			continue;
-		for (n = 0; n < p->npages; n++) {
-			k = (p->hint + n) % p->npages;
-			if (!bit_test(p->used, k)) {
-				bit_set(p->used, k);
-				p->nused++;
-				p->hint = (k + 1) % p->npages;
-				*pa = p->base + k * PG;
-				return 0;
-			}
-		}
+		if (p->nused < p->npages && pool_take(p, pa))
+			return 0;
 	}
 	return -ENOMEM;
+}
+
+/*
+ * Out of pages: ask the grow callback, if any, for @npages more.
+ * Returns 0 when the pools now hold more pages than before.
+ */
+static int ptmem_grow(struct gpuvm_mali_ptmem *mem, size_t npages)
+{
+	size_t before, after;
+	int ret;
+
+	if (!mem->grow)
+		return -ENOMEM;
+	gpuvm_mali_ptmem_stats(mem, &before, NULL, NULL);
+	ret = mem->grow(mem, npages, mem->grow_priv);
+	gpuvm_mali_ptmem_stats(mem, &after, NULL, NULL);
+	if (ret < 0)
+		return ret;
+	return after > before ? 0 : -ENOMEM;
 }
 
 static struct ptmem_pool *ptmem_find(struct gpuvm_mali_ptmem *mem,
@@ -266,8 +311,12 @@ GPUVM_EXPORT int gpuvm_mali_ptmem_alloc(struct gpuvm_mali_ptmem *mem,
 	int ret;
 
 	ret = ptmem_take(mem, &page);
-	if (ret)
-		return ret;
+	while (ret) {
+		ret = ptmem_grow(mem, 1);
+		if (ret)
+			return ret;
+		ret = ptmem_take(mem, &page);
+	}
 	for (off = 0; off < PG; off += 8)
 		hal->ops->pt_write64(hal, page + off, 0);
 	hal->ops->pt_sync(hal, page, PG);
@@ -289,6 +338,11 @@ GPUVM_EXPORT void gpuvm_mali_ptmem_free(struct gpuvm_mali_ptmem *mem,
 		return;
 	}
 	bit_set(p->deferred, k);
+	if (!p->ndeferred || k / 64 < p->dlo)
+		p->dlo = k / 64;
+	if (!p->ndeferred || k / 64 > p->dhi)
+		p->dhi = k / 64;
+	p->ndeferred++;
 	mem->ndeferred++;
 }
 
@@ -301,12 +355,13 @@ GPUVM_EXPORT size_t gpuvm_mali_ptmem_flush_done(struct gpuvm_mali_ptmem *mem)
 	for (i = 0; i < mem->npools; i++) {
 		struct ptmem_pool *p = &mem->pools[i];
 
-		for (w = 0; w < (p->npages + 63) / 64; w++) {
+		for (w = p->dlo; p->ndeferred && w <= p->dhi; w++) {
 			while (p->deferred[w]) {
 				size_t k = w * 64 +
 					   (size_t)__builtin_ctzll(p->deferred[w]);
 
 				bit_clear(p->deferred, k);
+				p->ndeferred--;
 				mem->ndeferred--;
 				drained++;
 				ptmem_give_back(mem, p->base + k * PG);
@@ -314,6 +369,14 @@ GPUVM_EXPORT size_t gpuvm_mali_ptmem_flush_done(struct gpuvm_mali_ptmem *mem)
 		}
 	}
 	return drained;
+}
+
+GPUVM_EXPORT void gpuvm_mali_ptmem_set_grow(struct gpuvm_mali_ptmem *mem,
+					    gpuvm_mali_ptmem_grow_fn fn,
+					    void *priv)
+{
+	mem->grow = fn;
+	mem->grow_priv = priv;
 }
 
 GPUVM_EXPORT struct gpuvm_mali_hal *
@@ -364,9 +427,13 @@ GPUVM_EXPORT int gpuvm_mali_pt_reserve_fill(struct gpuvm_mali_pt_reserve *res,
 	}
 	while (n < npages) {
 		ret = ptmem_take(mem, &pages[n]);
+		if (!ret) {
+			n++;
+			continue;
+		}
+		ret = ptmem_grow(mem, npages - n);
 		if (ret)
 			break;
-		n++;
 	}
 	if (ret) {
 		while (n > res->count)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gpuvm/list.h>
@@ -99,100 +100,168 @@ struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
 	return NULL;
 }
 
-/* Make the CPU's stores to one 64-byte line visible to the GPU. */
-static void sim_publish_line(struct gpuvm_mali_sim *sim, struct sim_region *r,
+struct sim_chunk *sim_chunk_find(const struct sim_region *r, uint64_t pa)
+{
+	uint64_t idx = (pa - r->base) >> SIM_CHUNK_SHIFT;
+	struct sim_chunk **leaf = r->dir[idx >> SIM_DIR_SHIFT];
+
+	return leaf ? leaf[idx & (SIM_DIR_ENTRIES - 1)] : NULL;
+}
+
+/* Index of the word at @pa in its chunk's arrays. */
+static size_t sim_chunk_word(const struct sim_region *r, uint64_t pa)
+{
+	return (size_t)(((pa - r->base) & (SIM_CHUNK_BYTES - 1)) / 8);
+}
+
+static uint64_t sim_mem_word(const struct sim_region *r, uint64_t pa)
+{
+	const struct sim_chunk *c = sim_chunk_find(r, pa);
+
+	return c ? c->mem[sim_chunk_word(r, pa)] : 0;
+}
+
+/*
+ * The chunk holding @pa, backed now if it was not.  Backing memory models
+ * the GPU's RAM, not libgpuvm's own structures: it comes from calloc(), not
+ * the libgpuvm allocator, because a store cannot fail.  When the host has
+ * no memory left (or GPUVM_MALI_SIM_INJ_NO_BACKING says so) the caller's
+ * access is dropped and logged as BAD_PT_ACCESS: returns NULL.
+ */
+struct sim_chunk *sim_chunk_back(struct gpuvm_mali_sim *sim,
+				 struct sim_region *r, uint64_t pa,
+				 const char *what)
+{
+	uint64_t idx = (pa - r->base) >> SIM_CHUNK_SHIFT;
+	struct sim_chunk ***leaf = &r->dir[idx >> SIM_DIR_SHIFT];
+	struct sim_chunk *c = *leaf ? (*leaf)[idx & (SIM_DIR_ENTRIES - 1)] : NULL;
+	bool coherent = sim->cfg.visibility == GPUVM_MALI_SIM_VIS_COHERENT;
+
+	if (c)
+		return c;
+	if (!sim->no_backing && !*leaf) {
+		*leaf = calloc(SIM_DIR_ENTRIES, sizeof(**leaf));
+		if (*leaf)
+			sim->dir_leaves++;
+	}
+	if (!sim->no_backing && *leaf)
+		c = calloc(1, sizeof(*c) +
+			   (coherent ? 1 : 2) * SIM_CHUNK_WORDS * sizeof(uint64_t));
+	if (!c) {
+		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+			      "%s at PA 0x%llx: no host memory to back it",
+			      what, (unsigned long long)pa);
+		return NULL;
+	}
+	c->pa = r->base + (idx << SIM_CHUNK_SHIFT);
+	gpuvm_list_init(&c->dirty_link);
+	c->cpu = coherent ? c->mem : c->mem + SIM_CHUNK_WORDS;
+	(*leaf)[idx & (SIM_DIR_ENTRIES - 1)] = c;
+	sim->chunks++;
+	return c;
+}
+
+/* Make the CPU's stores to line @line (of @c) visible to the GPU. */
+static void sim_publish_line(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 			     uint64_t line)
 {
 	uint64_t bit = 1ull << (line % 64);
 
-	if (!(r->dirty[line / 64] & bit))
+	if (!(c->dirty[line / 64] & bit))
 		return;
-	memcpy(&r->mem[line * SIM_LINE_ENTRIES], &r->cpu[line * SIM_LINE_ENTRIES],
+	memcpy(&c->mem[line * SIM_LINE_ENTRIES], &c->cpu[line * SIM_LINE_ENTRIES],
 	       SIM_LINE_BYTES);
-	r->dirty[line / 64] &= ~bit;
+	c->dirty[line / 64] &= ~bit;
 	sim->pending_lines--;
+	if (!--c->ndirty)
+		gpuvm_list_del(&c->dirty_link);
 }
 
 static void sim_publish_all(struct gpuvm_mali_sim *sim)
 {
-	unsigned int i;
+	while (!gpuvm_list_empty(&sim->dirty_chunks)) {
+		struct sim_chunk *c = gpuvm_list_first_entry(&sim->dirty_chunks,
+							     struct sim_chunk,
+							     dirty_link);
+		unsigned int w;
 
-	for (i = 0; i < sim->nregions && sim->pending_lines; i++) {
-		struct sim_region *r = &sim->regions[i];
-		uint64_t nlines = r->size / SIM_LINE_BYTES;
-		uint64_t w;
-
-		for (w = 0; w < (nlines + 63) / 64; w++) {
-			while (r->dirty[w]) {
-				unsigned int b = (unsigned int)__builtin_ctzll(r->dirty[w]);
-
-				sim_publish_line(sim, r, w * 64 + b);
-			}
-		}
+		for (w = 0; w < SIM_CHUNK_LINES / 64; w++)
+			while (c->dirty[w])
+				sim_publish_line(sim, c, w * 64 +
+						 (uint64_t)__builtin_ctzll(c->dirty[w]));
 	}
+}
+
+/* Bus address of the first pending line of @c. */
+static uint64_t sim_chunk_first_pending(const struct sim_chunk *c)
+{
+	unsigned int w = 0;
+
+	while (!c->dirty[w])
+		w++;
+	return c->pa + (w * 64 + (uint64_t)__builtin_ctzll(c->dirty[w])) *
+		       SIM_LINE_BYTES;
 }
 
 /* Report a page-table store the GPU cannot see yet (UNSYNCED_PTE). */
 static void sim_check_unsynced(struct gpuvm_mali_sim *sim, int as,
 			       const char *what)
 {
-	unsigned int i;
+	struct sim_chunk *c;
+	uint64_t pa = UINT64_MAX;
 
 	if (!sim->pending_lines)
 		return;
-	for (i = 0; i < sim->nregions; i++) {
-		struct sim_region *r = &sim->regions[i];
-		uint64_t nlines = r->size / SIM_LINE_BYTES;
-		uint64_t w;
+	gpuvm_list_for_each(c, &sim->dirty_chunks, dirty_link) {
+		uint64_t first = sim_chunk_first_pending(c);
 
-		for (w = 0; w < (nlines + 63) / 64; w++) {
-			if (r->dirty[w]) {
-				uint64_t line = w * 64 +
-					(uint64_t)__builtin_ctzll(r->dirty[w]);
-				uint64_t pa = r->base + line * SIM_LINE_BYTES;
-
-				sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE,
-					      as, pa,
-					      "%s with %llu page-table line(s) not visible, first at PA 0x%llx",
-					      what,
-					      (unsigned long long)sim->pending_lines,
-					      (unsigned long long)pa);
-				return;
-			}
-		}
+		if (first < pa)
+			pa = first;
 	}
+	sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE, as, pa,
+		      "%s with %llu page-table line(s) not visible, first at PA 0x%llx",
+		      what, (unsigned long long)sim->pending_lines,
+		      (unsigned long long)pa);
 }
 
 static void sim_free_regions(struct gpuvm_mali_sim *sim)
 {
 	unsigned int i;
+	uint64_t l, k;
 
 	for (i = 0; i < sim->nregions; i++) {
 		struct sim_region *r = &sim->regions[i];
 
-		if (r->cpu != r->mem)
-			gpuvm_free(r->cpu);
-		gpuvm_free(r->mem);
-		gpuvm_free(r->dirty);
-		gpuvm_free(r->freed);
+		for (l = 0; l < r->nleaves; l++) {
+			if (!r->dir[l])
+				continue;
+			for (k = 0; k < SIM_DIR_ENTRIES; k++)
+				free(r->dir[l][k]);
+			free(r->dir[l]);
+		}
+		gpuvm_free(r->dir);
 	}
 	gpuvm_free(sim->regions);
 	sim->regions = NULL;
 	sim->nregions = 0;
+	sim->chunks = 0;
+	sim->dir_leaves = 0;
+	sim->pending_lines = 0;
+	gpuvm_list_init(&sim->dirty_chunks);
+	sim->ptw_gen = 1;
 }
 
 GPUVM_EXPORT int gpuvm_mali_sim_add_memory(struct gpuvm_mali_sim *sim,
 					   uint64_t pa_base, uint64_t size)
 {
 	struct sim_region *regions, *r;
-	uint64_t nlines;
+	uint64_t nchunks;
 	unsigned int i;
 
 	if (!sim || !size || (pa_base | size) & (SIM_PAGE_SIZE - 1))
 		return -EINVAL;
 	if (pa_base >= (1ull << SIM_PA_LIMIT_BITS) ||
-	    size > (1ull << SIM_PA_LIMIT_BITS) - pa_base ||
-	    size > SIZE_MAX / 2)
+	    size > (1ull << SIM_PA_LIMIT_BITS) - pa_base)
 		return -EINVAL;
 	for (i = 0; i < sim->nregions; i++) {
 		r = &sim->regions[i];
@@ -204,22 +273,12 @@ GPUVM_EXPORT int gpuvm_mali_sim_add_memory(struct gpuvm_mali_sim *sim,
 	if (!regions)
 		return -ENOMEM;
 	r = &regions[sim->nregions];
-	nlines = size / SIM_LINE_BYTES;
+	nchunks = (size + SIM_CHUNK_BYTES - 1) >> SIM_CHUNK_SHIFT;
 	r->base = pa_base;
 	r->size = size;
-	r->mem = gpuvm_zalloc((size_t)size);
-	r->dirty = gpuvm_zalloc((size_t)((nlines + 63) / 64) * sizeof(uint64_t));
-	r->freed = gpuvm_zalloc((size_t)(size >> SIM_PAGE_SHIFT));
-	if (sim->cfg.visibility == GPUVM_MALI_SIM_VIS_COHERENT)
-		r->cpu = r->mem;
-	else
-		r->cpu = gpuvm_zalloc((size_t)size);
-	if (!r->mem || !r->dirty || !r->freed || !r->cpu) {
-		if (r->cpu != r->mem)
-			gpuvm_free(r->cpu);
-		gpuvm_free(r->mem);
-		gpuvm_free(r->dirty);
-		gpuvm_free(r->freed);
+	r->nleaves = (nchunks + SIM_DIR_ENTRIES - 1) >> SIM_DIR_SHIFT;
+	r->dir = gpuvm_zalloc((size_t)r->nleaves * sizeof(*r->dir));
+	if (!r->dir) {
 		gpuvm_free(regions);
 		return -ENOMEM;
 	}
@@ -241,7 +300,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 	r = sim_region_find(sim, pa);
 	if (!r)
 		return -EFAULT;
-	*value = r->mem[(pa - r->base) / 8];
+	*value = sim_mem_word(r, pa);
 	return 0;
 }
 
@@ -260,36 +319,39 @@ static struct sim_region *sim_pt_region(struct gpuvm_mali_sim *sim,
 }
 
 /*
- * A CPU store to page-table frame @frame of @r is about to land: a frame
+ * A CPU store to frame @frame of chunk @c is about to land: a frame
  * reported freed is being reused, which is wrong while the GPU may still
  * hold it (PT_FREED_BEFORE_FLUSH).
  */
-static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_region *r,
-			      uint64_t frame)
+static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
+			      unsigned int frame)
 {
 	uint64_t fpa;
 
-	if (!r->freed[frame])
+	if (!(c->freed & (1u << frame)))
 		return;
-	fpa = r->base + (frame << SIM_PAGE_SHIFT);
-	r->freed[frame] = 0;
+	fpa = c->pa + ((uint64_t)frame << SIM_PAGE_SHIFT);
+	c->freed &= ~(1u << frame);
 	if (sim_frame_referenced(sim, fpa))
 		sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH, -1, fpa,
 			      "page-table frame 0x%llx rewritten while the GPU may still use it",
 			      (unsigned long long)fpa);
 }
 
-/* Lines [@first, @last] of @r hold CPU stores the GPU cannot see yet. */
-static void sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_region *r,
-			     uint64_t first, uint64_t last)
+/* Lines [@first, @last] of @c hold CPU stores the GPU cannot see yet. */
+void sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
+		      uint64_t first, uint64_t last)
 {
 	uint64_t line;
 
 	for (line = first; line <= last; line++) {
 		uint64_t bit = 1ull << (line % 64);
 
-		if (!(r->dirty[line / 64] & bit)) {
-			r->dirty[line / 64] |= bit;
+		if (!(c->dirty[line / 64] & bit)) {
+			c->dirty[line / 64] |= bit;
+			if (!c->ndirty++)
+				gpuvm_list_add_tail(&sim->dirty_chunks,
+						    &c->dirty_link);
 			sim->pending_lines++;
 		}
 	}
@@ -300,17 +362,17 @@ static void sim_pt_store(struct gpuvm_mali_sim *sim, uint64_t pa,
 			 uint64_t value, const char *what)
 {
 	struct sim_region *r = sim_pt_region(sim, pa, what);
-	uint64_t idx, line;
+	struct sim_chunk *c = r ? sim_chunk_back(sim, r, pa, what) : NULL;
+	size_t idx;
 
-	if (!r)
+	if (!c)
 		return;
-	idx = (pa - r->base) / 8;
-	sim_frame_rewrite(sim, r, (pa - r->base) >> SIM_PAGE_SHIFT);
-	r->cpu[idx] = value;
-	if (r->cpu == r->mem)
-		return;
-	line = idx / SIM_LINE_ENTRIES;
-	sim_mark_pending(sim, r, line, line);
+	idx = sim_chunk_word(r, pa);
+	sim_frame_rewrite(sim, c, (unsigned int)(idx / (SIM_PAGE_SIZE / 8)));
+	c->cpu[idx] = value;
+	if (c->cpu != c->mem)
+		sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
+				 idx / SIM_LINE_ENTRIES);
 }
 
 static void sim_pt_write64(struct gpuvm_mali_hal *hal, uint64_t pa,
@@ -330,7 +392,7 @@ static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
 	struct sim_region *r;
-	uint64_t idx, end;
+	uint64_t end;
 	size_t i;
 
 	if (!count)
@@ -341,21 +403,25 @@ static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
 			sim_pt_store(sim, pa + i * 8, descs[i], "pt_write_range");
 		return;
 	}
-	idx = (pa - r->base) / 8;
-	end = idx + count;
-	while (idx < end) {
-		uint64_t frame = idx / (SIM_PAGE_SIZE / 8);
-		uint64_t stop = (frame + 1) * (SIM_PAGE_SIZE / 8);
+	end = pa + count * 8;
+	while (pa < end) {
+		uint64_t stop = (pa | (SIM_PAGE_SIZE - 1)) + 1;
+		struct sim_chunk *c = sim_chunk_back(sim, r, pa,
+						     "pt_write_range");
+		size_t idx = sim_chunk_word(r, pa), n;
 
 		if (stop > end)
 			stop = end;
-		sim_frame_rewrite(sim, r, frame);
-		memcpy(&r->cpu[idx], descs, (size_t)(stop - idx) * 8);
-		if (r->cpu != r->mem)
-			sim_mark_pending(sim, r, idx / SIM_LINE_ENTRIES,
-					 (stop - 1) / SIM_LINE_ENTRIES);
-		descs += stop - idx;
-		idx = stop;
+		n = (size_t)(stop - pa) / 8;
+		if (c) {
+			sim_frame_rewrite(sim, c, (unsigned int)(idx / (SIM_PAGE_SIZE / 8)));
+			memcpy(&c->cpu[idx], descs, n * 8);
+			if (c->cpu != c->mem)
+				sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
+						 (idx + n - 1) / SIM_LINE_ENTRIES);
+		}
+		descs += n;
+		pa = stop;
 	}
 }
 
@@ -363,14 +429,15 @@ static uint64_t sim_pt_read64(struct gpuvm_mali_hal *hal, uint64_t pa)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
 	struct sim_region *r = sim_pt_region(sim, pa, "pt_read64");
+	struct sim_chunk *c = r ? sim_chunk_find(r, pa) : NULL;
 
-	return r ? r->cpu[(pa - r->base) / 8] : 0;
+	return c ? c->cpu[sim_chunk_word(r, pa)] : 0;
 }
 
 static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
-	uint64_t first, last, line;
+	uint64_t cur, end;
 	struct sim_region *r;
 
 	if (!len)
@@ -382,10 +449,20 @@ static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 			      len, (unsigned long long)pa);
 		return;
 	}
-	first = (pa - r->base) / SIM_LINE_BYTES;
-	last = (pa - r->base + len - 1) / SIM_LINE_BYTES;
-	for (line = first; line <= last; line++)
-		sim_publish_line(sim, r, line);
+	/* Line by line, a chunk at a time; unbacked chunks hold nothing. */
+	cur = pa & ~(uint64_t)(SIM_LINE_BYTES - 1);
+	end = pa + len;
+	while (cur < end) {
+		struct sim_chunk *c = sim_chunk_find(r, cur);
+		uint64_t stop = r->base + ((((cur - r->base) >> SIM_CHUNK_SHIFT) + 1)
+					   << SIM_CHUNK_SHIFT);
+
+		if (stop > end)
+			stop = end;
+		for (; c && c->ndirty && cur < stop; cur += SIM_LINE_BYTES)
+			sim_publish_line(sim, c, (cur - c->pa) / SIM_LINE_BYTES);
+		cur = (stop + SIM_LINE_BYTES - 1) & ~(uint64_t)(SIM_LINE_BYTES - 1);
+	}
 }
 
 static void sim_barrier(struct gpuvm_mali_hal *hal)
@@ -400,6 +477,7 @@ static void sim_pt_page_freed(struct gpuvm_mali_hal *hal, uint64_t pa)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
 	struct sim_region *r = sim_region_find(sim, pa);
+	struct sim_chunk *c;
 
 	if (!r || (pa & (SIM_PAGE_SIZE - 1))) {
 		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
@@ -408,7 +486,9 @@ static void sim_pt_page_freed(struct gpuvm_mali_hal *hal, uint64_t pa)
 			      (unsigned long long)pa);
 		return;
 	}
-	r->freed[(pa - r->base) >> SIM_PAGE_SHIFT] = 1;
+	c = sim_chunk_back(sim, r, pa, "pt_page_freed");
+	if (c)
+		c->freed |= 1u << (sim_chunk_word(r, pa) / (SIM_PAGE_SIZE / 8));
 }
 
 /* ---------------------------------------------------------------------
@@ -1199,6 +1279,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 	sim->va_bits = GPUVM_MALI_MMU_VA_BITS(cfg->mmu_features);
 	sim->pa_bits = GPUVM_MALI_MMU_PA_BITS(cfg->mmu_features);
 	sim->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ull;
+	gpuvm_list_init(&sim->dirty_chunks);
 	sim->irq_enabled = true;
 
 	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
@@ -1302,9 +1383,14 @@ GPUVM_EXPORT void gpuvm_mali_sim_stats(struct gpuvm_mali_sim *sim,
 	*st = sim->st;
 	st->irq_enabled = sim->irq_enabled;
 	st->pending_pte_lines = sim->pending_lines;
+	st->backed_bytes = sim->chunks * SIM_CHUNK_BYTES;
+	st->host_bytes = sim->chunks * (sizeof(struct sim_chunk) +
+					(sim->cfg.visibility == GPUVM_MALI_SIM_VIS_COHERENT ?
+					 1 : 2) * SIM_CHUNK_BYTES) +
+			 sim->dir_leaves * SIM_DIR_ENTRIES * sizeof(void *);
 	st->ptw_lines = 0;
 	for (i = 0; sim->ptw && i < sim->ptw_sets * SIM_PTW_WAYS; i++)
-		st->ptw_lines += sim->ptw[i].valid;
+		st->ptw_lines += sim_ptw_valid(sim, &sim->ptw[i]);
 }
 
 GPUVM_EXPORT size_t gpuvm_mali_sim_violation_count(struct gpuvm_mali_sim *sim)
@@ -1417,6 +1503,11 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 		return 0;
 	case GPUVM_MALI_SIM_INJ_GPU_RESET:
 		sim_gpu_reset(sim);
+		return 0;
+	case GPUVM_MALI_SIM_INJ_NO_BACKING:
+		if (arg > 1)
+			return -EINVAL;
+		sim->no_backing = arg;
 		return 0;
 	}
 	return -EINVAL;

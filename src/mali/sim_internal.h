@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <gpuvm/list.h>
 #include <gpuvm/mali_sim.h>
 
 #define SIM_PAGE_SHIFT		12
@@ -20,14 +21,42 @@
 #define SIM_PTW_WAYS		8u
 #define SIM_WHOLE_AS_LOG2	64u
 
-/* A carve-out: GPU-visible memory, the CPU's view, and per-line state. */
+/*
+ * Physical memory is backed lazily, in chunks allocated on the first store
+ * (or freed-frame report) that lands in them; an unbacked chunk reads as
+ * zero.  A region finds its chunks through a two-level directory whose
+ * leaves are allocated on demand too, so adding a carve-out costs only the
+ * top level, whatever its size.
+ */
+#define SIM_CHUNK_SHIFT		16
+#define SIM_CHUNK_BYTES		(1ull << SIM_CHUNK_SHIFT)
+#define SIM_CHUNK_WORDS		(SIM_CHUNK_BYTES / 8)
+#define SIM_CHUNK_LINES		(SIM_CHUNK_BYTES / SIM_LINE_BYTES)
+#define SIM_DIR_SHIFT		12	/* chunks per directory leaf: 2^12 */
+#define SIM_DIR_ENTRIES		(1ull << SIM_DIR_SHIFT)
+
+/*
+ * One chunk: what the GPU reads, what the CPU wrote (the same array when
+ * coherent), per-line "stored but not visible" bits and per-frame "reported
+ * freed, not rewritten" bits.  A chunk with pending lines is on the
+ * simulator's dirty list.
+ */
+struct sim_chunk {
+	uint64_t pa;			/* bus address of the first byte */
+	struct gpuvm_list dirty_link;	/* on sim->dirty_chunks */
+	unsigned int ndirty;		/* lines set in @dirty */
+	uint32_t freed;			/* bit per 4 KiB frame */
+	uint64_t *cpu;
+	uint64_t dirty[SIM_CHUNK_LINES / 64];
+	uint64_t mem[];			/* SIM_CHUNK_WORDS, then cpu's if not coherent */
+};
+
+/* A carve-out: a bus address range and the directory of its chunks. */
 struct sim_region {
 	uint64_t base;
 	uint64_t size;
-	uint64_t *mem;		/* what the GPU reads */
-	uint64_t *cpu;		/* what the CPU wrote (== mem when coherent) */
-	uint64_t *dirty;	/* bitmap, one bit per 64-byte line */
-	uint8_t *freed;		/* per frame: reported freed, not rewritten */
+	struct sim_chunk ***dir;	/* leaves of SIM_DIR_ENTRIES chunks */
+	uint64_t nleaves;
 };
 
 /* Where a walker read looks. */
@@ -65,7 +94,7 @@ struct sim_tlb_entry {
 };
 
 struct sim_ptw_line {
-	bool valid;
+	uint64_t gen;		/* valid while it equals sim->ptw_gen */
 	uint64_t pa;
 	uint64_t lru;
 	uint64_t v[SIM_LINE_ENTRIES];
@@ -116,8 +145,13 @@ struct gpuvm_mali_sim {
 	struct sim_region *regions;
 	unsigned int nregions;
 	uint64_t pending_lines;
+	struct gpuvm_list dirty_chunks;	/* chunks with pending lines */
+	uint64_t chunks;		/* chunks backed */
+	uint64_t dir_leaves;		/* directory leaves allocated */
+	bool no_backing;		/* injected: backing allocations fail */
 
 	struct sim_ptw_line *ptw;	/* sets * SIM_PTW_WAYS, or NULL */
+	uint64_t ptw_gen;		/* bumped to invalidate every line */
 	unsigned int ptw_sets;
 
 	struct sim_as as[GPUVM_MALI_MAX_AS];
@@ -153,12 +187,24 @@ void sim_violation(struct gpuvm_mali_sim *sim,
 		   uint64_t addr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa);
+struct sim_chunk *sim_chunk_find(const struct sim_region *r, uint64_t pa);
+struct sim_chunk *sim_chunk_back(struct gpuvm_mali_sim *sim,
+				 struct sim_region *r, uint64_t pa,
+				 const char *what);
+void sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
+		      uint64_t first, uint64_t last);
 void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
 bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
 int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 		    uint32_t status, uint64_t va, bool bus);
 
 /* sim_walk.c */
+static inline bool sim_ptw_valid(const struct gpuvm_mali_sim *sim,
+				 const struct sim_ptw_line *l)
+{
+	return l->gen == sim->ptw_gen;
+}
+
 enum sim_mode sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
 			  uint64_t transcfg);
 void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,

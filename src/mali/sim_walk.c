@@ -36,8 +36,8 @@ void sim_ptw_invalidate(struct gpuvm_mali_sim *sim)
 {
 	if (!sim->ptw)
 		return;
-	memset(sim->ptw, 0, (size_t)sim->ptw_sets * SIM_PTW_WAYS *
-	       sizeof(*sim->ptw));
+	/* every line's generation is now old: no memset of the whole cache */
+	sim->ptw_gen++;
 	sim->st.ptw_invalidates++;
 }
 
@@ -49,7 +49,7 @@ static struct sim_ptw_line *sim_ptw_lookup(struct gpuvm_mali_sim *sim,
 
 	set = &sim->ptw[((line_pa >> SIM_LINE_SHIFT) % sim->ptw_sets) * SIM_PTW_WAYS];
 	for (w = 0; w < SIM_PTW_WAYS; w++)
-		if (set[w].valid && set[w].pa == line_pa)
+		if (sim_ptw_valid(sim, &set[w]) && set[w].pa == line_pa)
 			return &set[w];
 	return NULL;
 }
@@ -63,14 +63,14 @@ static void sim_ptw_fill(struct gpuvm_mali_sim *sim, uint64_t line_pa,
 	set = &sim->ptw[((line_pa >> SIM_LINE_SHIFT) % sim->ptw_sets) * SIM_PTW_WAYS];
 	victim = &set[0];
 	for (w = 0; w < SIM_PTW_WAYS; w++) {
-		if (!set[w].valid) {
+		if (!sim_ptw_valid(sim, &set[w])) {
 			victim = &set[w];
 			break;
 		}
 		if (set[w].lru < victim->lru)
 			victim = &set[w];
 	}
-	victim->valid = true;
+	victim->gen = sim->ptw_gen;
 	victim->pa = line_pa;
 	victim->lru = ++sim->lru_clock;
 	memcpy(victim->v, v, sizeof(victim->v));
@@ -81,7 +81,9 @@ static bool sim_ptw_read(struct gpuvm_mali_sim *sim, uint64_t pa,
 			 enum sim_view view, uint64_t *value)
 {
 	uint64_t line_pa = pa & ~(uint64_t)(SIM_LINE_BYTES - 1);
+	static const uint64_t zero_line[SIM_LINE_ENTRIES];
 	unsigned int slot = (unsigned int)((pa & (SIM_LINE_BYTES - 1)) / 8);
+	const struct sim_chunk *c;
 	struct sim_region *r;
 
 	if (view != SIM_VIEW_ORACLE && sim->ptw) {
@@ -97,9 +99,11 @@ static bool sim_ptw_read(struct gpuvm_mali_sim *sim, uint64_t pa,
 	r = sim_region_find(sim, pa);
 	if (!r)
 		return false;
-	*value = r->mem[(pa - r->base) / 8];
+	c = sim_chunk_find(r, pa);
+	*value = c ? c->mem[(pa - c->pa) / 8] : 0;
 	if (view == SIM_VIEW_FILL && sim->ptw)
-		sim_ptw_fill(sim, line_pa, &r->mem[(line_pa - r->base) / 8]);
+		sim_ptw_fill(sim, line_pa,
+			     c ? &c->mem[(line_pa - c->pa) / 8] : zero_line);
 	return true;
 }
 
@@ -382,7 +386,7 @@ bool sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame)
 		}
 	}
 	for (i = 0; sim->ptw && i < sim->ptw_sets * SIM_PTW_WAYS; i++)
-		if (sim->ptw[i].valid &&
+		if (sim_ptw_valid(sim, &sim->ptw[i]) &&
 		    (sim->ptw[i].pa & ~(SIM_PAGE_SIZE - 1)) == frame)
 			return true;
 	return false;
@@ -546,4 +550,100 @@ GPUVM_EXPORT long gpuvm_mali_sim_check_coherent(struct gpuvm_mali_sim *sim, unsi
 		page += SIM_PAGE_SIZE;
 	}
 	return stale;
+}
+
+/*
+ * One pass over the TLB for a probe of @va: the entry an access would hit
+ * (the first valid one holding @va), whether another entry holds @va too,
+ * and the lowest start of an entry above @va.
+ */
+struct sim_tlb_scan {
+	const struct sim_tlb_entry *hit;
+	bool shadowed;
+	uint64_t next;
+};
+
+static void sim_tlb_scan(const struct gpuvm_mali_sim *sim, unsigned int as,
+			 uint64_t va, struct sim_tlb_scan *sc)
+{
+	const struct sim_tlb_entry *tlb = sim->as[as].tlb;
+	unsigned int i;
+
+	sc->hit = NULL;
+	sc->shadowed = false;
+	sc->next = UINT64_MAX;
+	for (i = 0; i < sim->cfg.tlb_capacity; i++) {
+		const struct sim_xlate *t = &tlb[i].x;
+
+		if (!tlb[i].valid)
+			continue;
+		if (t->va_base > va) {
+			if (t->va_base < sc->next)
+				sc->next = t->va_base;
+		} else if ((va & ~((1ull << t->shift) - 1)) == t->va_base) {
+			if (sc->hit)
+				sc->shadowed = true;
+			else
+				sc->hit = &tlb[i];
+		}
+	}
+}
+
+/*
+ * How far from @va (page aligned) the translation stays uniform: to the
+ * end of @x's leaf or of the hole its fault lies in, cut where another TLB
+ * entry could answer for part of it.
+ */
+static uint64_t sim_probe_span(const struct sim_tlb_scan *sc,
+			       const struct sim_xlate *x, uint64_t va)
+{
+	unsigned int shift = SIM_PAGE_SHIFT;
+	uint64_t span;
+
+	if (sc->shadowed)
+		return SIM_PAGE_SIZE;
+	if (!x->fault && x->mode != SIM_MODE_IDENTITY)
+		shift = x->shift;
+	else if (x->fault && x->mode != SIM_MODE_UNMAPPED &&
+		 (x->fault & ~3u) == GPUVM_MALI_EXC_TRANSLATION_FAULT(0))
+		shift = GPUVM_MALI_PT_LEVEL_SHIFT(x->level);
+	span = (va | ((1ull << shift) - 1)) - va + 1;
+	if (sc->next != UINT64_MAX && sc->next - va < span)
+		span = sc->next - va;
+	return span;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int as,
+				      uint64_t va,
+				      enum gpuvm_mali_sim_access_kind kind,
+				      uint64_t *pa, uint32_t *fault,
+				      uint64_t *span)
+{
+	struct sim_tlb_scan sc;
+	struct sim_xlate walk;
+	const struct sim_xlate *x;
+	uint32_t f;
+
+	if (!sim || !sim_as_present(sim, as) || !sim_kind_valid(kind))
+		return -EINVAL;
+	va &= ~(SIM_PAGE_SIZE - 1);
+	sim_tlb_scan(sim, as, va, &sc);
+	if (sc.hit) {
+		x = &sc.hit->x;
+	} else {
+		sim_walk(sim, as, va, SIM_VIEW_PEEK, &walk);
+		x = &walk;
+	}
+	f = x->fault;
+	if (!f)
+		f = sim_check_perm(sim, as, x, kind);
+	if (span)
+		*span = sim_probe_span(&sc, x, va);
+	if (fault)
+		*fault = f;
+	if (f)
+		return 1;
+	if (pa)
+		*pa = sim_xlate_pa(x, va);
+	return 0;
 }

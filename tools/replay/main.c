@@ -8,7 +8,9 @@
  * a bad command line or an I/O error, 3 when libgpuvm itself misbehaved
  * (a warning, a leaked reference, an impossible error while applying),
  * 4 when --mmu found page tables that disagree with the VA tree (or the
- * simulator logged a violation).
+ * simulator logged a violation), 5 when the --mmu backend could not apply
+ * a request the planner accepted (stdout then differs from the plain
+ * replay from that request on).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +40,8 @@ static gboolean opt_annotate;
 static gboolean opt_version;
 static gint opt_fail_alloc;
 static gchar *opt_mmu;
+static gchar *opt_mmu_pt_size;
+static gint opt_mmu_verify_every = 10000;
 static gchar *opt_svg;
 static gchar **opt_files;
 
@@ -48,6 +52,12 @@ static const GOptionEntry entries[] = {
 	{ "mmu", 0, 0, G_OPTION_ARG_STRING, &opt_mmu,
 	  "Also apply every request to Mali page tables and check them through the GPU: 'sim' (simulated GPU) or 'uio:NAME' (real GPU through UIO)",
 	  "sim|uio:NAME" },
+	{ "mmu-pt-size", 0, 0, G_OPTION_ARG_STRING, &opt_mmu_pt_size,
+	  "--mmu: fix page-table memory at SIZE bytes (suffix K, M or G); default: the simulator grows it on demand, UIO gives it half the carve-out",
+	  "SIZE" },
+	{ "mmu-verify-every", 0, 0, G_OPTION_ARG_INT, &opt_mmu_verify_every,
+	  "--mmu: check the whole VM every K requests (0: only at the end; default 10000)",
+	  "K" },
 	{ "svg", 0, 0, G_OPTION_ARG_FILENAME, &opt_svg,
 	  "Draw the final VA space into FILE (SVG)", "FILE" },
 	{ "annotate", 'a', 0, G_OPTION_ARG_NONE, &opt_annotate,
@@ -89,6 +99,32 @@ static void fail_alloc_free(void *ptr, void *priv)
 	free(ptr);
 }
 
+static uint64_t mmu_pt_size;
+
+/* "SIZE" of --mmu-pt-size: a number, with an optional K, M or G. */
+static int parse_size(const char *arg, uint64_t *out)
+{
+	static const char suffixes[] = "KMG";
+	const char *unit;
+	char *num;
+	uint64_t v;
+	size_t len = strlen(arg);
+	int ret, shift = 0;
+
+	unit = len ? strchr(suffixes, g_ascii_toupper(arg[len - 1])) : NULL;
+	if (unit && arg[len - 1]) {
+		shift = 10 * (int)(unit - suffixes + 1);
+		len--;
+	}
+	num = g_strndup(arg, len);
+	ret = trace_parse_u64(num, &v) == TRACE_NUM_OK ? 0 : -1;
+	g_free(num);
+	if (ret || !v || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 static int parse_options(int *argc, char ***argv)
 {
 	GOptionContext *ctx;
@@ -106,7 +142,8 @@ static int parse_options(int *argc, char ***argv)
 		"a bad command line, an I/O error or a backend that cannot start;\n"
 		"3 when libgpuvm misbehaved (warning, leaked reference, failure while\n"
 		"applying a plan); 4 when --mmu found a page-table check failing or a\n"
-		"simulator violation.\n"
+		"simulator violation; 5 when the --mmu backend could not apply a\n"
+		"request the planner accepted.\n"
 		"\n"
 		"Examples:\n"
 		"  gpuvm-replay --mmu=sim examples/demo.trace\n"
@@ -122,6 +159,17 @@ static int parse_options(int *argc, char ***argv)
 	}
 	if (opt_fail_alloc < 0) {
 		fprintf(stderr, "gpuvm-replay: --fail-alloc needs a positive number\n");
+		g_strfreev(opt_files);
+		return -1;
+	}
+	if (opt_mmu_verify_every < 0) {
+		fprintf(stderr, "gpuvm-replay: --mmu-verify-every needs 0 or a positive number\n");
+		g_strfreev(opt_files);
+		return -1;
+	}
+	if (opt_mmu_pt_size && parse_size(opt_mmu_pt_size, &mmu_pt_size)) {
+		fprintf(stderr, "gpuvm-replay: --mmu-pt-size: '%s' is not a size in bytes (a number, with K, M or G for KiB, MiB, GiB)\n",
+			opt_mmu_pt_size);
 		g_strfreev(opt_files);
 		return -1;
 	}
@@ -347,6 +395,7 @@ static int run_mmu(const char *path)
 {
 	const char *name = path && strcmp(path, "-") ? path : "<stdin>";
 	GString *buf = g_string_new(NULL);
+	struct mmu_options mopts;
 	struct mmu_env *env = NULL;
 	int status, end;
 	FILE *in;
@@ -369,7 +418,10 @@ static int run_mmu(const char *path)
 		return REPLAY_TOOL_ERROR;
 	}
 
-	status = mmu_env_open(opt_mmu, buf->str, buf->len, opt_quiet, &env);
+	mopts.quiet = opt_quiet;
+	mopts.pt_size = mmu_pt_size;
+	mopts.verify_every = (unsigned long)opt_mmu_verify_every;
+	status = mmu_env_open(opt_mmu, buf->str, buf->len, &mopts, &env);
 	if (status != REPLAY_OK) {
 		g_string_free(buf, TRUE);
 		return status;
@@ -430,6 +482,7 @@ int main(int argc, char **argv)
 		status = run_plain(path);
 	g_strfreev(opt_files);
 	g_free(opt_mmu);
+	g_free(opt_mmu_pt_size);
 	g_free(opt_svg);
 
 	if (fflush(stdout) || ferror(stdout)) {

@@ -4,28 +4,50 @@
  * simulated GPU (--mmu=sim) or on real hardware through UIO
  * (--mmu=uio:NAME), and checked through the GPU after each request.
  *
- * Physical memory (sim):
- *   PT_POOL_BASE   page-table pool (PT_POOL_SIZE)
- *   BO_BASE        BO carve-out, registered as the page tables' only
- *                  output range; each BO gets one contiguous range in it,
- *                  2 MiB aligned when the BO is at least 2 MiB so that
- *                  2 MiB-aligned mappings can become blocks.
- * UIO: the page-table map (map1) is split in two halves, the first one
- * for page tables, the second one for BOs.
+ * Physical memory (sim), all of it backed lazily by the simulator (a chunk
+ * of host memory on the first store), so a carve-out costs nothing until
+ * it is written:
+ *   PT_BASE   the page-table window: pools are added to the page-table
+ *             allocator on demand (PT_FIRST_POOL, then twice the last one,
+ *             up to PT_MAX_POOL), or one pool of --mmu-pt-size bytes;
+ *   BO_BASE   BO memory, the page tables' only output range; each BO gets
+ *             one contiguous range, 2 MiB aligned when it is at least
+ *             2 MiB so that 2 MiB-aligned mappings can become blocks.
+ * UIO: the page-table map (map1) is split in two: page tables first
+ * (--mmu-pt-size bytes, by default half of it), then BOs.
  *
- * BO sizes come from a pre-scan of the whole trace: the SIZE of the BO's
- * first "bo" line wherever it is, else the largest OFFSET + RANGE of the
- * trace's maps of that BO (at least one page).
+ * BO sizes come from a pre-scan of the whole trace: the larger of the SIZE
+ * of the BO's first "bo" line and the largest OFFSET + RANGE of the
+ * trace's maps of that BO (at least one page).  The planner ignores BO
+ * sizes, so every map it accepts fits in its BO's backing.
  *
  * Units: when every address, size and offset of the trace is a multiple
  * of 4 KiB the trace is replayed as is; otherwise (abstract traces with
  * small numbers) one trace unit is one 4 KiB page on the GPU.  The planner
  * is scale invariant, so stdout is the same.
+ *
+ * A request the planner accepts but the backend cannot apply (page-table
+ * memory exhausted, a BO or VM beyond what the GPU can address) is a
+ * backend failure: reported with the trace line, counted, and the run
+ * ends with REPLAY_BACKEND_FAILED.  An allocation failure of the host
+ * (ENOMEM with page-table memory left) stays "error ENOMEM", as without
+ * --mmu.
+ *
+ * Verification after each request that may change the tables: every page
+ * of the request's range, widened to 2 MiB (a block split rewrites the
+ * whole block), plus a rolling sample that walks on through the VM from
+ * where the previous one stopped, plus a full sweep every
+ * --mmu-verify-every requests and at the end.  Pages are checked a leaf
+ * (or a hole) at a time with gpuvm_mali_sim_probe(), which answers as the
+ * GPU would through its TLB and walker cache, and against the library's
+ * own walk; a few real GPU accesses per verification also take the fault
+ * path (interrupt, fault handler, re-bind).
  */
 #include "mmu.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,31 +65,33 @@
 
 #define PG		0x1000ull
 #define BLOCK		0x200000ull
-#define PT_POOL_BASE	0x100000000ull
-#define PT_POOL_SIZE	(8ull << 20)
-#define BO_BASE		0x200000000ull
-#define BO_MAX_TOTAL	(1ull << 30)	/* simulated BO memory, at most */
+#define GiB		(1ull << 30)
+#define SIM_PA_BITS	48u
+#define PT_BASE		GiB
+#define PT_WINDOW	(63 * GiB)
+#define PT_FIRST_POOL	(4ull << 20)
+#define PT_MAX_POOL	GiB
+#define BO_BASE		(64 * GiB)
+#define BO_LIMIT	(1ull << SIM_PA_BITS)
 #define SRC_ID		0x42
 
-/* pages of a VA checked one by one; beyond, a sample */
-#define VERIFY_FULL_PAGES	64
-#define VERIFY_SAMPLES		32
-/*
- * Bigger trees are checked in full only every VERIFY_FULL_EVERY requests
- * and at the end; in between, only around the request's range.
- */
-#define VERIFY_FULL_VAS		64
-#define VERIFY_FULL_EVERY	256
+/* real GPU accesses (fault path included) per verification */
+#define VERIFY_GPU_ACCESSES	8
+/* leaves or holes the rolling sample checks after each request */
+#define VERIFY_ROLL_STEPS	64
+/* messages shown per kind of failure */
+#define SHOW_MAX		20
 
 struct bo_info {
 	uint64_t size;		/* trace units, from the bo line, or 0 */
 	uint64_t need;		/* trace units, max OFFSET + RANGE of maps */
 	uint64_t pa;		/* GPU bytes */
-	uint64_t bytes;		/* GPU bytes */
+	uint64_t bytes;		/* GPU bytes; 0: could not be placed */
+	uint64_t want;		/* GPU bytes it needs (UINT64_MAX: too many) */
 };
 
 struct mmu_env {
-	bool quiet;
+	struct mmu_options opts;
 	unsigned int shift;
 	struct gpuvm_mali_sim *sim;	/* sim mode */
 	struct gpuvm_mali_uio *uio;	/* uio mode */
@@ -77,17 +101,37 @@ struct mmu_env {
 	struct gpuvm_mali_vm *vm;
 	int as;
 
+	const char *name;		/* the trace, for messages */
+	unsigned long lineno;		/* the line being run */
+
 	GHashTable *bos;		/* uint64 id -> struct bo_info */
 	uint64_t bo_base, bo_size;	/* the carve-out */
+	uint64_t bo_limit;		/* room for BOs */
+
+	/* page-table memory */
+	uint64_t pt_next, pt_end;	/* room left for pools */
+	uint64_t pt_pool;		/* size of the next pool */
+	bool pt_fixed;			/* one pool, no growth */
+	unsigned int pt_pools;
+	uint64_t pt_bytes;		/* in the pools */
+	bool pt_exhausted;		/* the request ran out of it */
+
+	unsigned long backend_failed;
+	unsigned long backend_first_line;
 
 	unsigned long faults;		/* delivered by the irq path */
 	uint64_t last_fault_addr;
 	unsigned long ops;
-	unsigned long checks, checks_failed;
-	unsigned long verifies, partial;
+	unsigned long checks_failed;
+	unsigned long first_failed_line;
+	unsigned long verifies, sweeps;
+	uint64_t gpu_accesses;
+	uint64_t pages_request[2], pages_rolling[2], pages_sweep[2];
+	uint64_t roll_cursor;		/* where the rolling sample goes on */
 	struct gpuvm_mali_vm_stats final;
 	bool have_final;
 	size_t pt_pages_peak;
+	struct gpuvm_mali_sim_stats sim_final;
 };
 
 unsigned int mmu_env_shift(const struct mmu_env *env)
@@ -98,6 +142,26 @@ unsigned int mmu_env_shift(const struct mmu_env *env)
 struct gpuvm_mali_vm *mmu_env_vm(struct mmu_env *env)
 {
 	return env->vm;
+}
+
+struct gpuvm_mali_sim *mmu_env_sim(struct mmu_env *env)
+{
+	return env->sim;
+}
+
+struct gpuvm_mali_ptmem *mmu_env_ptmem(struct mmu_env *env)
+{
+	return env->mem;
+}
+
+uint64_t mmu_env_bo_bytes(const struct mmu_env *env)
+{
+	return env->bo_size;
+}
+
+unsigned long mmu_env_first_failed_line(const struct mmu_env *env)
+{
+	return env->first_failed_line;
 }
 
 void mmu_env_count_ops(struct mmu_env *env, unsigned long n)
@@ -196,16 +260,32 @@ static gint cmp_id(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-/* Give every BO its backing in [@base, @base + @size). */
-static enum replay_status place_bos(struct mmu_env *env, uint64_t base,
-				    uint64_t size)
+/* GPU bytes BO @bi needs: page-rounded, UINT64_MAX when beyond 2^64. */
+static uint64_t bo_want(const struct mmu_env *env, const struct bo_info *bi)
 {
+	uint64_t units = bi->size > bi->need ? bi->size : bi->need;
+
+	if (!units)
+		units = 1;
+	if (units > (UINT64_MAX >> env->shift) ||
+	    (units << env->shift) > UINT64_MAX - PG)
+		return UINT64_MAX;
+	return ((units << env->shift) + PG - 1) & ~(PG - 1);
+}
+
+/*
+ * Give every BO its backing in [@base, @base + env->bo_limit), in
+ * ascending id order; a BO that does not fit gets none (a backend failure
+ * when the trace first uses it).  Sets env->bo_base and env->bo_size.
+ */
+static void place_bos(struct mmu_env *env, uint64_t base)
+{
+	uint64_t end = base + env->bo_limit;
 	GHashTableIter it;
 	gpointer key, value;
-	uint64_t next = base, max_units = UINT64_MAX >> env->shift;
+	uint64_t next = base;
 	GList *ids, *i;
 
-	/* Deterministic layout: ascending BO ids. */
 	ids = NULL;
 	g_hash_table_iter_init(&it, env->bos);
 	while (g_hash_table_iter_next(&it, &key, &value))
@@ -214,34 +294,81 @@ static enum replay_status place_bos(struct mmu_env *env, uint64_t base,
 	for (i = ids; i; i = i->next) {
 		uint64_t id = *(uint64_t *)i->data;
 		struct bo_info *bi = g_hash_table_lookup(env->bos, &id);
-		uint64_t units = bi->size ? bi->size : bi->need;
-		uint64_t bytes, align;
+		uint64_t bytes = bo_want(env, bi), at;
 
-		if (!units)
-			units = 1;
-		if (units > max_units || (units << env->shift) > size) {
-			fprintf(stderr, "gpuvm-replay: BO %" PRIu64 " is too large for the %s BO memory (%" PRIu64 " MiB)\n",
-				id, env->sim ? "simulated" : "UIO", size >> 20);
-			g_list_free(ids);
-			return REPLAY_TOOL_ERROR;
-		}
-		bytes = ((units << env->shift) + PG - 1) & ~(PG - 1);
-		align = bytes >= BLOCK ? BLOCK : PG;
-		next = (next + align - 1) & ~(align - 1);
-		if (next - base + bytes > size) {
-			fprintf(stderr, "gpuvm-replay: the trace's BOs need more than the %" PRIu64 " MiB of %s BO memory\n",
-				size >> 20, env->sim ? "simulated" : "UIO");
-			g_list_free(ids);
-			return REPLAY_TOOL_ERROR;
-		}
-		bi->pa = next;
+		bi->want = bytes;
+		at = (next + (bytes >= BLOCK ? BLOCK : PG) - 1) &
+		     ~((bytes >= BLOCK ? BLOCK : PG) - 1);
+		if (bytes > end - base || at > end - bytes)
+			continue;
+		bi->pa = at;
 		bi->bytes = bytes;
-		next += bytes;
+		next = at + bytes;
 	}
 	g_list_free(ids);
 	env->bo_base = base;
 	env->bo_size = next - base;
-	return REPLAY_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Backend failures                                                         */
+
+static void G_GNUC_PRINTF(2, 3) backend_fail(struct mmu_env *env,
+					     const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!env->backend_failed++)
+		env->backend_first_line = env->lineno;
+	if (env->backend_failed > SHOW_MAX)
+		return;
+	fflush(stdout);
+	fprintf(stderr, "gpuvm-replay: %s:%lu: the MMU backend cannot apply what the planner accepted: ",
+		env->name, env->lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (env->backend_failed == SHOW_MAX)
+		fprintf(stderr, "gpuvm-replay: (further backend failures not shown)\n");
+}
+
+void mmu_env_set_line(struct mmu_env *env, const char *name,
+		      unsigned long lineno)
+{
+	env->name = name;
+	env->lineno = lineno;
+	env->pt_exhausted = false;
+}
+
+unsigned long mmu_env_backend_failures(const struct mmu_env *env)
+{
+	return env->backend_failed;
+}
+
+bool mmu_env_check_apply(struct mmu_env *env, const char *what, int err)
+{
+	uint64_t kib;
+
+	if (!err)
+		return false;
+	if (err == ENOMEM && !env->pt_exhausted)
+		return false;	/* the host's allocation failure */
+	if (err != ENOMEM) {
+		backend_fail(env, "%s: %s", what, gpuvm_err_name(-err));
+		return true;
+	}
+	kib = env->pt_bytes >> 10;
+	if (env->uio)
+		backend_fail(env, "%s: out of page-table memory: the UIO carve-out gives page tables %" PRIu64 " KiB (--mmu-pt-size)",
+			     what, env->pt_bytes >> 10);
+	else if (env->pt_fixed)
+		backend_fail(env, "%s: out of page-table memory: --mmu-pt-size gives %" PRIu64 " KiB",
+			     what, kib);
+	else
+		backend_fail(env, "%s: out of page-table memory: the simulator's %llu GiB page-table window is full",
+			     what, PT_WINDOW >> 30);
+	return true;
 }
 
 int mmu_env_bo_backing(struct mmu_env *env, uint64_t id, uint64_t *pa,
@@ -249,8 +376,19 @@ int mmu_env_bo_backing(struct mmu_env *env, uint64_t id, uint64_t *pa,
 {
 	struct bo_info *bi = g_hash_table_lookup(env->bos, &id);
 
-	if (!bi || !bi->bytes)
-		return ENOMEM;	/* the pre-scan saw no such BO */
+	if (!bi)
+		return ENOMEM;	/* the pre-scan saw no such BO: cannot be */
+	if (!bi->bytes) {
+		if (bi->want == UINT64_MAX)
+			backend_fail(env, "BO %" PRIu64 " needs more than 2^64 bytes",
+				     id);
+		else
+			backend_fail(env, "BO %" PRIu64 " (%" PRIu64 " MiB) does not fit in the %s BO memory (%" PRIu64 " MiB)",
+				     id, bi->want >> 20,
+				     env->sim ? "simulated" : "UIO carve-out's",
+				     env->bo_limit >> 20);
+		return ENOSPC;
+	}
 	*pa = bi->pa;
 	*size = bi->bytes;
 	return 0;
@@ -267,52 +405,72 @@ static void on_fault(const struct gpuvm_mali_fault *f, void *priv)
 	env->last_fault_addr = f->address;
 }
 
-static uint64_t bo_total(struct mmu_env *env)
+/* The page-table allocator is full: add the next pool, or say why not. */
+static int grow_pt(struct gpuvm_mali_ptmem *mem, size_t npages, void *priv)
 {
-	GHashTableIter it;
-	gpointer value;
-	uint64_t total = 0, max_units = UINT64_MAX >> env->shift;
+	struct mmu_env *env = priv;
+	uint64_t need = (uint64_t)npages * PG, size = env->pt_pool;
+	int ret;
 
-	g_hash_table_iter_init(&it, env->bos);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		struct bo_info *bi = value;
-		uint64_t units = bi->size ? bi->size : bi->need;
-
-		if (units > max_units)
-			return UINT64_MAX;
-		units <<= env->shift;
-		/* page rounding plus alignment slack */
-		units = ((units + PG - 1) & ~(PG - 1)) +
-			(units >= BLOCK ? BLOCK : 0);
-		if (total + units < total)
-			return UINT64_MAX;
-		total += units;
+	while (size < need && size < PT_MAX_POOL)
+		size *= 2;
+	if (size < need)
+		size = (need + BLOCK - 1) & ~(BLOCK - 1);
+	if (size > env->pt_end - env->pt_next)
+		size = env->pt_end - env->pt_next;
+	if (env->pt_fixed || size < need || !size) {
+		env->pt_exhausted = true;
+		return -ENOMEM;
 	}
-	return total;
+	ret = gpuvm_mali_ptmem_add_pool(mem, env->pt_next, size);
+	if (ret)
+		return ret;
+	env->pt_next += size;
+	env->pt_bytes += size;
+	env->pt_pools++;
+	env->pt_pool = size * 2 < PT_MAX_POOL ? size * 2 : PT_MAX_POOL;
+	return 0;
+}
+
+/* The first pool, and growth from there unless its size was given. */
+static int setup_pt(struct mmu_env *env, uint64_t base, uint64_t window)
+{
+	uint64_t first = env->opts.pt_size ? env->opts.pt_size : PT_FIRST_POOL;
+	int ret;
+
+	env->pt_next = base;
+	env->pt_end = base + window;
+	env->pt_pool = first;
+	ret = grow_pt(env->mem, (size_t)(first / PG), env);
+	if (ret)
+		return ret;
+	env->pt_fixed = env->opts.pt_size || env->uio;
+	gpuvm_mali_ptmem_set_grow(env->mem, grow_pt, env);
+	return 0;
 }
 
 static enum replay_status open_sim(struct mmu_env *env)
 {
 	struct gpuvm_mali_sim_config cfg;
-	uint64_t need = bo_total(env), carve;
 	int ret;
 
-	if (need > BO_MAX_TOTAL) {
-		fprintf(stderr, "gpuvm-replay: the trace's BOs need more than %llu MiB of simulated memory (declare smaller BOs)\n",
-			BO_MAX_TOTAL >> 20);
+	if (env->opts.pt_size > PT_WINDOW) {
+		fprintf(stderr, "gpuvm-replay: --mmu-pt-size: at most %llu GiB with the simulator\n",
+			PT_WINDOW >> 30);
 		return REPLAY_TOOL_ERROR;
 	}
-	carve = (need + BLOCK - 1) & ~(BLOCK - 1);
-	if (!carve)
-		carve = BLOCK;
+	env->bo_limit = BO_LIMIT - BO_BASE;
+	place_bos(env, BO_BASE);
 
 	gpuvm_mali_sim_config_init(&cfg, GPUVM_MALI_SIM_CSF);
+	cfg.mmu_features = (cfg.mmu_features & ~0xFF00u) | SIM_PA_BITS << 8;
 	ret = gpuvm_mali_sim_create(&cfg, &env->sim);
 	if (!ret)
-		ret = gpuvm_mali_sim_add_memory(env->sim, PT_POOL_BASE,
-						PT_POOL_SIZE);
-	if (!ret)
-		ret = gpuvm_mali_sim_add_memory(env->sim, BO_BASE, carve);
+		ret = gpuvm_mali_sim_add_memory(env->sim, PT_BASE, PT_WINDOW);
+	if (!ret && env->bo_size)
+		ret = gpuvm_mali_sim_add_memory(env->sim, BO_BASE,
+						(env->bo_size + BLOCK - 1) &
+						~(BLOCK - 1));
 	if (ret) {
 		fprintf(stderr, "gpuvm-replay: cannot set up the simulator: %s\n",
 			strerror(-ret));
@@ -323,24 +481,23 @@ static enum replay_status open_sim(struct mmu_env *env)
 	if (!ret)
 		ret = gpuvm_mali_ptmem_create(env->hal, &env->mem);
 	if (!ret)
-		ret = gpuvm_mali_ptmem_add_pool(env->mem, PT_POOL_BASE,
-						PT_POOL_SIZE);
+		ret = setup_pt(env, PT_BASE, PT_WINDOW);
 	if (!ret)
 		ret = gpuvm_mali_ptmem_add_output_range(env->mem, BO_BASE,
-							carve);
+							env->bo_limit);
 	if (ret) {
 		fprintf(stderr, "gpuvm-replay: cannot set up the simulated MMU: %s\n",
 			strerror(-ret));
 		return REPLAY_TOOL_ERROR;
 	}
-	return place_bos(env, BO_BASE, carve);
+	return REPLAY_OK;
 }
 
 static enum replay_status open_uio(struct mmu_env *env, const char *name)
 {
 	struct gpuvm_mali_uio_config cfg;
 	struct gpuvm_mali_uio_map map;
-	uint64_t half;
+	uint64_t pt;
 	int ret;
 
 	gpuvm_mali_uio_config_init(&cfg, name);
@@ -364,12 +521,16 @@ static enum replay_status open_uio(struct mmu_env *env, const char *name)
 			name);
 		return REPLAY_TOOL_ERROR;
 	}
-	/* First half: page tables; second half: BO memory. */
-	half = (map.len / 2) & ~(BLOCK - 1);
-	if (!half)
-		half = (map.len / 2) & ~(PG - 1);
-	if (!half) {
-		fprintf(stderr, "gpuvm-replay: UIO page-table map too small\n");
+	/* Page tables first (--mmu-pt-size, or half), then BO memory. */
+	pt = env->opts.pt_size;
+	if (!pt) {
+		pt = (map.len / 2) & ~(BLOCK - 1);
+		if (!pt)
+			pt = (map.len / 2) & ~(PG - 1);
+	}
+	if (!pt || pt >= (map.len & ~(PG - 1))) {
+		fprintf(stderr, "gpuvm-replay: the UIO page-table map (%" PRIu64 " KiB) has no room for %s page tables and BOs (--mmu-pt-size)\n",
+			map.len >> 10, pt ? "these" : "both");
 		return REPLAY_TOOL_ERROR;
 	}
 	ret = gpuvm_mali_mmu_create(env->hal, NULL, &env->mmu);
@@ -378,20 +539,21 @@ static enum replay_status open_uio(struct mmu_env *env, const char *name)
 			strerror(-ret));
 		return REPLAY_TOOL_ERROR;
 	}
+	env->bo_limit = (map.len & ~(PG - 1)) - pt;
+	place_bos(env, map.bus_addr + pt);
 	ret = gpuvm_mali_ptmem_create(env->hal, &env->mem);
 	if (!ret)
-		ret = gpuvm_mali_ptmem_add_pool(env->mem, map.bus_addr, half);
+		ret = setup_pt(env, map.bus_addr, pt);
 	if (!ret)
 		ret = gpuvm_mali_ptmem_add_output_range(env->mem,
-							map.bus_addr + half,
-							map.len - half);
+							map.bus_addr + pt,
+							env->bo_limit);
 	if (ret) {
 		fprintf(stderr, "gpuvm-replay: cannot set up page-table memory: %s\n",
 			strerror(-ret));
 		return REPLAY_TOOL_ERROR;
 	}
-	return place_bos(env, map.bus_addr + half,
-			 (map.len - half) & ~(PG - 1));
+	return REPLAY_OK;
 }
 
 static void env_free(struct mmu_env *env)
@@ -406,18 +568,23 @@ static void env_free(struct mmu_env *env)
 }
 
 enum replay_status mmu_env_open(const char *spec, const char *trace,
-				size_t len, bool quiet, struct mmu_env **out)
+				size_t len, const struct mmu_options *opts,
+				struct mmu_env **out)
 {
 	struct mmu_env *env = g_new0(struct mmu_env, 1);
 	enum replay_status st;
 
-	env->quiet = quiet;
+	env->opts = *opts;
+	env->name = "<trace>";
 	env->as = -1;
 	env->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
 					 g_free);
 	prescan(env, trace, len);
 
-	if (!strcmp(spec, "sim")) {
+	if (opts->pt_size % PG) {
+		fprintf(stderr, "gpuvm-replay: --mmu-pt-size must be a multiple of 4 KiB\n");
+		st = REPLAY_TOOL_ERROR;
+	} else if (!strcmp(spec, "sim")) {
 		st = open_sim(env);
 	} else if (!strncmp(spec, "uio:", 4) && spec[4]) {
 		st = open_uio(env, spec + 4);
@@ -446,33 +613,69 @@ static bool scale(const struct mmu_env *env, uint64_t v, uint64_t *out)
 	return true;
 }
 
+static void scratch_free(struct gpuvm *vm)
+{
+	(void)vm;
+}
+
+static const struct gpuvm_ops scratch_ops = { .vm_free = scratch_free };
+
+/* Would the plain replay's gpuvm_init() accept this vm command? */
+static bool core_accepts_vm(uint64_t start, uint64_t range,
+			    uint64_t resv_start, uint64_t resv_range)
+{
+	struct gpuvm_init_args args;
+	struct gpuvm scratch;
+
+	memset(&args, 0, sizeof(args));
+	args.name = "gpuvm-replay";
+	args.start = start;
+	args.range = range;
+	args.reserve_start = resv_start;
+	args.reserve_range = resv_range;
+	args.ops = &scratch_ops;
+	if (gpuvm_init(&scratch, &args))
+		return false;
+	gpuvm_put(&scratch);
+	return true;
+}
+
 int mmu_env_vm_create(struct mmu_env *env, uint64_t start, uint64_t range,
 		      uint64_t resv_start, uint64_t resv_range,
 		      struct gpuvm **gv)
 {
 	struct gpuvm_mali_vm_config cfg;
-	int ret;
+	int ret = EINVAL;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.name = "gpuvm-replay";
-	if (!scale(env, start, &cfg.va_start) ||
-	    !scale(env, range, &cfg.va_range) ||
-	    !scale(env, resv_start, &cfg.reserve_start) ||
-	    !scale(env, resv_range, &cfg.reserve_range))
-		return EINVAL;
-	ret = gpuvm_mali_vm_create(env->mmu, env->mem, &cfg, &env->vm);
-	if (ret)
-		return -ret;
-	env->as = gpuvm_mali_vm_bind(env->vm);
-	if (env->as < 0) {
-		ret = env->as;
-		gpuvm_mali_vm_destroy(env->vm);
-		env->vm = NULL;
-		return -ret;
+	if (scale(env, start, &cfg.va_start) &&
+	    scale(env, range, &cfg.va_range) &&
+	    scale(env, resv_start, &cfg.reserve_start) &&
+	    scale(env, resv_range, &cfg.reserve_range))
+		ret = -gpuvm_mali_vm_create(env->mmu, env->mem, &cfg, &env->vm);
+	if (!ret) {
+		env->as = gpuvm_mali_vm_bind(env->vm);
+		if (env->as < 0) {
+			ret = -env->as;
+			gpuvm_mali_vm_destroy(env->vm);
+			env->vm = NULL;
+		}
 	}
+	if (ret && !(ret == ENOMEM && !env->pt_exhausted) &&
+	    core_accepts_vm(start, range, resv_start, resv_range))
+		backend_fail(env, "vm: %s (the GPU has %u VA bits%s)",
+			     gpuvm_err_name(-ret),
+			     gpuvm_mali_mmu_info(env->mmu)->va_bits,
+			     env->shift ? "; 1 trace unit = 4 KiB" : "");
+	if (ret)
+		return ret;
 	*gv = gpuvm_mali_vm_gpuvm(env->vm);
+	env->roll_cursor = cfg.va_start;
 	return 0;
 }
+
+static bool full_sweep(struct mmu_env *env);
 
 void mmu_env_vm_destroy(struct mmu_env *env)
 {
@@ -480,6 +683,9 @@ void mmu_env_vm_destroy(struct mmu_env *env)
 
 	if (!env->vm)
 		return;
+	env->name = "end of trace";
+	env->lineno = 0;
+	full_sweep(env);
 	gpuvm_mali_vm_stats(env->vm, &env->final);
 	env->have_final = true;
 	gpuvm_mali_ptmem_stats(env->mem, NULL, &used, NULL);
@@ -506,6 +712,7 @@ static bool gpu_read(struct mmu_env *env, uint64_t va, uint64_t *pa,
 	if (!env->sim)
 		return gpuvm_mali_vm_translate(env->vm, va, pa) == 0;
 
+	env->gpu_accesses++;
 	r = gpuvm_mali_sim_access(env->sim, (unsigned int)env->as, va,
 				  GPUVM_MALI_SIM_READ, SRC_ID, pa);
 	if (r == GPUVM_MALI_SIM_OK)
@@ -518,11 +725,30 @@ static bool gpu_read(struct mmu_env *env, uint64_t va, uint64_t *pa,
 	return false;
 }
 
+/**
+ * struct vctx - one verification
+ * @env: the backend
+ * @ok: nothing failed so far
+ * @gpu_left: real GPU accesses still to plan
+ * @gpu: the planned ones, made once every probe is done (a fault's
+ *	re-bind flushes the TLB, which would hide a stale entry from a later
+ *	probe)
+ * @ngpu: how many
+ * @steps: leaves or holes checked
+ * @pages: 4 KiB pages checked, unmapped ones [0] and mapped ones [1]
+ */
 struct vctx {
 	struct mmu_env *env;
-	const char *name;
-	unsigned long lineno;
 	bool ok;
+	unsigned int gpu_left;
+	struct {
+		uint64_t va;
+		bool mapped;
+		uint64_t want;
+	} gpu[VERIFY_GPU_ACCESSES];
+	unsigned int ngpu;
+	uint64_t steps;
+	uint64_t pages[2];
 };
 
 static void G_GNUC_PRINTF(2, 3) vfail(struct vctx *c, const char *fmt, ...)
@@ -530,28 +756,28 @@ static void G_GNUC_PRINTF(2, 3) vfail(struct vctx *c, const char *fmt, ...)
 	va_list ap;
 
 	c->ok = false;
-	c->env->checks_failed++;
-	if (c->env->checks_failed > 20)
+	if (!c->env->checks_failed++)
+		c->env->first_failed_line = c->env->lineno ? c->env->lineno :
+					    ULONG_MAX;
+	if (c->env->checks_failed > SHOW_MAX)
 		return;
 	fflush(stdout);
-	fprintf(stderr, "gpuvm-replay: %s:%lu: check failed: ", c->name,
-		c->lineno);
+	fprintf(stderr, "gpuvm-replay: %s:%lu: check failed: ", c->env->name,
+		c->env->lineno);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	if (c->env->checks_failed == 20)
+	if (c->env->checks_failed == SHOW_MAX)
 		fprintf(stderr, "gpuvm-replay: (further check failures not shown)\n");
 }
 
-/* @va must translate to @want, or fault when !@mapped. */
+/* A real GPU read of @va: it must translate to @want, or fault. */
 static void check_page(struct vctx *c, uint64_t va, bool mapped, uint64_t want)
 {
-	uint64_t pa = 0, cpa = 0;
+	uint64_t pa = 0;
 	bool bad_fault, got;
-	int cret;
 
-	c->env->checks++;
 	got = gpu_read(c->env, va, &pa, &bad_fault);
 	if (bad_fault)
 		vfail(c, "GPU fault at 0x%" PRIx64 " not reported as expected by the MMU irq path",
@@ -565,123 +791,226 @@ static void check_page(struct vctx *c, uint64_t va, bool mapped, uint64_t want)
 	else if (!mapped && got)
 		vfail(c, "VA 0x%" PRIx64 " translated to 0x%" PRIx64 ", expected a fault",
 		      va, pa);
-
-	cret = gpuvm_mali_vm_translate(c->env->vm, va, &cpa);
-	if (mapped && (cret || cpa != want))
-		vfail(c, "page-table walk of VA 0x%" PRIx64 " disagrees", va);
-	else if (!mapped && cret != -ENOENT)
-		vfail(c, "page-table walk of VA 0x%" PRIx64 " found a mapping", va);
 }
 
-/* Pages of [@addr, @addr + @range): all of them, or a sample. */
-static void check_range(struct vctx *c, uint64_t addr, uint64_t range,
-			const struct gpuvm_mali_bo *bo, uint64_t offset)
+/*
+ * Every page of [@from, @to) must translate to @pa0 + (va - @from) when
+ * @mapped, else fault: as the GPU sees it (probe) and as the library's own
+ * walk sees it, one leaf or hole at a time.  Stops at the first mismatch
+ * or when the step budget @limit (0: none) is used up; returns where it
+ * stopped.
+ */
+static uint64_t check_span(struct vctx *c, uint64_t from, uint64_t to,
+			   bool mapped, uint64_t pa0, uint64_t limit)
 {
-	uint64_t pages = range / PG, i, step, pg;
+	struct mmu_env *env = c->env;
+	struct gpuvm_mali_pgtable *pt = gpuvm_mali_vm_pgtable(env->vm);
+	uint64_t va = from;
 
-	if (!pages)
-		return;
-	if (pages <= VERIFY_FULL_PAGES) {
-		for (i = 0; i < pages; i++)
-			check_page(c, addr + i * PG, bo != NULL,
-				   bo ? bo->pa + offset + i * PG : 0);
-		return;
+	if (c->gpu_left && from < to) {
+		c->gpu_left--;
+		c->gpu[c->ngpu].va = from;
+		c->gpu[c->ngpu].mapped = mapped;
+		c->gpu[c->ngpu].want = pa0;
+		c->ngpu++;
 	}
-	step = pages / VERIFY_SAMPLES;
-	for (i = 0; i < VERIFY_SAMPLES; i++) {
-		pg = i * step;
-		check_page(c, addr + pg * PG, bo != NULL,
-			   bo ? bo->pa + offset + pg * PG : 0);
-	}
-	pg = pages - 1;
-	check_page(c, addr + pg * PG, bo != NULL,
-		   bo ? bo->pa + offset + pg * PG : 0);
-}
+	while (va < to && (!limit || c->steps < limit)) {
+		struct gpuvm_mali_pt_entry e;
+		uint64_t want = pa0 + (va - from), pa = 0, step = PG;
+		uint32_t fault = 0;
+		int r = 1, cr;
 
-/* A gap: its first and last page must fault. */
-static void check_gap(struct vctx *c, uint64_t from, uint64_t to)
-{
-	if (to <= from)
-		return;
-	check_page(c, from, false, 0);
-	if (to - from > PG)
-		check_page(c, to - PG, false, 0);
-}
-
-static bool overlaps(uint64_t a, uint64_t b, uint64_t lo, uint64_t hi)
-{
-	/* [a, b) against [lo, hi]; b == 0 means 2^64 */
-	return (b == 0 || b > lo) && a <= hi;
-}
-
-bool mmu_env_verify(struct mmu_env *env, const char *name,
-		    unsigned long lineno, bool whole, uint64_t lo,
-		    uint64_t range)
-{
-	struct vctx c = { .env = env, .name = name, .lineno = lineno,
-			  .ok = true };
-	struct gpuvm *gv;
-	const struct gpuvm_va *va;
-	uint64_t cursor, hi, nvas = 0;
-	size_t nviol;
-
-	if (!env->vm)
-		return true;
-	gv = gpuvm_mali_vm_gpuvm(env->vm);
-
-	/* Around the request: one page on each side, inclusive end. */
-	hi = range && lo + range - 1 >= lo ? lo + range - 1 : UINT64_MAX;
-	hi = hi + PG > hi ? hi + PG : UINT64_MAX;
-	lo = lo >= PG ? lo - PG : 0;
-	if (++env->verifies % VERIFY_FULL_EVERY == 0)
-		whole = true;
-	if (!whole) {
-		gpuvm_for_each_va(va, gv)
-			if (++nvas > VERIFY_FULL_VAS)
-				break;
-		whole = nvas <= VERIFY_FULL_VAS;
-	}
-	if (whole) {
-		lo = 0;
-		hi = UINT64_MAX;
-	} else {
-		env->partial++;
-	}
-
-	cursor = gv->mm_start;
-	gpuvm_for_each_va(va, gv) {
-		const struct gpuvm_mali_bo *bo = NULL;
-
-		if (!overlaps(cursor, va->addr + va->range, lo, hi)) {
-			cursor = va->addr + va->range;
-			continue;
+		if (env->sim) {
+			r = gpuvm_mali_sim_probe(env->sim, (unsigned int)env->as,
+						 va, GPUVM_MALI_SIM_READ, &pa,
+						 &fault, &step);
+			if (mapped && r)
+				vfail(c, "VA 0x%" PRIx64 ": the GPU faults (0x%x), expected PA 0x%" PRIx64,
+				      va, fault, want);
+			else if (mapped && pa != want)
+				vfail(c, "VA 0x%" PRIx64 ": the GPU reads PA 0x%" PRIx64 ", expected 0x%" PRIx64,
+				      va, pa, want);
+			else if (!mapped && !r)
+				vfail(c, "VA 0x%" PRIx64 ": the GPU reads PA 0x%" PRIx64 ", expected a fault",
+				      va, pa);
 		}
-		check_gap(&c, cursor, va->addr);
+		cr = gpuvm_mali_pt_lookup(pt, va, &e);
+		if (mapped && (cr || e.pa != want))
+			vfail(c, "VA 0x%" PRIx64 ": the page-table walk gives %s 0x%" PRIx64 ", expected PA 0x%" PRIx64,
+			      va, cr ? "error" : "PA", cr ? (uint64_t)-cr : e.pa,
+			      want);
+		else if (!mapped && cr != -ENOENT && cr != -ERANGE)
+			vfail(c, "VA 0x%" PRIx64 ": the page-table walk found PA 0x%" PRIx64 ", expected nothing",
+			      va, e.pa);
+		if (!c->ok)
+			return to;
+		if (!cr && e.size - (va & (e.size - 1)) < step)
+			step = e.size - (va & (e.size - 1));
+		if (!env->sim && cr)
+			step = to - va;	/* hardware: a hole's first page */
+		c->steps++;
+		if (step > to - va)
+			step = to - va;
+		c->pages[mapped] += step / PG;
+		va += step;
+	}
+	return va;
+}
+
+/*
+ * Check [@lo, @hi) of the VM: every VA (the reserved one faults) and every
+ * gap.  Stops after @limit steps (0: none); returns where it stopped.
+ */
+static uint64_t verify_region(struct vctx *c, uint64_t lo, uint64_t hi,
+			      uint64_t limit)
+{
+	struct gpuvm *gv = gpuvm_mali_vm_gpuvm(c->env->vm);
+	const struct gpuvm_va *va;
+	uint64_t cursor = lo, end, stop;
+
+	if (hi <= lo)
+		return hi;
+	for (va = gpuvm_va_find_first(gv, lo, hi - lo);
+	     va && va->addr < hi; va = gpuvm_va_next(va)) {
+		const struct gpuvm_mali_bo *bo = NULL;
+		uint64_t from = va->addr > cursor ? va->addr : cursor;
+
+		if (va->addr > cursor) {
+			stop = check_span(c, cursor, va->addr, false, 0, limit);
+			if (stop < va->addr || !c->ok)
+				return stop;
+		}
+		end = va->addr + va->range;
+		if (!end || end > hi)
+			end = hi;
 		if (va->obj && va != &gv->kernel_alloc_node)
 			bo = gpuvm_container_of(va->obj,
 						const struct gpuvm_mali_bo,
 						base);
-		if (bo)
-			check_range(&c, va->addr, va->range, bo, va->offset);
-		else
-			check_gap(&c, va->addr, va->addr + va->range);
-		cursor = va->addr + va->range;
+		stop = check_span(c, from, end, bo != NULL,
+				  bo ? bo->pa + va->offset + (from - va->addr) : 0,
+				  limit);
+		if (stop < end || !c->ok)
+			return stop;
+		cursor = end;
 	}
-	if (overlaps(cursor, gv->mm_start + gv->mm_range, lo, hi))
-		check_gap(&c, cursor, gv->mm_start + gv->mm_range);
+	return check_span(c, cursor, hi, false, 0, limit);
+}
 
-	if (env->sim) {
-		nviol = gpuvm_mali_sim_violation_count(env->sim);
-		if (nviol) {
-			const struct gpuvm_mali_sim_violation *v =
-				gpuvm_mali_sim_violation_get(env->sim, 0);
+/*
+ * The real GPU accesses planned by the probes, now: the faulting ones
+ * first, as their re-bind empties the TLB, so that the TLB is left holding
+ * the mapped pages and a later request that fails to flush them shows.
+ */
+static void check_planned(struct vctx *c)
+{
+	unsigned int i, pass;
 
-			vfail(&c, "the simulator logged %zu violation%s, the first: %s: %s",
-			      nviol, nviol == 1 ? "" : "s",
-			      v ? gpuvm_mali_sim_violation_name(v->code) : "?",
-			      v ? v->msg : "?");
-		}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->ngpu && c->ok; i++)
+			if (c->gpu[i].mapped == pass)
+				check_page(c, c->gpu[i].va, c->gpu[i].mapped,
+					   c->gpu[i].want);
+	c->ngpu = 0;
+}
+
+/* The simulator's violations, once, as a failed check. */
+static void check_violations(struct vctx *c)
+{
+	size_t nviol;
+
+	if (!c->env->sim)
+		return;
+	nviol = gpuvm_mali_sim_violation_count(c->env->sim);
+	if (nviol) {
+		const struct gpuvm_mali_sim_violation *v =
+			gpuvm_mali_sim_violation_get(c->env->sim, 0);
+
+		vfail(c, "the simulator logged %zu violation%s, the first: %s: %s",
+		      nviol, nviol == 1 ? "" : "s",
+		      v ? gpuvm_mali_sim_violation_name(v->code) : "?",
+		      v ? v->msg : "?");
+		gpuvm_mali_sim_violation_clear(c->env->sim);
 	}
+}
+
+static bool full_sweep(struct mmu_env *env)
+{
+	struct gpuvm *gv = gpuvm_mali_vm_gpuvm(env->vm);
+	struct vctx c = { .env = env, .ok = true,
+			  .gpu_left = VERIFY_GPU_ACCESSES };
+
+	verify_region(&c, gv->mm_start, gv->mm_start + gv->mm_range, 0);
+	check_planned(&c);
+	env->sweeps++;
+	env->pages_sweep[0] += c.pages[0];
+	env->pages_sweep[1] += c.pages[1];
+	check_violations(&c);
+	return c.ok;
+}
+
+/*
+ * Widen a request's edge @at (its start, or its end when @up): a page
+ * further, or to the 2 MiB block around @at when one BO mapping covers
+ * that block's part outside the request -- it may have been a block entry
+ * the request split into pages, all of them rewritten.
+ */
+static uint64_t widen(struct gpuvm *gv, uint64_t at, bool up)
+{
+	uint64_t block = at & ~(BLOCK - 1), out = up ? at : at - 1;
+	const struct gpuvm_va *va;
+
+	if (at == block)
+		return up ? at + PG : at >= PG ? at - PG : 0;
+	va = gpuvm_va_find_first(gv, out, 1);
+	if (va && va->obj && va != &gv->kernel_alloc_node &&
+	    (up ? va->addr + va->range - 1 >= block + BLOCK - 1 :
+		  va->addr <= block))
+		return up ? block + BLOCK : block;
+	return up ? at + PG : at >= PG ? at - PG : 0;
+}
+
+bool mmu_env_verify(struct mmu_env *env, uint64_t lo, uint64_t range)
+{
+	struct vctx c = { .env = env, .ok = true,
+			  .gpu_left = VERIFY_GPU_ACCESSES };
+	uint64_t vm_lo, vm_hi, hi;
+	struct gpuvm *gv;
+
+	if (!env->vm)
+		return true;
+	gv = gpuvm_mali_vm_gpuvm(env->vm);
+	vm_lo = gv->mm_start;
+	vm_hi = gv->mm_start + gv->mm_range;
+	env->verifies++;
+	if (env->opts.verify_every &&
+	    env->verifies % env->opts.verify_every == 0)
+		return full_sweep(env);
+
+	/* The request's range, one page more on each side or a whole block. */
+	if (range) {
+		hi = lo + range > lo ? lo + range : vm_hi;
+		lo = widen(gv, lo, false);
+		hi = widen(gv, hi, true);
+		verify_region(&c, lo > vm_lo ? lo : vm_lo,
+			      hi < vm_hi ? hi : vm_hi, 0);
+		env->pages_request[0] += c.pages[0];
+		env->pages_request[1] += c.pages[1];
+	}
+
+	/* The rolling sample goes on where it stopped, and wraps. */
+	c.pages[0] = c.pages[1] = 0;
+	c.steps = 0;
+	c.gpu_left = 0;
+	if (env->roll_cursor < vm_lo || env->roll_cursor >= vm_hi)
+		env->roll_cursor = vm_lo;
+	if (c.ok)
+		env->roll_cursor = verify_region(&c, env->roll_cursor, vm_hi,
+						 VERIFY_ROLL_STEPS);
+	env->pages_rolling[0] += c.pages[0];
+	env->pages_rolling[1] += c.pages[1];
+	check_planned(&c);
+	check_violations(&c);
 	return c.ok;
 }
 
@@ -691,39 +1020,55 @@ bool mmu_env_verify(struct mmu_env *env, const char *name,
 enum replay_status mmu_env_close(struct mmu_env *env)
 {
 	enum replay_status st = REPLAY_OK;
-	size_t nviol = 0;
 
-	if (env->vm)
-		mmu_env_verify(env, "end of trace", 0, true, 0, 0);
 	mmu_env_vm_destroy(env);
-	if (env->sim)
-		nviol = gpuvm_mali_sim_violation_count(env->sim);
-	if (nviol || env->checks_failed)
-		st = REPLAY_CHECK_FAILED;
+	if (env->sim) {
+		struct vctx c = { .env = env, .ok = true };
 
-	if (!env->quiet) {
+		check_violations(&c);
+		gpuvm_mali_sim_stats(env->sim, &env->sim_final);
+	}
+	if (env->checks_failed)
+		st = REPLAY_CHECK_FAILED;
+	else if (env->backend_failed)
+		st = REPLAY_BACKEND_FAILED;
+
+	if (!env->opts.quiet) {
 		const struct gpuvm_mali_vm_stats *s = &env->final;
 
 		fprintf(stderr, "gpuvm-replay: %s summary%s\n",
 			env->sim ? "MMU (simulator)" : "MMU (UIO)",
 			env->shift ? " (1 trace unit = 4 KiB)" : "");
-		fprintf(stderr, "  requests        %" PRIu64 " applied, %" PRIu64 " failed\n",
-			s->requests, s->failed);
+		fprintf(stderr, "  requests        %" PRIu64 " applied, %" PRIu64 " failed, %lu the backend could not apply\n",
+			s->requests, s->failed, env->backend_failed);
 		fprintf(stderr, "  ops             %lu printed, %" PRIu64 " applied to page tables\n",
 			env->ops, s->ops);
 		fprintf(stderr, "  pages           %" PRIu64 " mapped, %" PRIu64 " unmapped, %" PRIu64 " kept\n",
 			s->pages_mapped, s->pages_unmapped, s->pages_kept);
-		fprintf(stderr, "  PT pages        %" PRIu64 " reserved, %" PRIu64 " used, %zu in use at the end\n",
+		fprintf(stderr, "  PT pages        %" PRIu64 " reserved, %" PRIu64 " used, %zu in use at the end; %u pool%s, %" PRIu64 " KiB (%s)\n",
 			s->pt_pages_reserved, s->pt_pages_used,
-			env->pt_pages_peak);
+			env->pt_pages_peak, env->pt_pools,
+			env->pt_pools == 1 ? "" : "s", env->pt_bytes >> 10,
+			env->pt_fixed ? "fixed: --mmu-pt-size" : "grown on demand");
 		fprintf(stderr, "  flushes         %" PRIu64 "\n", s->flushes);
-		fprintf(stderr, "  BO memory       %" PRIu64 " KiB for %u BOs\n",
+		fprintf(stderr, "  BO memory       %" PRIu64 " KiB for %u BOs",
 			env->bo_size >> 10, g_hash_table_size(env->bos));
-		fprintf(stderr, "  checks          %lu done, %lu failed (%lu expected GPU faults); %lu of %lu verifications around the request only\n",
-			env->checks, env->checks_failed, env->faults,
-			env->partial, env->verifies);
 		if (env->sim)
-			fprintf(stderr, "  violations      %zu\n", nviol);
+			fprintf(stderr, "; %" PRIu64 " KiB of simulated memory backed (%" PRIu64 " KiB of host memory)",
+				env->sim_final.backed_bytes >> 10,
+				env->sim_final.host_bytes >> 10);
+		fputc('\n', stderr);
+		fprintf(stderr, "  verified        4 KiB pages, mapped + unmapped: %" PRIu64 " + %" PRIu64 " around the %lu requests, %" PRIu64 " + %" PRIu64 " by the rolling sample, %" PRIu64 " + %" PRIu64 " in %lu full sweeps (",
+			env->pages_request[1], env->pages_request[0],
+			env->verifies, env->pages_rolling[1],
+			env->pages_rolling[0], env->pages_sweep[1],
+			env->pages_sweep[0], env->sweeps);
+		if (env->opts.verify_every)
+			fprintf(stderr, "every %lu requests and ",
+				env->opts.verify_every);
+		fprintf(stderr, "at the end)\n");
+		fprintf(stderr, "  checks          %lu failed; %" PRIu64 " GPU accesses, %lu expected GPU faults\n",
+			env->checks_failed, env->gpu_accesses, env->faults);
 	}
 	env_free(env);
 	return st;

@@ -680,7 +680,7 @@ static enum replay_status bo_unmap_mmu(struct replay *r, struct plan *p,
 {
 	struct gpuvm_mali_vm *vm = mmu_env_vm(r->opts.mmu);
 	const struct gpuvm_op *op;
-	uint64_t *ranges = NULL;
+	uint64_t *ranges = NULL, lo = 0, hi = 0;
 	size_t n = 0, i;
 	int ret = plan_ret;
 
@@ -694,14 +694,23 @@ static enum replay_status bo_unmap_mmu(struct replay *r, struct plan *p,
 				continue;
 			ranges[2 * n] = op->unmap.va->addr;
 			ranges[2 * n + 1] = op->unmap.va->range;
+			/* verified afterwards: the span of the VAs */
+			if (!n || ranges[2 * n] < lo)
+				lo = ranges[2 * n];
+			if (!n || ranges[2 * n] + ranges[2 * n + 1] > hi)
+				hi = ranges[2 * n] + ranges[2 * n + 1];
 			n++;
 		}
+		r->req_addr = lo;
+		r->req_range = hi - lo;
 		plan_print_pending(r, p);
 	}
 	plan_release(r, p);
 	for (i = 0; !ret && i < n; i++) {
 		ret = -gpuvm_mali_vm_unmap(vm, ranges[2 * i],
 					   ranges[2 * i + 1]);
+		if (ret && i == 0)
+			mmu_env_check_apply(r->opts.mmu, "bo-unmap", ret);
 		if (ret && i > 0) {
 			g_free(ranges);
 			g_string_free(r->pending, TRUE);
@@ -804,7 +813,9 @@ static enum replay_status cmd_vm(struct replay *r, const struct trace_line *l)
 		if (ret) {
 			r->state = VM_FAILED;
 			print_error(r, ret);
-			return REPLAY_OK;
+			/* the plain replay would go on with a VM: stop */
+			return mmu_env_backend_failures(r->opts.mmu) ?
+			       REPLAY_BACKEND_FAILED : REPLAY_OK;
 		}
 		r->state = VM_READY;
 		print_line(r, "ok");
@@ -906,11 +917,13 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 		ret = gpuvm_sm_map_ops_create(r->gv, &req, &p.ops);
 	if (r->opts.mmu) {
 		ret = plan_hand_over(r, &p, ret);
-		if (!ret)
+		if (!ret) {
 			ret = -gpuvm_mali_vm_map(mmu_env_vm(r->opts.mmu), addr,
 						 range, bo ? &bo->mbo : NULL,
 						 offset,
 						 GPUVM_MALI_VM_PROT_DEFAULT);
+			mmu_env_check_apply(r->opts.mmu, "map", ret);
+		}
 		return finish_pending(r, ret);
 	}
 	return finish_plan(r, &p, ret, req.map.obj, true);
@@ -942,9 +955,11 @@ static enum replay_status cmd_unmap(struct replay *r, const struct trace_line *l
 		ret = gpuvm_sm_unmap_ops_create(r->gv, v[0], v[1], &p.ops);
 	if (r->opts.mmu) {
 		ret = plan_hand_over(r, &p, ret);
-		if (!ret)
+		if (!ret) {
 			ret = -gpuvm_mali_vm_unmap(mmu_env_vm(r->opts.mmu),
 						   v[0], v[1]);
+			mmu_env_check_apply(r->opts.mmu, "unmap", ret);
+		}
 		return finish_pending(r, ret);
 	}
 	return finish_plan(r, &p, ret, NULL, true);
@@ -980,9 +995,11 @@ static enum replay_status cmd_madvise(struct replay *r,
 	ret = gpuvm_madvise_ops_create(r->gv, &req, &p.ops);
 	if (r->opts.mmu) {
 		ret = plan_hand_over(r, &p, ret);
-		if (!ret)
+		if (!ret) {
 			ret = -gpuvm_mali_vm_madvise(mmu_env_vm(r->opts.mmu),
 						     v[0], v[1]);
+			mmu_env_check_apply(r->opts.mmu, "madvise", ret);
+		}
 		return finish_pending(r, ret);
 	}
 	return finish_plan(r, &p, ret, NULL, true);
@@ -1168,6 +1185,8 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 	r->nops = 0;
 	r->req_addr = 0;
 	r->req_range = 0;
+	if (r->opts.mmu)
+		mmu_env_set_line(r->opts.mmu, r->name, lineno);
 	st = cmd->run(r, line);
 	if (st != REPLAY_OK)
 		return st;
@@ -1177,9 +1196,7 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 		/* After each request that may change the page tables. */
 		if (cmd->run != cmd_prefetch && cmd->run != cmd_dump &&
 		    cmd->run != cmd_bo)
-			mmu_env_verify(r->opts.mmu, r->name, r->lineno,
-				       !r->req_range, r->req_addr,
-				       r->req_range);
+			mmu_env_verify(r->opts.mmu, r->req_addr, r->req_range);
 	}
 
 	if (r->opts.check && r->state == VM_READY && gpuvm_check(r->gv))

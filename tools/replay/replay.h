@@ -22,6 +22,8 @@ enum replay_status {
 	REPLAY_INTERNAL_ERROR = 3,
 	/** @REPLAY_CHECK_FAILED: --mmu: a page-table check or the simulator failed */
 	REPLAY_CHECK_FAILED = 4,
+	/** @REPLAY_BACKEND_FAILED: --mmu: the backend could not apply a request */
+	REPLAY_BACKEND_FAILED = 5,
 };
 
 /**
