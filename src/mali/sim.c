@@ -13,6 +13,8 @@
 
 #include <gpuvm/list.h>
 
+#include <gpuvm/mali_sim_gpu.h>
+
 #include "sim_internal.h"
 
 #define SIM_DEFAULT_TLB		64u
@@ -242,6 +244,26 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 	if (!r)
 		return -EFAULT;
 	*value = r->mem[(pa - r->base) / 8];
+	return 0;
+}
+
+GPUVM_EXPORT int gpuvm_mali_sim_mem_write64(struct gpuvm_mali_sim *sim,
+					    uint64_t pa, uint64_t value)
+{
+	struct sim_region *r;
+	uint64_t idx;
+
+	if (!sim || (pa & 7))
+		return -EINVAL;
+	r = sim_region_find(sim, pa);
+	if (!r)
+		return -EFAULT;
+	idx = (pa - r->base) / 8;
+	r->mem[idx] = value;
+	/* The CPU sees it too unless it has a store of its own pending there. */
+	if (!(r->dirty[idx / SIM_LINE_ENTRIES / 64] &
+	      (1ull << (idx / SIM_LINE_ENTRIES % 64))))
+		r->cpu[idx] = value;
 	return 0;
 }
 
@@ -769,9 +791,10 @@ static void sim_reset_state(struct gpuvm_mali_sim *sim)
 	sim->flush_pending = false;
 	sim->mmu_rawstat = 0;
 	sim->mmu_mask = 0;
+	simg_reset_state(sim);
 }
 
-static void sim_gpu_reset(struct gpuvm_mali_sim *sim)
+void sim_gpu_reset(struct gpuvm_mali_sim *sim)
 {
 	sim_reset_state(sim);
 	sim->st.resets++;
@@ -965,6 +988,10 @@ static void sim_as_write(struct gpuvm_mali_sim *sim, unsigned int as,
 
 static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 {
+	uint32_t v;
+
+	if (simg_read(sim, offset, &v))
+		return v;
 	if (offset >= GPUVM_MALI_AS_BASE &&
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
@@ -1025,6 +1052,8 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 			  uint32_t value)
 {
+	if (simg_write(sim, offset, value))
+		return;
 	if (offset >= GPUVM_MALI_AS_BASE &&
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
@@ -1200,6 +1229,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 	sim->pa_bits = GPUVM_MALI_MMU_PA_BITS(cfg->mmu_features);
 	sim->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ull;
 	sim->irq_enabled = true;
+	simg_init(sim);
 
 	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
 		if (!sim_as_present(sim, i))

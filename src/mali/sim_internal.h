@@ -12,6 +12,8 @@
 
 #include <gpuvm/mali_sim.h>
 
+#include "sim_gpu.h"
+
 #define SIM_PAGE_SHIFT		12
 #define SIM_PAGE_SIZE		(1ull << SIM_PAGE_SHIFT)
 #define SIM_LINE_SHIFT		6
@@ -134,6 +136,9 @@ struct gpuvm_mali_sim {
 	bool irq_enabled;
 	uint64_t irq_seen;
 
+	/* reset, power and job model (sim_gpu.c) */
+	struct sim_gpu gpu;
+
 	struct gpuvm_mali_sim_stats st;
 
 	/* register trace */
@@ -157,6 +162,7 @@ void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
 bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
 int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 		    uint32_t status, uint64_t va, bool bus);
+void sim_gpu_reset(struct gpuvm_mali_sim *sim);
 
 /* sim_walk.c */
 enum sim_mode sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
