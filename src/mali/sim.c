@@ -444,6 +444,7 @@ static void sim_advance_us(struct gpuvm_mali_sim *sim, uint64_t us)
 		sim->now_ns = UINT64_MAX;
 	else
 		sim->now_ns += us * 1000;
+	simg_time_passed(sim, us);
 }
 
 static void sim_irq_update(struct gpuvm_mali_sim *sim)
@@ -461,7 +462,9 @@ static int sim_irq_wait(struct gpuvm_mali_hal *hal, uint64_t timeout_us,
 
 	if (sim->st.irq_events == sim->irq_seen) {
 		sim_advance_us(sim, timeout_us);
-		return 0;
+		/* The GPU may have raised one meanwhile (sim_gpu.c). */
+		if (sim->st.irq_events == sim->irq_seen)
+			return 0;
 	}
 	sim->irq_seen = sim->st.irq_events;
 	if (events)

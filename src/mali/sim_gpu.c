@@ -13,6 +13,8 @@
 #include "sim_internal.h"
 
 #define SIMG_MAX_READS	1000000u
+#define SIMG_STEP_US	10u
+#define SIMG_MAX_STEPS	1024u
 #define JS_END		GPUVM_MALI_JS_REG(GPUVM_MALI_MAX_JS, 0)
 
 /* Per-domain registers, indexed like struct sim_gpu.dom. */
@@ -452,6 +454,23 @@ static void jobs_tick(struct gpuvm_mali_sim *sim)
 
 	for (j = 0; j < SIMG_SLOTS; j++)
 		slot_tick(sim, j);
+}
+
+/*
+ * Time moves the job slots on as register reads do: one step per
+ * SIMG_STEP_US started, at most SIMG_MAX_STEPS per call (a chain that
+ * loops back on itself keeps running, it does not hang the simulator).
+ */
+void simg_time_passed(struct gpuvm_mali_sim *sim, uint64_t us)
+{
+	uint64_t n = us / SIMG_STEP_US + 1;
+
+	if (!is_jm(sim) || sim->gpu.resetting || sim->powered_off)
+		return;
+	if (n > SIMG_MAX_STEPS)
+		n = SIMG_MAX_STEPS;
+	while (n--)
+		jobs_tick(sim);
 }
 
 static void slot_stop(struct gpuvm_mali_sim *sim, unsigned int j, uint32_t cmd)
