@@ -20,8 +20,11 @@
  *    the cores and tiler with it);
  *  - Job-Manager job slots (JS_PRESENT 0x7): JS_COMMAND_NEXT = START moves
  *    the NEXT registers into the slot when it is idle; the chain starts
- *    @job_reads reads of the job registers later and then runs one job per
- *    read of JOB_INT_RAWSTAT, JOB_INT_STAT, JOB_INT_JS_STATE or JS_STATUS.
+ *    @job_reads steps later and then runs one job per step.  A step is a
+ *    read of JOB_INT_RAWSTAT, JOB_INT_STAT, JOB_INT_JS_STATE or JS_STATUS,
+ *    or each 10 us of virtual time passing (HAL sleep_us(), an irq_wait()
+ *    that waits; at most 1024 steps per call), so a chain also runs while
+ *    the program waits for the MMU interrupt.
  *    Jobs read their descriptor and write their value through the
  *    simulated MMU (gpuvm_mali_sim_access(): the TLB, the walker, fault
  *    latching), so a stale TLB entry makes the GPU write to the old page.
@@ -104,7 +107,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_gpu_configure(struct gpuvm_mali_sim *sim,
  * enum gpuvm_mali_sim_gpu_injection - hardware faults of the GPU model
  * @GPUVM_MALI_SIM_GPU_INJ_RESET_STUCK: @arg 1: resets never complete (the
  *	GPU stays resetting); @arg 0: they complete again (a stuck one
- *	completes at the next GPU_INT_RAWSTAT read)
+ *	then completes after @reset_reads more GPU_INT_RAWSTAT reads)
  * @GPUVM_MALI_SIM_GPU_INJ_POWER_STUCK: @arg: GPUVM_MALI_POWER_* domains
  *	whose transitions never end (0: none; pending ones end normally)
  * @GPUVM_MALI_SIM_GPU_INJ_JOB_HANG: @arg 1: the chain on job slot @slot

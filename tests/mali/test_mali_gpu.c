@@ -898,7 +898,7 @@ END_TEST
 START_TEST(test_job_hang_and_stop)
 {
 	struct gpuvm_mali_job_result res;
-	uint64_t head = BO_VA + DESC_OFF, ns;
+	uint64_t head = BO_VA + DESC_OFF, ns, t0;
 
 	start_vm(GPUVM_MALI_SIM_JM);
 	put_wv(DESC_OFF, BO_VA + DATA_OFF, GPUVM_MALI_WRITE_VALUE_IMMEDIATE_64, 5, 0);
@@ -911,9 +911,23 @@ START_TEST(test_job_hang_and_stop)
 	ck_assert_uint_eq(rd(JS(1, STATUS)), GPUVM_MALI_EXC_ACTIVE);
 	ck_assert_uint_eq(rd(GPUVM_MALI_JOB_INT_JS_STATE), 1u << 1);
 	/* A soft stop is ignored by the hung chain; a hard stop ends it. */
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_job_stop(hal, 1, false), 0);
+	{
+		const struct step seq[] = {
+			W(JS(1, COMMAND), GPUVM_MALI_JS_COMMAND_SOFT_STOP),
+		};
+		expect_seq(t0, seq, 1);
+	}
 	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 1, 100, &res), -ETIMEDOUT);
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_job_stop(hal, 1, true), 0);
+	{
+		const struct step seq[] = {
+			W(JS(1, COMMAND), GPUVM_MALI_JS_COMMAND_HARD_STOP),
+		};
+		expect_seq(t0, seq, 1);
+	}
 	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 1, 100, &res), 1);
 	ck_assert_uint_eq(res.js_status, GPUVM_MALI_EXC_TERMINATED);
 	ck_assert_str_eq(res.name, "TERMINATED");
