@@ -790,7 +790,6 @@ static void sim_reset_state(struct gpuvm_mali_sim *sim)
 	sim->gpu_mask = 0;
 	sim->coherency_protocol = GPUVM_MALI_COHERENCY_NONE;
 	sim->l2_mmu_config = 0;
-	sim->l2_ready = 0;
 	sim->flush_pending = false;
 	sim->mmu_rawstat = 0;
 	sim->mmu_mask = 0;
@@ -1021,18 +1020,7 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 	case GPUVM_MALI_GPU_INT_STAT:
 		return sim_gpu_rawstat(sim) & sim->gpu_mask;
 	case GPUVM_MALI_GPU_STATUS:
-	case GPUVM_MALI_GPU_FAULT_STATUS:
-	case GPUVM_MALI_GPU_FAULT_ADDR_LO:
-	case GPUVM_MALI_GPU_FAULT_ADDR_HI:
 		return 0;
-	case GPUVM_MALI_L2_PRESENT_LO:
-		return (uint32_t)sim->cfg.l2_present;
-	case GPUVM_MALI_L2_PRESENT_HI:
-		return (uint32_t)(sim->cfg.l2_present >> 32);
-	case GPUVM_MALI_L2_READY_LO:
-		return (uint32_t)sim->l2_ready;
-	case GPUVM_MALI_L2_READY_HI:
-		return (uint32_t)(sim->l2_ready >> 32);
 	case GPUVM_MALI_COHERENCY_FEATURES:
 		return sim->cfg.coherency_features;
 	case GPUVM_MALI_COHERENCY_PROTOCOL:
@@ -1077,12 +1065,6 @@ static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 		return;
 	case GPUVM_MALI_GPU_CMD:
 		sim_gpu_command(sim, value);
-		return;
-	case GPUVM_MALI_L2_PWRON_LO:
-		sim->l2_ready |= value & sim->cfg.l2_present;
-		return;
-	case GPUVM_MALI_L2_PWRON_HI:
-		sim->l2_ready |= ((uint64_t)value << 32) & sim->cfg.l2_present;
 		return;
 	case GPUVM_MALI_COHERENCY_PROTOCOL:
 		sim->coherency_protocol = value;

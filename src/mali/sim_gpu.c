@@ -172,11 +172,6 @@ static void reset_tick(struct gpuvm_mali_sim *sim)
  * Power
  */
 
-static void dom_sync_l2(struct gpuvm_mali_sim *sim)
-{
-	sim->l2_ready = sim->gpu.dom[0].ready;
-}
-
 static void dom_tick(struct gpuvm_mali_sim *sim, unsigned int d)
 {
 	struct simg_domain *dm = &sim->gpu.dom[d];
@@ -192,7 +187,6 @@ static void dom_tick(struct gpuvm_mali_sim *sim, unsigned int d)
 	}
 	dm->ready |= dm->trans;
 	dm->trans = 0;
-	dom_sync_l2(sim);
 	sim->gpu_rawstat |= GPUVM_MALI_GPU_IRQ_POWER_CHANGED;
 	for (e = 0; e < SIMG_DOMAINS; e++)
 		if (sim->gpu.dom[e].trans)
@@ -228,7 +222,6 @@ static void dom_pwroff(struct gpuvm_mali_sim *sim, unsigned int d,
 			g->dom[e].trans = 0;
 		}
 	}
-	dom_sync_l2(sim);
 }
 
 /* A power register of the window: domain in *@d, register kind in *@kind. */

@@ -127,7 +127,6 @@ struct gpuvm_mali_sim {
 	/* GPU control */
 	uint32_t gpu_rawstat, gpu_mask;
 	uint32_t coherency_protocol, l2_mmu_config;
-	uint64_t l2_ready;
 	bool flush_pending, flush_inv, flush_hang;
 	unsigned int flush_left;
 
