@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by gpu.c (GPU control) and job.c (job slots): the register poll.
+ * Shared by gpu.c (GPU control), job.c (job slots) and sim_gpu.c (the
+ * simulated job slots): the register poll and the WRITE_VALUE sizes.
  */
 #ifndef GPUVM_MALI_GPU_INTERNAL_H
 #define GPUVM_MALI_GPU_INTERNAL_H
@@ -18,5 +19,8 @@
  */
 int gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
 	     uint32_t want, uint64_t timeout_us, uint32_t *last);
+
+/* Bytes a WRITE_VALUE job of @type stores (1-8), 0 for an unknown type. */
+unsigned int job_write_size(uint32_t type);
 
 #endif /* GPUVM_MALI_GPU_INTERNAL_H */

@@ -31,8 +31,7 @@ GPUVM_EXPORT unsigned int gpuvm_mali_job_desc_align(unsigned int arch_major)
 	return 0;
 }
 
-/* Bytes a WRITE_VALUE of @type stores, 0 for an unknown type. */
-static unsigned int write_size(uint32_t type)
+unsigned int job_write_size(uint32_t type)
 {
 	switch (type) {
 	case GPUVM_MALI_WRITE_VALUE_IMMEDIATE_8:
@@ -63,7 +62,7 @@ GPUVM_EXPORT int gpuvm_mali_job_write_value(unsigned int arch_major,
 		return -EINVAL;
 	if (!align)
 		return -EOPNOTSUPP;
-	size = write_size(wv->type);
+	size = job_write_size(wv->type);
 	if (!size || !wv->index || (wv->address & (size - 1)) ||
 	    (wv->next & (align - 1)))
 		return -EINVAL;

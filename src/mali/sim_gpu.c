@@ -10,6 +10,7 @@
 
 #include <gpuvm/mali_gpu.h>
 
+#include "gpu_internal.h"
 #include "sim_internal.h"
 
 #define SIMG_MAX_READS	1000000u
@@ -300,29 +301,18 @@ static int job_access(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
 static unsigned int wv_value(struct gpuvm_mali_sim *sim, uint32_t type,
 			     uint64_t imm, uint64_t *v)
 {
-	switch (type) {
-	case GPUVM_MALI_WRITE_VALUE_CYCLE_COUNTER:
-	case GPUVM_MALI_WRITE_VALUE_SYSTEM_TIMESTAMP:
+	unsigned int size = job_write_size(type);
+
+	if (type == GPUVM_MALI_WRITE_VALUE_CYCLE_COUNTER ||
+	    type == GPUVM_MALI_WRITE_VALUE_SYSTEM_TIMESTAMP)
 		*v = sim->now_ns;
-		return 8;
-	case GPUVM_MALI_WRITE_VALUE_ZERO:
+	else if (type == GPUVM_MALI_WRITE_VALUE_ZERO)
 		*v = 0;
-		return 8;
-	case GPUVM_MALI_WRITE_VALUE_IMMEDIATE_8:
-		*v = imm & 0xFF;
-		return 1;
-	case GPUVM_MALI_WRITE_VALUE_IMMEDIATE_16:
-		*v = imm & 0xFFFF;
-		return 2;
-	case GPUVM_MALI_WRITE_VALUE_IMMEDIATE_32:
-		*v = imm & 0xFFFFFFFFu;
-		return 4;
-	case GPUVM_MALI_WRITE_VALUE_IMMEDIATE_64:
+	else if (size < 8)
+		*v = imm & ((1ull << (size * 8)) - 1);
+	else
 		*v = imm;
-		return 8;
-	default:
-		return 0;
-	}
+	return size;
 }
 
 /* Run the WRITE_VALUE payload of @desc: 0, -1 (stalled) or a code. */
@@ -479,6 +469,17 @@ static void slot_stop(struct gpuvm_mali_sim *sim, unsigned int j, uint32_t cmd)
 	slot_end(sim, j, hard ? GPUVM_MALI_EXC_TERMINATED : GPUVM_MALI_EXC_STOPPED);
 }
 
+/* The slot a JS_* register belongs to (*@j, register *@reg), or NULL. */
+static struct simg_slot *js_slot(struct gpuvm_mali_sim *sim, uint32_t offset,
+				 unsigned int *j, uint32_t *reg)
+{
+	if (offset < GPUVM_MALI_JS_BASE || offset >= JS_END)
+		return NULL;
+	*j = (offset - GPUVM_MALI_JS_BASE) / GPUVM_MALI_JS_STRIDE;
+	*reg = (offset - GPUVM_MALI_JS_BASE) % GPUVM_MALI_JS_STRIDE;
+	return *j < SIMG_SLOTS ? &sim->gpu.js[*j] : NULL;
+}
+
 static bool job_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v)
 {
 	struct sim_gpu *g = &sim->gpu;
@@ -507,13 +508,9 @@ static bool job_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v)
 	default:
 		break;
 	}
-	if (offset < GPUVM_MALI_JS_BASE || offset >= JS_END)
+	s = js_slot(sim, offset, &j, &reg);
+	if (!s)
 		return false;
-	j = (offset - GPUVM_MALI_JS_BASE) / GPUVM_MALI_JS_STRIDE;
-	reg = (offset - GPUVM_MALI_JS_BASE) % GPUVM_MALI_JS_STRIDE;
-	if (j >= SIMG_SLOTS)
-		return false;
-	s = &g->js[j];
 	switch (reg) {
 	case GPUVM_MALI_JS_HEAD_LO:
 	case GPUVM_MALI_JS_HEAD_HI:
@@ -583,13 +580,9 @@ static bool job_write(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t valu
 		g->job_mask = value;
 		return true;
 	}
-	if (offset < GPUVM_MALI_JS_BASE || offset >= JS_END)
+	s = js_slot(sim, offset, &j, &reg);
+	if (!s)
 		return false;
-	j = (offset - GPUVM_MALI_JS_BASE) / GPUVM_MALI_JS_STRIDE;
-	reg = (offset - GPUVM_MALI_JS_BASE) % GPUVM_MALI_JS_STRIDE;
-	if (j >= SIMG_SLOTS)
-		return false;
-	s = &g->js[j];
 	switch (reg) {
 	case GPUVM_MALI_JS_HEAD_NEXT_LO:
 	case GPUVM_MALI_JS_HEAD_NEXT_HI:

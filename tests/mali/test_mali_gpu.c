@@ -193,44 +193,39 @@ static size_t nviol(enum gpuvm_mali_sim_violation_code c)
 	return gpuvm_mali_sim_violation_count_code(sim, c);
 }
 
+/* The accesses since @t0 are one reset with GPU_CMD @cmd. */
+static void expect_reset(uint64_t t0, uint32_t cmd)
+{
+	const uint32_t done = GPUVM_MALI_GPU_IRQ_RESET_COMPLETED;
+	const struct step seq[] = {
+		W(GPUVM_MALI_GPU_INT_MASK, 0),
+		W(GPUVM_MALI_GPU_INT_CLEAR, done),
+		W(GPUVM_MALI_GPU_CMD, cmd),
+		P(GPUVM_MALI_GPU_INT_RAWSTAT, done, done),
+		W(GPUVM_MALI_GPU_INT_CLEAR, GPUVM_MALI_GPU_IRQ_MASK_ALL),
+		W(GPUVM_MALI_GPU_INT_MASK, GPUVM_MALI_GPU_IRQ_MASK_ERROR),
+	};
+
+	expect_seq(t0, seq, sizeof(seq) / sizeof(seq[0]));
+}
+
 /* --- reset -------------------------------------------------------------- */
 
 START_TEST(test_reset_trace)
 {
-	const uint32_t done = GPUVM_MALI_GPU_IRQ_RESET_COMPLETED;
 	uint64_t t0;
 
 	start(GPUVM_MALI_SIM_JM, 3, 0, 0);
 	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, &info, 0), 0);
-	{
-		const struct step seq[] = {
-			W(GPUVM_MALI_GPU_INT_MASK, 0),
-			W(GPUVM_MALI_GPU_INT_CLEAR, done),
-			W(GPUVM_MALI_GPU_CMD, GPUVM_MALI_JM_GPU_CMD_SOFT_RESET),
-			P(GPUVM_MALI_GPU_INT_RAWSTAT, done, done),
-			W(GPUVM_MALI_GPU_INT_CLEAR, GPUVM_MALI_GPU_IRQ_MASK_ALL),
-			W(GPUVM_MALI_GPU_INT_MASK, GPUVM_MALI_GPU_IRQ_MASK_ERROR),
-		};
-		expect_seq(t0, seq, sizeof(seq) / sizeof(seq[0]));
-	}
+	expect_reset(t0, GPUVM_MALI_JM_GPU_CMD_SOFT_RESET);
 	/* 3 reads still resetting, the 4th completes it. */
 	ck_assert_uint_eq(count_reads(t0, GPUVM_MALI_GPU_INT_RAWSTAT), 4);
 
 	/* Hard reset only. */
 	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, &info, GPUVM_MALI_GPU_RESET_HARD), 0);
-	{
-		const struct step seq[] = {
-			W(GPUVM_MALI_GPU_INT_MASK, 0),
-			W(GPUVM_MALI_GPU_INT_CLEAR, done),
-			W(GPUVM_MALI_GPU_CMD, GPUVM_MALI_JM_GPU_CMD_HARD_RESET),
-			P(GPUVM_MALI_GPU_INT_RAWSTAT, done, done),
-			W(GPUVM_MALI_GPU_INT_CLEAR, GPUVM_MALI_GPU_IRQ_MASK_ALL),
-			W(GPUVM_MALI_GPU_INT_MASK, GPUVM_MALI_GPU_IRQ_MASK_ERROR),
-		};
-		expect_seq(t0, seq, sizeof(seq) / sizeof(seq[0]));
-	}
+	expect_reset(t0, GPUVM_MALI_JM_GPU_CMD_HARD_RESET);
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(NULL, &info, 0), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, NULL, 0), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, &info, 2), -EINVAL);
@@ -246,18 +241,7 @@ START_TEST(test_reset_csf)
 	start(GPUVM_MALI_SIM_CSF, 1, 0, 0);
 	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, &info, 0), 0);
-	{
-		const uint32_t done = GPUVM_MALI_GPU_IRQ_RESET_COMPLETED;
-		const struct step seq[] = {
-			W(GPUVM_MALI_GPU_INT_MASK, 0),
-			W(GPUVM_MALI_GPU_INT_CLEAR, done),
-			W(GPUVM_MALI_GPU_CMD, GPUVM_MALI_CSF_GPU_CMD_SOFT_RESET),
-			P(GPUVM_MALI_GPU_INT_RAWSTAT, done, done),
-			W(GPUVM_MALI_GPU_INT_CLEAR, GPUVM_MALI_GPU_IRQ_MASK_ALL),
-			W(GPUVM_MALI_GPU_INT_MASK, GPUVM_MALI_GPU_IRQ_MASK_ERROR),
-		};
-		expect_seq(t0, seq, sizeof(seq) / sizeof(seq[0]));
-	}
+	expect_reset(t0, GPUVM_MALI_CSF_GPU_CMD_SOFT_RESET);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
 	finish();
 }
