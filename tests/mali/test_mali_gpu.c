@@ -473,6 +473,28 @@ START_TEST(test_power_bus_errors)
 }
 END_TEST
 
+/* A domain with nothing present is skipped: no PWRON write, no poll. */
+START_TEST(test_power_absent_domain)
+{
+	struct gpuvm_mali_sim_config cfg;
+	uint64_t t0;
+
+	gpuvm_mali_sim_config_init(&cfg, GPUVM_MALI_SIM_JM);
+	cfg.l2_present = 0;
+	ck_assert_int_eq(gpuvm_mali_sim_create(&cfg, &sim), 0);
+	hal = gpuvm_mali_sim_hal(sim);
+	t0 = tcount();
+	ck_assert_int_eq(gpuvm_mali_gpu_power_on(hal, GPUVM_MALI_POWER_L2), 0);
+	{
+		const struct step seq[] = {
+			R(GPUVM_MALI_L2_PRESENT_LO), R(GPUVM_MALI_L2_PRESENT_HI),
+		};
+		expect_seq(t0, seq, 2);
+	}
+	finish();
+}
+END_TEST
+
 /* --- cache flush, GPU interrupt, names ------------------------------------ */
 
 START_TEST(test_cache_flush)
@@ -1279,6 +1301,7 @@ static Suite *gpu_suite(void)
 	tcase_add_test(tc, test_power_hi_and_transitions);
 	tcase_add_test(tc, test_power_stuck);
 	tcase_add_test(tc, test_power_bus_errors);
+	tcase_add_test(tc, test_power_absent_domain);
 	tcase_add_test(tc, test_cache_flush);
 	tcase_add_test(tc, test_gpu_irq);
 	tcase_add_test(tc, test_exception_names);
