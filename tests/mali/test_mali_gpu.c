@@ -226,9 +226,11 @@ START_TEST(test_reset_trace)
 	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, &info, GPUVM_MALI_GPU_RESET_HARD), 0);
 	expect_reset(t0, GPUVM_MALI_JM_GPU_CMD_HARD_RESET);
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(NULL, &info, 0), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, NULL, 0), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_reset(hal, &info, 2), -EINVAL);
+	ck_assert_uint_eq(tcount(), t0);	/* no register touched */
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
 	finish();
 }
@@ -432,9 +434,11 @@ START_TEST(test_power_stuck)
 						   0, GPUVM_MALI_POWER_L2), 0);
 	ck_assert_int_eq(gpuvm_mali_gpu_power_on(hal, GPUVM_MALI_POWER_L2), -ETIMEDOUT);
 	/* Bad arguments, powered off. */
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_power_on(NULL, 1), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_power_on(hal, 0), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_power_on(hal, 8), -EINVAL);
+	ck_assert_uint_eq(tcount(), t0);
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_POWER_OFF, 0, 1), 0);
 	ck_assert_int_eq(gpuvm_mali_gpu_power_on(hal, GPUVM_MALI_POWER_L2), -EIO);
 	finish();
@@ -532,9 +536,11 @@ START_TEST(test_cache_flush)
 		ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_FLUSH_HANG,
 						       0, 1), 0);
 		ck_assert_int_eq(gpuvm_mali_gpu_cache_flush(hal, &info, 0), -ETIMEDOUT);
+		t0 = tcount();
 		ck_assert_int_eq(gpuvm_mali_gpu_cache_flush(hal, &info, 2), -EINVAL);
 		ck_assert_int_eq(gpuvm_mali_gpu_cache_flush(NULL, &info, 0), -EINVAL);
 		ck_assert_int_eq(gpuvm_mali_gpu_cache_flush(hal, NULL, 0), -EINVAL);
+		ck_assert_uint_eq(tcount(), t0);
 		finish();
 	}
 }
@@ -585,8 +591,10 @@ START_TEST(test_gpu_irq)
 	ck_assert(!irq.fault);
 	ck_assert_uint_eq(irq.stat, GPUVM_MALI_GPU_IRQ_POWER_CHANGED |
 			  GPUVM_MALI_GPU_IRQ_POWER_CHANGED_ALL);
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_gpu_handle_irq(NULL, &irq), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_gpu_handle_irq(hal, NULL), -EINVAL);
+	ck_assert_uint_eq(tcount(), t0);
 	ck_assert_int_eq(gpuvm_mali_sim_gpu_inject_fault(NULL, 0, 0), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_POWER_OFF, 0, 1), 0);
 	ck_assert_int_eq(gpuvm_mali_gpu_handle_irq(hal, &irq), -EIO);
@@ -611,6 +619,13 @@ END_TEST
 
 /* --- job descriptors ------------------------------------------------------- */
 
+/* @call fails with @err and leaves the descriptor words as they were. */
+#define REJECT(call, err) do {						\
+		memcpy(keep, d, sizeof(d));				\
+		ck_assert_int_eq((call), (err));			\
+		ck_assert_mem_eq(d, keep, sizeof(d));			\
+	} while (0)
+
 START_TEST(test_write_value_encode)
 {
 	struct gpuvm_mali_write_value wv = {
@@ -628,7 +643,7 @@ START_TEST(test_write_value_encode)
 	ck_assert_int_eq(gpuvm_mali_job_write_value(5, &wv, d), 0);
 	ck_assert_mem_eq(d, v7, sizeof(d));
 	/* v9: no "Is 64b" bit, 128-byte alignment of the next job. */
-	ck_assert_int_eq(gpuvm_mali_job_write_value(9, &wv, d), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(9, &wv, d), -EINVAL);
 	wv.next = 0x40001100;
 	ck_assert_int_eq(gpuvm_mali_job_write_value(9, &wv, d), 0);
 	ck_assert_uint_eq(d[2], 0x00010004ull);
@@ -639,31 +654,28 @@ START_TEST(test_write_value_encode)
 	ck_assert_uint_eq(gpuvm_mali_job_desc_align(8), 0);
 	ck_assert_uint_eq(gpuvm_mali_job_desc_align(3), 0);
 
-	memcpy(keep, d, sizeof(d));
-	ck_assert_int_eq(gpuvm_mali_job_write_value(10, &wv, d), -EOPNOTSUPP);
-	ck_assert_int_eq(gpuvm_mali_job_write_value(3, &wv, d), -EOPNOTSUPP);
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, NULL, d), -EINVAL);
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, NULL), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(10, &wv, d), -EOPNOTSUPP);
+	REJECT(gpuvm_mali_job_write_value(3, &wv, d), -EOPNOTSUPP);
+	REJECT(gpuvm_mali_job_write_value(7, NULL, d), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(7, &wv, NULL), -EINVAL);
 	wv.type = 8;
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
 	wv.type = 0;
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
 	wv.type = GPUVM_MALI_WRITE_VALUE_IMMEDIATE_32;
 	wv.address = 0x40002002;
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
 	wv.type = GPUVM_MALI_WRITE_VALUE_IMMEDIATE_16;
 	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), 0);
 	ck_assert_uint_eq(d[5], 5);
-	memcpy(keep, d, sizeof(d));
 	wv.index = 0;
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
-	ck_assert_mem_eq(d, keep, sizeof(d));
+	REJECT(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
 	wv.index = 1;
 	wv.type = GPUVM_MALI_WRITE_VALUE_IMMEDIATE_8;
 	wv.address = 0x40002003;
 	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), 0);
 	wv.type = GPUVM_MALI_WRITE_VALUE_ZERO;
-	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
+	REJECT(gpuvm_mali_job_write_value(7, &wv, d), -EINVAL);
 	wv.address = 0x40002000;
 	wv.type = GPUVM_MALI_WRITE_VALUE_CYCLE_COUNTER;
 	ck_assert_int_eq(gpuvm_mali_job_write_value(7, &wv, d), 0);
@@ -961,8 +973,10 @@ START_TEST(test_job_hang_and_stop)
 	/* Stop of an idle slot: nothing. */
 	ck_assert_int_eq(gpuvm_mali_job_stop(hal, 1, true), 0);
 	ck_assert_uint_eq(rd(GPUVM_MALI_JOB_INT_RAWSTAT), 0);
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_job_stop(NULL, 1, true), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_job_stop(hal, 16, true), -EINVAL);
+	ck_assert_uint_eq(tcount(), t0);
 	/* A reset ends a running chain. */
 	ck_assert_int_eq(submit(1, head), 0);
 	ck_assert_uint_eq(rd(GPUVM_MALI_JOB_INT_JS_STATE), 1u << 1);
@@ -1025,9 +1039,11 @@ START_TEST(test_job_submit_errors)
 	wr(JS(0, COMMAND_NEXT), GPUVM_MALI_JS_COMMAND_NOP);
 	ck_assert_uint_eq(rd(JS(0, COMMAND_NEXT)), 0);
 	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 0, 100, &res), -ETIMEDOUT);
+	t0 = tcount();
 	ck_assert_int_eq(gpuvm_mali_job_wait(NULL, 0, 100, &res), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 16, 100, &res), -EINVAL);
 	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 0, 100, NULL), -EINVAL);
+	ck_assert_uint_eq(tcount(), t0);
 	/* Powered off: -EIO at the first read. */
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_POWER_OFF, 0, 1), 0);
 	ck_assert_int_eq(gpuvm_mali_job_submit(hal, &info, &s), -EIO);
