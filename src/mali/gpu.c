@@ -17,6 +17,8 @@ int gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
 	     uint32_t want, uint64_t timeout_us, uint32_t *last)
 {
 	uint64_t t0 = hal->ops->now_ns(hal);
+	uint64_t limit_ns = timeout_us > UINT64_MAX / 1000u ? UINT64_MAX :
+			    timeout_us * 1000u;
 	unsigned int all_ones = 0;
 
 	for (;;) {
@@ -32,7 +34,7 @@ int gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
 			if (mask ? (v & mask) == want : (v & want) != 0)
 				return 0;
 		}
-		if (hal->ops->now_ns(hal) - t0 >= timeout_us * 1000u)
+		if (hal->ops->now_ns(hal) - t0 >= limit_ns)
 			return -ETIMEDOUT;
 		hal->ops->sleep_us(hal, GPUVM_MALI_GPU_POLL_US);
 	}

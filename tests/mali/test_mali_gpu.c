@@ -970,6 +970,10 @@ START_TEST(test_job_hang_and_stop)
 	wr(JS(1, COMMAND), 4);		/* SOFT_STOP_0 */
 	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 1, 100, &res), 1);
 	ck_assert_uint_eq(res.js_status, GPUVM_MALI_EXC_STOPPED);
+	/* A timeout whose nanoseconds overflow is a long wait, not none. */
+	ck_assert_int_eq(submit(1, head), 0);
+	ck_assert_int_eq(gpuvm_mali_job_wait(hal, 1, UINT64_MAX / 1000 + 1, &res), 0);
+	ck_assert_uint_eq(cpu_word(DATA_OFF), 5);
 	/* Stop of an idle slot: nothing. */
 	ck_assert_int_eq(gpuvm_mali_job_stop(hal, 1, true), 0);
 	ck_assert_uint_eq(rd(GPUVM_MALI_JOB_INT_RAWSTAT), 0);
