@@ -13,8 +13,6 @@
 
 #include <gpuvm/list.h>
 
-#include <gpuvm/mali_sim_gpu.h>
-
 #include "sim_internal.h"
 
 #define SIM_DEFAULT_TLB		64u
@@ -826,11 +824,8 @@ static void sim_flush_start(struct gpuvm_mali_sim *sim, bool inv)
 static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 {
 	if (sim->cfg.family == GPUVM_MALI_SIM_JM) {
+		/* Resets are sim_gpu.c's (simg_write()). */
 		switch (cmd) {
-		case GPUVM_MALI_JM_GPU_CMD_SOFT_RESET:
-		case GPUVM_MALI_JM_GPU_CMD_HARD_RESET:
-			sim_gpu_reset(sim);
-			return;
 		case GPUVM_MALI_JM_GPU_CMD_CLEAN_CACHES:
 			sim_flush_start(sim, false);
 			return;
@@ -853,12 +848,7 @@ static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_NOP:
 			return;
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_RESET:
-			if (payload == GPUVM_MALI_CSF_RESET_SOFT ||
-			    payload == GPUVM_MALI_CSF_RESET_HARD) {
-				sim_gpu_reset(sim);
-				return;
-			}
-			break;
+			break;	/* valid resets went to simg_write() */
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_FLUSH_CACHES:
 			if (payload <= 0x3FF) {
 				sim_flush_start(sim, GPUVM_MALI_CSF_FLUSH_L2(payload) &
