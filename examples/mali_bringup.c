@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * mali_bringup.c - first contact with a Mali GPU's MMU.
+ * mali_bringup.c - first contact with a Mali GPU: from reset to the first
+ * GPU write through the MMU, and the fault when the mapping is gone.
  *
  * Usage:
  *   example_mali_bringup --sim          the built-in simulated GPU (CSF)
@@ -15,24 +16,37 @@
  *     second half for a buffer);
  *  2. probe it: GPU_ID decoded, VA/PA bits, address-space slots, CSF or JM,
  *     page-table format;
- *  3. create the MMU layer, a page-table memory pool and a Mali VM, and
+ *  3. reset it (soft, hard if the soft reset does not complete) and power
+ *     it on: L2, shader cores and tiler on a Job-Manager GPU, the L2 only on
+ *     a CSF GPU (its MCU firmware powers the cores);
+ *  4. create the MMU layer, a page-table memory pool and a Mali VM, and
  *     bind the VM to an address-space (AS) slot;
- *  4. map a buffer object (read-write), plus a read-only alias of its first
+ *  5. map a buffer object (read-write), plus a read-only alias of its first
  *     pages, and print the translation of a few addresses: through the
  *     page tables as the CPU wrote them (gpuvm_mali_vm_translate()) and, on
  *     the simulator, as the GPU sees them (gpuvm_mali_sim_access(), which
  *     goes through the TLB and the table walker);
- *  5. simulator only: make the GPU read an unmapped address and write the
- *     read-only alias, run the MMU interrupt handling once for each and print
- *     the decoded faults, then rebind the slot (a fault leaves it stalled).
- *     On real hardware no GPU work is submitted, so the program only waits
- *     briefly for an MMU interrupt and reports whether one came.
+ *  6. Job-Manager GPUs: the first GPU write.  A WRITE_VALUE job descriptor
+ *     goes into the buffer, job slot 0 runs it in the VM's address space,
+ *     and the value is read back through the CPU's view of the buffer.
+ *     Then the target page is unmapped and the same job submitted again:
+ *     the MMU interrupt reports the translation fault (status, access,
+ *     address), the slot is disabled as panfrost does with a fault it cannot
+ *     handle, and the job's failure status is decoded.  CSF GPUs: no job
+ *     slots; what a first write needs there is printed instead;
+ *  7. simulator only: make the GPU read an unmapped address and write the
+ *     read-only alias directly (gpuvm_mali_sim_access()), run the MMU
+ *     interrupt handling once for each and print the decoded faults, then
+ *     rebind the slot (a fault leaves it stalled).
+ *
+ * Job and GPU events are polled (JOB_INT_RAWSTAT, GPU_INT_RAWSTAT); only the
+ * MMU interrupt comes through the UIO device's interrupt line.
  *
  * Exit status: 0 success; 1 a step failed; 2 the GPU is not available (no
  * such UIO device, or the GPU reads as powered off) or bad usage.  On a
  * machine without the UIO device -- a CI runner, a PC -- "--uio mali-mmu"
  * therefore prints why and exits with 2, which scripts can tell apart from
- * a real failure.  CI runs "--sim".
+ * a real failure.  CI runs "--sim" and "--sim-jm".
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -63,6 +77,11 @@
 #define ALIAS_SIZE	(16 * KiB)
 #define HOLE_VA		((uint64_t)0x40600000)	/* never mapped */
 #define SOURCE_ID	0x42
+#define DESC_OFF	0x1000u		/* job descriptor, in the buffer */
+#define DATA_OFF	0x2000u		/* what the job writes, another page */
+#define JOB_VALUE	((uint64_t)0x0123456789ABCDEF)
+#define JOB_SLOT	0
+#define JOB_TIMEOUT_US	100000u
 
 #define RW (GPUVM_MALI_PT_READ | GPUVM_MALI_PT_WRITE | GPUVM_MALI_PT_NOEXEC | \
 	    GPUVM_MALI_PT_CACHED)
@@ -124,14 +143,24 @@ static void usage(const char *prog)
 
 static int open_sim(struct bringup *b, enum gpuvm_mali_sim_family family)
 {
+	struct gpuvm_mali_sim_gpu_config gcfg;
 	struct gpuvm_mali_sim_config cfg;
 	int ret;
 
 	/* A Valhall G610 (CSF) or a Bifrost G52 (JM), in their reset state. */
 	gpuvm_mali_sim_config_init(&cfg, family);
+
 	ret = gpuvm_mali_sim_create(&cfg, &b->sim);
 	if (ret)
 		return fail("gpuvm_mali_sim_create", ret);
+	/* Resets, power transitions and job starts that take a while. */
+	gpuvm_mali_sim_gpu_config_init(&gcfg);
+	gcfg.reset_reads = 3;
+	gcfg.power_reads = 2;
+	gcfg.job_reads = 2;
+	ret = gpuvm_mali_sim_gpu_configure(b->sim, &gcfg);
+	if (ret)
+		return fail("gpuvm_mali_sim_gpu_configure", ret);
 	/* The simulator has no memory until we give it some. */
 	ret = gpuvm_mali_sim_add_memory(b->sim, SIM_PT_BASE, SIM_PT_SIZE);
 	if (!ret)
@@ -228,7 +257,45 @@ static int probe(struct bringup *b)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Steps 3 and 4: MMU, VM, mapping                                          */
+/* Step 3: reset and power                                                  */
+
+static void show_pair(struct bringup *b, const char *name, uint32_t lo_off)
+{
+	printf("  %-16s 0x%016" PRIx64 "\n", name, gpuvm_mali_rd64(b->hal, lo_off));
+}
+
+static int reset_and_power(struct bringup *b)
+{
+	unsigned int domains = b->info.csf ? GPUVM_MALI_POWER_L2 :
+					     GPUVM_MALI_POWER_ALL;
+	int ret;
+
+	/*
+	 * GPU_CMD soft reset, poll GPU_INT_RAWSTAT for RESET_COMPLETED (hard
+	 * reset if it does not come), then clear the events and enable the
+	 * fault ones.  Every AS is unmapped and every domain off afterwards.
+	 */
+	ret = gpuvm_mali_gpu_reset(b->hal, &b->info, 0);
+	if (ret)
+		return fail("gpuvm_mali_gpu_reset", ret);
+	printf("GPU reset          done (RESET_COMPLETED)\n");
+	/* *_PWRON = *_PRESENT, poll *_READY: L2 first, then cores, tiler. */
+	ret = gpuvm_mali_gpu_power_on(b->hal, domains);
+	if (ret)
+		return fail("gpuvm_mali_gpu_power_on", ret);
+	printf("powered on         %s\n", b->info.csf ?
+	       "L2 (the MCU firmware powers the shader cores on CSF)" :
+	       "L2, shader cores, tiler");
+	show_pair(b, "L2_READY", GPUVM_MALI_L2_READY_LO);
+	show_pair(b, "SHADER_PRESENT", GPUVM_MALI_SHADER_PRESENT_LO);
+	show_pair(b, "SHADER_READY", GPUVM_MALI_SHADER_READY_LO);
+	if (!b->info.csf)
+		show_pair(b, "TILER_READY", GPUVM_MALI_TILER_READY_LO);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Steps 4 and 5: MMU, VM, mapping                                          */
 
 static int setup_vm(struct bringup *b)
 {
@@ -356,7 +423,174 @@ static int show_walks(struct bringup *b)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Step 5: faults                                                           */
+/* Step 6: the first GPU write (Job-Manager GPUs)                           */
+
+/* Store 64-bit words into the buffer through the CPU's view of it. */
+static void cpu_store(struct bringup *b, uint64_t off, const uint64_t *w,
+		      size_t n)
+{
+	gpuvm_mali_pt_wr_range(b->hal, b->bo.pa + off, w, n);
+	b->hal->ops->pt_sync(b->hal, b->bo.pa + off, n * 8);
+	b->hal->ops->barrier(b->hal);
+}
+
+static uint64_t cpu_load(struct bringup *b, uint64_t off)
+{
+	return b->hal->ops->pt_read64(b->hal, b->bo.pa + off);
+}
+
+/* Submit the descriptor at DESC_OFF on JOB_SLOT in the VM's slot. */
+static int submit_job(struct bringup *b)
+{
+	struct gpuvm_mali_job_submit s = {
+		.slot = JOB_SLOT,
+		.head = BO_VA + DESC_OFF,
+		.affinity = 0,			/* every shader core present */
+		.as = (unsigned int)b->as,
+		.config = GPUVM_MALI_JS_CONFIG_DEFAULT,
+	};
+	int ret = gpuvm_mali_job_submit(b->hal, &b->info, &s);
+
+	if (ret)
+		return fail("gpuvm_mali_job_submit", ret);
+	printf("  submitted the chain at 0x%" PRIx64 " to job slot %d, AS %d\n",
+	       s.head, JOB_SLOT, b->as);
+	return 0;
+}
+
+static int first_write(struct bringup *b)
+{
+	struct gpuvm_mali_write_value wv = {
+		.address = BO_VA + DATA_OFF,
+		.type = GPUVM_MALI_WRITE_VALUE_IMMEDIATE_64,
+		.value = JOB_VALUE,
+		.next = 0,
+		.index = 1,
+	};
+	uint64_t desc[GPUVM_MALI_JOB_DESC_WORDS], zero = 0;
+	struct gpuvm_mali_job_result res;
+	int ret;
+
+	printf("first GPU write:\n");
+	ret = gpuvm_mali_job_write_value(b->info.arch_major, &wv, desc);
+	if (ret)
+		return fail("gpuvm_mali_job_write_value", ret);
+	cpu_store(b, DATA_OFF, &zero, 1);
+	cpu_store(b, DESC_OFF, desc, GPUVM_MALI_JOB_DESC_WORDS);
+	printf("  WRITE_VALUE job at 0x%" PRIx64 ": 0x%" PRIx64 " -> 0x%" PRIx64
+	       "\n", BO_VA + DESC_OFF, JOB_VALUE, wv.address);
+	ret = submit_job(b);
+	if (ret)
+		return ret;
+	/* Polls JOB_INT_RAWSTAT for the slot's done or failed bit. */
+	ret = gpuvm_mali_job_wait(b->hal, JOB_SLOT, JOB_TIMEOUT_US, &res);
+	if (ret < 0)
+		return fail("gpuvm_mali_job_wait", ret);
+	printf("  job slot %d: %s (JS_STATUS 0x%02" PRIx32 ")\n", JOB_SLOT,
+	       res.name, res.js_status);
+	if (ret) {
+		fprintf(stderr, "FAIL: the job failed at 0x%" PRIx64 "\n", res.head);
+		return EXIT_FAILURE;
+	}
+	printf("  the CPU reads 0x%" PRIx64 " at bus 0x%" PRIx64 "\n",
+	       cpu_load(b, DATA_OFF), b->bo.pa + DATA_OFF);
+	if (cpu_load(b, DATA_OFF) != JOB_VALUE) {
+		fprintf(stderr, "FAIL: the GPU's write did not land in the buffer\n");
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/*
+ * Unmap the target page and run the same job again: the MMU faults, the
+ * driver disables the slot (the job then fails), and both are decoded.
+ */
+static int write_fault(struct bringup *b)
+{
+	const struct gpuvm_mali_fault *f = &b->fault;
+	struct gpuvm_mali_job_result res;
+	struct gpuvm_mali_gpu_irq irq;
+	int before = b->nr_faults, ret;
+
+	printf("unmap the target page and write again:\n");
+	ret = gpuvm_mali_vm_unmap(b->vm, BO_VA + DATA_OFF, 4 * KiB);
+	if (ret)
+		return fail("gpuvm_mali_vm_unmap", ret);
+	ret = submit_job(b);
+	if (ret)
+		return ret;
+	/* The MMU interrupt (the UIO line): decoded by the fault callback. */
+	ret = gpuvm_mali_mmu_irq_loop_once(b->mmu, JOB_TIMEOUT_US);
+	if (ret != 1)
+		return fail("gpuvm_mali_mmu_irq_loop_once", ret < 0 ? ret : -ETIMEDOUT);
+	if (b->nr_faults != before + 1) {
+		fprintf(stderr, "FAIL: %d MMU fault(s), expected 1\n",
+			b->nr_faults - before);
+		return EXIT_FAILURE;
+	}
+	printf("  MMU fault: AS %u, %s (0x%02x) on %s at VA 0x%" PRIx64
+	       ", source 0x%x, FAULTSTATUS 0x%08" PRIx32 "\n", f->as, f->name,
+	       f->exception_type, gpuvm_mali_access_name(f->access_type),
+	       f->address, f->source_id, f->status);
+	if (f->as != (unsigned int)b->as || f->address != BO_VA + DATA_OFF ||
+	    f->access_type != GPUVM_MALI_ACCESS_WRITE ||
+	    !GPUVM_MALI_EXC_IS_TRANSLATION(f->exception_type)) {
+		fprintf(stderr, "FAIL: not the fault the unmapped write causes\n");
+		return EXIT_FAILURE;
+	}
+	/*
+	 * Disable the slot, as panfrost does with a fault it cannot handle:
+	 * the stalled job then fails instead of waiting forever.
+	 */
+	ret = gpuvm_mali_vm_unbind(b->vm);
+	if (ret)
+		return fail("gpuvm_mali_vm_unbind", ret);
+	ret = gpuvm_mali_job_wait(b->hal, JOB_SLOT, JOB_TIMEOUT_US, &res);
+	if (ret < 0)
+		return fail("gpuvm_mali_job_wait", ret);
+	printf("  job slot %d: %s (JS_STATUS 0x%02" PRIx32 "), failing job 0x%"
+	       PRIx64 "\n", JOB_SLOT, res.name, res.js_status, res.head);
+	if (ret != 1 || res.head != BO_VA + DESC_OFF ||
+	    (b->sim && res.js_status != f->exception_type)) {
+		fprintf(stderr, "FAIL: the job should have failed with the fault\n");
+		return EXIT_FAILURE;
+	}
+	/* GPU_FAULT: none expected (the fault was the MMU's). */
+	ret = gpuvm_mali_gpu_handle_irq(b->hal, &irq);
+	if (ret < 0)
+		return fail("gpuvm_mali_gpu_handle_irq", ret);
+	printf("  GPU interrupt: %s\n", !ret ? "nothing pending" :
+	       irq.fault ? irq.name : "events only");
+	/* Back to normal: the slot reprogrammed, the page mapped again. */
+	ret = gpuvm_mali_vm_bind(b->vm);
+	if (ret < 0)
+		return fail("gpuvm_mali_vm_bind", ret);
+	b->as = ret;
+	ret = gpuvm_mali_vm_map(b->vm, BO_VA + DATA_OFF, 4 * KiB, &b->bo,
+				DATA_OFF, RW);
+	if (ret)
+		return fail("gpuvm_mali_vm_map", ret);
+	return 0;
+}
+
+static int jobs(struct bringup *b)
+{
+	int ret;
+
+	if (b->info.csf) {
+		printf("first GPU write: not on a CSF GPU without its MCU firmware\n"
+		       "  (no job slots: work goes through the firmware's command\n"
+		       "  stream interfaces; see docs/bringup.md, \"CSF GPUs\")\n");
+		return 0;
+	}
+	ret = first_write(b);
+	if (!ret)
+		ret = write_fault(b);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Step 7: faults, driven from the simulated GPU                            */
 
 /*
  * Simulator: make the GPU do one access that must fault, service the MMU
@@ -475,11 +709,15 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = probe(&b);
 	if (!ret)
+		ret = reset_and_power(&b);
+	if (!ret)
 		ret = setup_vm(&b);
 	if (!ret)
 		ret = map_buffer(&b);
 	if (!ret)
 		ret = show_walks(&b);
+	if (!ret)
+		ret = jobs(&b);
 	if (!ret)
 		ret = faults(&b);
 

@@ -34,5 +34,7 @@
 #include <gpuvm/mali_pgtable.h>
 #include <gpuvm/mali_mmu.h>
 #include <gpuvm/mali_vm.h>
+#include <gpuvm/mali_gpu.h>
+#include <gpuvm/mali_sim_gpu.h>
 
 #endif /* GPUVM_GPUVM_H */

@@ -32,6 +32,9 @@
  * Every register access is numbered; the violation names the access that
  * caused it, and an optional ring keeps the most recent accesses.
  *
+ * The GPU's reset and power state machines and its Job-Manager job slots
+ * are described in gpuvm/mali_sim_gpu.h.
+ *
  * Locking: a simulator is not thread-safe; use one from one thread at a
  * time (the HAL callbacks included).  Different simulators are independent.
  */

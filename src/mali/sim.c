@@ -304,6 +304,31 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 	return 0;
 }
 
+GPUVM_EXPORT int gpuvm_mali_sim_mem_write64(struct gpuvm_mali_sim *sim,
+					    uint64_t pa, uint64_t value)
+{
+	struct sim_region *r;
+	struct sim_chunk *c;
+	size_t idx;
+
+	if (!sim || (pa & 7))
+		return -EINVAL;
+	r = sim_region_find(sim, pa);
+	if (!r)
+		return -EFAULT;
+	/* A GPU store backs its chunk like any first store does. */
+	c = sim_chunk_back(sim, r, pa, "GPU store");
+	if (!c)
+		return -ENOMEM;
+	idx = sim_chunk_word(r, pa);
+	c->mem[idx] = value;
+	/* The CPU sees it too unless it has a store of its own pending there. */
+	if (!(c->dirty[idx / SIM_LINE_ENTRIES / 64] &
+	      (1ull << (idx / SIM_LINE_ENTRIES % 64))))
+		c->cpu[idx] = value;
+	return 0;
+}
+
 /* Locate the entry at @pa for a CPU page-table access, or log why not. */
 static struct sim_region *sim_pt_region(struct gpuvm_mali_sim *sim,
 					uint64_t pa, const char *what)
@@ -502,6 +527,7 @@ static void sim_advance_us(struct gpuvm_mali_sim *sim, uint64_t us)
 		sim->now_ns = UINT64_MAX;
 	else
 		sim->now_ns += us * 1000;
+	simg_time_passed(sim, us);
 }
 
 static void sim_irq_update(struct gpuvm_mali_sim *sim)
@@ -519,7 +545,9 @@ static int sim_irq_wait(struct gpuvm_mali_hal *hal, uint64_t timeout_us,
 
 	if (sim->st.irq_events == sim->irq_seen) {
 		sim_advance_us(sim, timeout_us);
-		return 0;
+		/* The GPU may have raised one meanwhile (sim_gpu.c). */
+		if (sim->st.irq_events == sim->irq_seen)
+			return 0;
 	}
 	sim->irq_seen = sim->st.irq_events;
 	if (events)
@@ -845,13 +873,13 @@ static void sim_reset_state(struct gpuvm_mali_sim *sim)
 	sim->gpu_mask = 0;
 	sim->coherency_protocol = GPUVM_MALI_COHERENCY_NONE;
 	sim->l2_mmu_config = 0;
-	sim->l2_ready = 0;
 	sim->flush_pending = false;
 	sim->mmu_rawstat = 0;
 	sim->mmu_mask = 0;
+	simg_reset_state(sim);
 }
 
-static void sim_gpu_reset(struct gpuvm_mali_sim *sim)
+void sim_gpu_reset(struct gpuvm_mali_sim *sim)
 {
 	sim_reset_state(sim);
 	sim->st.resets++;
@@ -881,11 +909,8 @@ static void sim_flush_start(struct gpuvm_mali_sim *sim, bool inv)
 static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 {
 	if (sim->cfg.family == GPUVM_MALI_SIM_JM) {
+		/* Resets are sim_gpu.c's (simg_write()). */
 		switch (cmd) {
-		case GPUVM_MALI_JM_GPU_CMD_SOFT_RESET:
-		case GPUVM_MALI_JM_GPU_CMD_HARD_RESET:
-			sim_gpu_reset(sim);
-			return;
 		case GPUVM_MALI_JM_GPU_CMD_CLEAN_CACHES:
 			sim_flush_start(sim, false);
 			return;
@@ -908,12 +933,7 @@ static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_NOP:
 			return;
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_RESET:
-			if (payload == GPUVM_MALI_CSF_RESET_SOFT ||
-			    payload == GPUVM_MALI_CSF_RESET_HARD) {
-				sim_gpu_reset(sim);
-				return;
-			}
-			break;
+			break;	/* valid resets went to simg_write() */
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_FLUSH_CACHES:
 			if (payload <= 0x3FF) {
 				sim_flush_start(sim, GPUVM_MALI_CSF_FLUSH_L2(payload) &
@@ -1045,6 +1065,10 @@ static void sim_as_write(struct gpuvm_mali_sim *sim, unsigned int as,
 
 static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 {
+	uint32_t v;
+
+	if (simg_read(sim, offset, &v))
+		return v;
 	if (offset >= GPUVM_MALI_AS_BASE &&
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
@@ -1071,18 +1095,7 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 	case GPUVM_MALI_GPU_INT_STAT:
 		return sim_gpu_rawstat(sim) & sim->gpu_mask;
 	case GPUVM_MALI_GPU_STATUS:
-	case GPUVM_MALI_GPU_FAULT_STATUS:
-	case GPUVM_MALI_GPU_FAULT_ADDR_LO:
-	case GPUVM_MALI_GPU_FAULT_ADDR_HI:
 		return 0;
-	case GPUVM_MALI_L2_PRESENT_LO:
-		return (uint32_t)sim->cfg.l2_present;
-	case GPUVM_MALI_L2_PRESENT_HI:
-		return (uint32_t)(sim->cfg.l2_present >> 32);
-	case GPUVM_MALI_L2_READY_LO:
-		return (uint32_t)sim->l2_ready;
-	case GPUVM_MALI_L2_READY_HI:
-		return (uint32_t)(sim->l2_ready >> 32);
 	case GPUVM_MALI_COHERENCY_FEATURES:
 		return sim->cfg.coherency_features;
 	case GPUVM_MALI_COHERENCY_PROTOCOL:
@@ -1105,6 +1118,8 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 			  uint32_t value)
 {
+	if (simg_write(sim, offset, value))
+		return;
 	if (offset >= GPUVM_MALI_AS_BASE &&
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
@@ -1125,12 +1140,6 @@ static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 		return;
 	case GPUVM_MALI_GPU_CMD:
 		sim_gpu_command(sim, value);
-		return;
-	case GPUVM_MALI_L2_PWRON_LO:
-		sim->l2_ready |= value & sim->cfg.l2_present;
-		return;
-	case GPUVM_MALI_L2_PWRON_HI:
-		sim->l2_ready |= ((uint64_t)value << 32) & sim->cfg.l2_present;
 		return;
 	case GPUVM_MALI_COHERENCY_PROTOCOL:
 		sim->coherency_protocol = value;
@@ -1281,6 +1290,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 	sim->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ull;
 	gpuvm_list_init(&sim->dirty_chunks);
 	sim->irq_enabled = true;
+	simg_init(sim);
 
 	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
 		if (!sim_as_present(sim, i))

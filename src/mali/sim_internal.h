@@ -13,6 +13,8 @@
 #include <gpuvm/list.h>
 #include <gpuvm/mali_sim.h>
 
+#include "sim_gpu.h"
+
 #define SIM_PAGE_SHIFT		12
 #define SIM_PAGE_SIZE		(1ull << SIM_PAGE_SHIFT)
 #define SIM_LINE_SHIFT		6
@@ -159,7 +161,6 @@ struct gpuvm_mali_sim {
 	/* GPU control */
 	uint32_t gpu_rawstat, gpu_mask;
 	uint32_t coherency_protocol, l2_mmu_config;
-	uint64_t l2_ready;
 	bool flush_pending, flush_inv, flush_hang;
 	unsigned int flush_left;
 
@@ -167,6 +168,9 @@ struct gpuvm_mali_sim {
 	uint32_t mmu_rawstat, mmu_mask;
 	bool irq_enabled;
 	uint64_t irq_seen;
+
+	/* reset, power and job model (sim_gpu.c) */
+	struct sim_gpu gpu;
 
 	struct gpuvm_mali_sim_stats st;
 
@@ -197,6 +201,7 @@ void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
 bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
 int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 		    uint32_t status, uint64_t va, bool bus);
+void sim_gpu_reset(struct gpuvm_mali_sim *sim);
 
 /* sim_walk.c */
 static inline bool sim_ptw_valid(const struct gpuvm_mali_sim *sim,

@@ -13,6 +13,7 @@
 #include <gpuvm/mali_mmu.h>
 #include <gpuvm/mali_pgtable.h>
 #include <gpuvm/mali_sim.h>
+#include <gpuvm/mali_sim_gpu.h>
 #include <gpuvm/mali_vm.h>
 
 #include "../support.h"
@@ -178,6 +179,13 @@ START_TEST(test_no_backing)
 	hal->ops->pt_write64(hal, GiB + 8, 9);
 	ck_assert_uint_eq(hal->ops->pt_read64(hal, GiB + 8), 9);
 	ck_assert_uint_eq(backed(sim), CHUNK);
+
+	/* a GPU store (a job's write) that cannot be backed stores nothing */
+	ck_assert_int_eq(gpuvm_mali_sim_mem_write64(sim, GiB + 2 * CHUNK, 7),
+			 -ENOMEM);
+	ck_assert_uint_eq(backed(sim), CHUNK);
+	ck_assert_int_eq(gpuvm_mali_sim_mem_write64(sim, GiB + 16, 7), 0);
+	ck_assert_uint_eq(hal->ops->pt_read64(hal, GiB + 16), 7);
 	gpuvm_mali_sim_destroy(sim);
 }
 END_TEST
