@@ -154,6 +154,7 @@ START_TEST(test_no_backing)
 	struct gpuvm_mali_sim *sim = new_sim(GPUVM_MALI_SIM_VIS_WC);
 	struct gpuvm_mali_hal *hal = gpuvm_mali_sim_hal(sim);
 	uint64_t two[2] = { 5, 6 };
+	uint64_t v;
 
 	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, GiB, GiB), 0);
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_NO_BACKING,
@@ -185,7 +186,14 @@ START_TEST(test_no_backing)
 			 -ENOMEM);
 	ck_assert_uint_eq(backed(sim), CHUNK);
 	ck_assert_int_eq(gpuvm_mali_sim_mem_write64(sim, GiB + 16, 7), 0);
-	ck_assert_uint_eq(hal->ops->pt_read64(hal, GiB + 16), 7);
+	ck_assert_int_eq(gpuvm_mali_sim_mem_read64(sim, GiB + 16, &v), 0);
+	ck_assert_uint_eq(v, 7);
+	/* the CPU has a store pending in that line, so it reads its own copy
+	 * of the line (0 at +16) until a flush; another
+	 * line of the backed chunk shows the GPU's store at once */
+	ck_assert_uint_eq(hal->ops->pt_read64(hal, GiB + 16), 0);
+	ck_assert_int_eq(gpuvm_mali_sim_mem_write64(sim, GiB + 128, 8), 0);
+	ck_assert_uint_eq(hal->ops->pt_read64(hal, GiB + 128), 8);
 	gpuvm_mali_sim_destroy(sim);
 }
 END_TEST
