@@ -684,6 +684,7 @@ static struct {
 	char *sizes;
 	int runs;
 	int rounds;
+	int retries;
 	gboolean json;
 	gboolean quick;
 	char *workloads;
@@ -705,6 +706,7 @@ static struct {
 } opt = {
 	.runs = 0,
 	.cpu = -2,
+	.retries = 10,
 	.seed = 0x677075766dll,	/* "gpuvm" */
 	.mem_probe = -1,
 };
@@ -717,6 +719,8 @@ static const GOptionEntry option_entries[] = {
 	{ "rounds", 0, 0, G_OPTION_ARG_INT, &opt.rounds,
 	  "Rounds: every size and workload again, interleaved; the figure is the "
 	  "median of all runs, the spread that of the round medians (default 3)", "K" },
+	{ "retries", 0, 0, G_OPTION_ARG_INT, &opt.retries,
+	  "Most runs repeated per figure because preempted (default 10; 0 under callgrind)", "K" },
 	{ "json", 'j', 0, G_OPTION_ARG_NONE, &opt.json,
 	  "Print the results as JSON on stdout instead of tables", NULL },
 	{ "quick", 'q', 0, G_OPTION_ARG_NONE, &opt.quick,
@@ -890,15 +894,15 @@ static void result_spread(const struct result *r, double *lo, double *hi)
 /*
  * A run during which this thread lost more than 1% of the wall-clock time
  * to other tasks (the CPU it is pinned to was shared) is repeated, up to
- * MAX_RETRIES times per figure; result.retries counts the repeats.
+ * --retries times (default 10) per figure; result.retries counts the
+ * repeats.  Under callgrind, --retries=0 keeps instruction counts per run.
  */
-#define MAX_RETRIES 10
 
 /* Record a run of @ns for @ops ops; returns 1 if kept, 0 to repeat it. */
 static int result_add(struct result *r, uint64_t ns, uint64_t ops,
 		      const struct bench_guard *g)
 {
-	if (bench_guard_disturbed(g) && r->retries < MAX_RETRIES) {
+	if (bench_guard_disturbed(g) && r->retries < opt.retries) {
 		r->retries++;
 		return 0;
 	}
