@@ -28,6 +28,7 @@
  * a REMAP are linked to the old VA's vm_bo before the old VA is unlinked.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -703,6 +704,7 @@ static struct {
 	gboolean op_cache;
 	gboolean thp;
 	gboolean quiet;
+	int threads;
 } opt = {
 	.runs = 0,
 	.cpu = -2,
@@ -753,6 +755,9 @@ static const GOptionEntry option_entries[] = {
 	  "Diagnostic: recycle op-list ops through the op_alloc/op_free hooks", NULL },
 	{ "thp", 0, 0, G_OPTION_ARG_NONE, &opt.thp,
 	  "Diagnostic: back the VA pool with transparent huge pages", NULL },
+	{ "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads,
+	  "Scaling mode: (d) through both APIs on T VMs from T threads against "
+	  "one thread, alternated, at the first --sizes N (default 1e4)", "T" },
 	{ "quiet", 0, 0, G_OPTION_ARG_NONE, &opt.quiet,
 	  "No progress messages on stderr", NULL },
 	{ "mem-probe", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &opt.mem_probe,
@@ -1312,6 +1317,202 @@ static void bench_size(struct drv *d, uint64_t n, int runs)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Background load: how busy the machine was with other work meanwhile      */
+
+static struct bench_sysload load_begin;
+static double background_load = -1;	/* fraction of all CPUs */
+static double steal_fraction = -1;
+
+/* ------------------------------------------------------------------------ */
+/* Threads: T VMs planned and applied from T threads                        */
+
+/*
+ * One worker per thread, each with everything of its own: VM, BOs, pool,
+ * layout, random positions.  Nothing of the benchmark is shared between
+ * workers but the start barrier, so what does not scale is the library's
+ * (or the allocator's).
+ */
+struct worker {
+	pthread_t thread;
+	int cpu;			/* pinned to, or -1 */
+	uint64_t n;
+	int index;
+	struct drv *d;
+	struct layout l;
+	uint32_t *start;		/* (d) positions */
+	size_t niter;
+	int nruns;			/* runs it takes part in or sits out */
+	bool active;			/* in the current run */
+	pthread_barrier_t *go, *done;
+};
+
+/*
+ * A worker builds, uses and tears down its VM itself: the VM's resv lock is
+ * taken and released by the thread that uses the VM.
+ */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int run;
+
+	if (w->cpu >= 0)
+		bench_pin_cpu(w->cpu, "gpuvm-bench-core");
+	w->d = xcalloc(1, sizeof(*w->d));
+	drv_init(w->d);
+	layout_build(&w->l, (size_t)w->n, (uint64_t)opt.seed + w->n + (uint64_t)w->index);
+	run_insert(w->d, &w->l, API_OPS);
+	for (run = 0; run < w->nruns; run++) {
+		pthread_barrier_wait(w->go);
+		if (w->active) {
+			run_window(w->d, &w->l, API_OPS, w->start, w->niter);
+			run_window(w->d, &w->l, API_CB, w->start, w->niter);
+			verify_vm(w->d, &w->l, opt.check);
+		}
+		pthread_barrier_wait(w->done);
+	}
+	drv_fini(w->d);
+	free(w->d);
+	layout_free(&w->l);
+	return NULL;
+}
+
+/* The allowed CPUs, in order; returns how many (at most @max). */
+static int allowed_cpus(int *cpus, int max)
+{
+	int n = 0;
+#ifdef CPU_SET
+	cpu_set_t set;
+	int i;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (i = 0; i < CPU_SETSIZE && n < max; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[n++] = i;
+#else
+	(void)cpus;
+	(void)max;
+#endif
+	return n;
+}
+
+#define MAX_THREADS 64
+
+/*
+ * One run with the first @t of the @nw workers: wall time from the start
+ * barrier to the end barrier; returns (d) iterations per second, all
+ * workers together.
+ */
+static double threads_run(struct worker *ws, int nw, int t, struct rng *r,
+			  pthread_barrier_t *go, pthread_barrier_t *done)
+{
+	uint64_t t0, t1;
+	int i;
+	size_t k;
+
+	for (i = 0; i < nw; i++) {
+		ws[i].active = i < t;
+		for (k = 0; k < ws[i].niter; k++)
+			ws[i].start[k] = (uint32_t)rng_below(r, ws[i].n - D_WINDOW + 1);
+	}
+	pthread_barrier_wait(go);
+	t0 = bench_now_ns();
+	pthread_barrier_wait(done);
+	t1 = bench_now_ns();
+	return 2.0 * (double)ws[0].niter * t * 1e9 / (double)(t1 - t0);
+}
+
+static int threads_mode(int runs, int rounds)
+{
+	int t = opt.threads, cpus[MAX_THREADS], ncpus, i, run, round;
+	uint64_t n = sizes[0];
+	struct worker *ws;
+	struct rng r = { (uint64_t)opt.seed };
+	double one[BENCH_MAX_RUNS], many[BENCH_MAX_RUNS];
+	double rone[BENCH_MAX_ROUNDS], rmany[BENCH_MAX_ROUNDS];
+	double m1, mt, lo, hi;
+	pthread_barrier_t go, done;
+	int nrun = 0;
+
+	if (t < 2 || t > MAX_THREADS)
+		die("--threads must be in 2..%d", MAX_THREADS);
+	if (n < D_WINDOW)
+		die("--threads needs N >= %u", D_WINDOW);
+	if (use_op_cache)
+		die("--op-cache is one free list: not with --threads");
+	ncpus = allowed_cpus(cpus, MAX_THREADS);
+	ws = xcalloc((size_t)t, sizeof(*ws));
+	pthread_barrier_init(&go, NULL, (unsigned int)t + 1);
+	pthread_barrier_init(&done, NULL, (unsigned int)t + 1);
+	for (i = 0; i < t; i++) {
+		struct worker *w = &ws[i];
+
+		w->cpu = opt.cpu == -1 || !ncpus ? -1 : cpus[i % ncpus];
+		w->n = n;
+		w->index = i;
+		w->niter = (size_t)opt.iters;
+		w->start = xcalloc(w->niter, sizeof(*w->start));
+		w->nruns = 2 * runs * rounds;
+		w->go = &go;
+		w->done = &done;
+		if (pthread_create(&w->thread, NULL, worker_main, w))
+			die("pthread_create failed");
+	}
+	bench_progress("threads: N = %" PRIu64 ", %d workers on %d CPUs, %zu (d) "
+		       "iterations per API per worker\n", n, t, ncpus, ws[0].niter);
+	/* 1 and T workers alternate within every round. */
+	for (round = 0; round < rounds; round++) {
+		for (run = 0; run < runs; run++, nrun++) {
+			one[nrun] = threads_run(ws, t, 1, &r, &go, &done);
+			many[nrun] = threads_run(ws, t, t, &r, &go, &done);
+			bench_progress(" %.0f/%.0f", one[nrun], many[nrun]);
+		}
+		rone[round] = bench_median(one + nrun - runs, runs);
+		rmany[round] = bench_median(many + nrun - runs, runs);
+		bench_progress("\n");
+	}
+	for (i = 0; i < t; i++) {
+		pthread_join(ws[i].thread, NULL);
+		free(ws[i].start);
+	}
+	pthread_barrier_destroy(&go);
+	pthread_barrier_destroy(&done);
+	bench_sysload_since(&load_begin, &background_load, &steal_fraction);
+
+	m1 = bench_median(one, nrun);
+	mt = bench_median(many, nrun);
+	lo = hi = rmany[0] / rone[0];
+	for (round = 1; round < rounds; round++) {
+		double sc = rmany[round] / rone[round];
+
+		lo = sc < lo ? sc : lo;
+		hi = sc > hi ? sc : hi;
+	}
+	if (opt.json) {
+		printf("{\n  \"tool\": \"gpuvm-bench-core\",\n  \"mode\": \"threads\",\n"
+		       "  \"n\": %" PRIu64 ",\n  \"threads\": %d,\n  \"cpus\": %d,\n"
+		       "  \"iters_per_api\": %zu,\n  \"rounds\": %d,\n  \"runs\": %d,\n"
+		       "  \"iter_per_s_1\": %.1f,\n  \"iter_per_s_t\": %.1f,\n"
+		       "  \"scaling\": %.3f,\n  \"scaling_rounds_min\": %.3f,\n"
+		       "  \"scaling_rounds_max\": %.3f,\n  \"background_load\": %.4f\n}\n",
+		       n, t, ncpus, ws[0].niter, rounds, runs, m1, mt, mt / m1,
+		       lo, hi, background_load);
+	} else {
+		printf("\nthreads: N = %" PRIu64 ", (d) through the op-list and callback APIs, "
+		       "%zu iterations each per worker, %d rounds x %d runs alternated\n",
+		       n, ws[0].niter, rounds, runs);
+		printf("  1 worker:  %10.0f iterations/s\n", m1);
+		printf("  %d workers: %10.0f iterations/s (on %d CPUs)\n", t, mt, ncpus);
+		printf("  scaling %.2fx (round medians %.2f-%.2fx); target >= 1.8x on 2 cores\n",
+		       mt / m1, lo, hi);
+		printf("  other work on the machine meanwhile: %.1f%% of all CPUs\n",
+		       100 * background_load);
+	}
+	free(ws);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Memory: peak RSS per mapping, in a fresh process                         */
 
 static uint64_t status_kib(const char *key)
@@ -1415,13 +1616,6 @@ static void measure_memory(uint64_t n)
 	memres.bytes_per_mapping =
 		(double)(memres.peak_kib - memres.baseline_kib) * 1024.0 / (double)n;
 }
-
-/* ------------------------------------------------------------------------ */
-/* Background load: how busy the machine was with other work meanwhile      */
-
-static struct bench_sysload load_begin;
-static double background_load = -1;	/* fraction of all CPUs */
-static double steal_fraction = -1;
 
 /* ------------------------------------------------------------------------ */
 /* Output                                                                   */
@@ -1697,6 +1891,13 @@ int main(int argc, char **argv)
 		die("counts must be positive");
 
 	bench_quiet = opt.quiet;
+	if (opt.threads) {
+		/* Each worker pins itself to one CPU. */
+		bench_sysload_read(&load_begin);
+		if (!opt.sizes)
+			parse_sizes("1e4");
+		return threads_mode(runs, rounds);
+	}
 	pinned_cpu = bench_pin_cpu(opt.cpu, "gpuvm-bench-core");
 	bench_progress("gpuvm-bench-core: %s build (-O%s, %s library), %d rounds of %d runs, CPU %d\n",
 		 BENCH_BUILDTYPE, BENCH_OPTIMIZATION, BENCH_LINKAGE, rounds,
