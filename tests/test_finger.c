@@ -206,6 +206,13 @@ START_TEST(test_finger_stale)
 	/* as if a change had not recorded one: the lookups descend */
 	t.vm.tree.finger_gen = t.vm.tree.gen + 2;
 	check_all(&t.vm, 0, 0x30000);
+	/* and a planned map is inserted without the finger's predecessor */
+	map(&t.vm, 0x18000, PG);
+	check_all(&t.vm, 0, 0x30000);
+	t.vm.tree.finger_gen = t.vm.tree.gen + 2;
+	map(&t.vm, 0x14000, PG);
+	check_all(&t.vm, 0, 0x30000);
+	unmap(&t.vm, 0x14000, 0x5000);
 	gpuvm_va_remove(a);
 	ck_assert_ptr_eq(t.vm.tree.finger, b);
 	ck_assert_uint_eq(t.vm.tree.finger_lo, 0x10000);

@@ -214,8 +214,11 @@ static bool insert_before(struct gpuvm_tree *t, struct gpuvm_va *succ,
 	if (succ && succ->addr < gpuvm_va_end(va))
 		return false;
 	if (t->finger_gen == t->gen && t->finger_next_known &&
-	    t->finger_next == succ && t->finger) {
-		/* The last insert was succ's predecessor (maps in order). */
+	    t->finger_next == succ) {
+		/*
+		 * The last insert was succ's predecessor (maps in order); a
+		 * known next comes only from an insert, so the finger is set.
+		 */
 		pred = t->finger;
 	} else if (succ && child(succ, L)) {
 		pred = rightmost(child(succ, L));
