@@ -387,6 +387,19 @@ struct gpuvm_tree {
 	struct gpuvm_va *hint;
 	uint64_t hint_gen;	/**< private: @gen when @hint was recorded */
 	uint64_t hint_addr;	/**< private: the planned MAP's address */
+	/**
+	 * @finger: private: what the last insert or removal left known about
+	 * its neighbourhood, valid while @gen equals @finger_gen: every address
+	 * in [@finger_lo, end of @finger) lies before the end of @finger (NULL:
+	 * the end of the tree) and after the end of its predecessor, and, if
+	 * @finger_next_known, @finger_next is @finger's successor (NULL: none).
+	 * The planner's lookups answer from it without a descent.
+	 */
+	struct gpuvm_va *finger;
+	struct gpuvm_va *finger_next;	/**< private: see @finger */
+	uint64_t finger_lo;		/**< private: see @finger */
+	uint64_t finger_gen;		/**< private: @gen when @finger was recorded */
+	bool finger_next_known;		/**< private: see @finger */
 };
 
 /**

@@ -83,6 +83,25 @@ static inline uint64_t gpuvm_va_end(const struct gpuvm_va *va)
 	return va->addr + va->range;
 }
 
+/*
+ * gpuvm_range_valid(), inline for the planner and the insert path: inside the
+ * VA space, not overflowing, not touching the kernel-reserved region.
+ */
+static inline bool gpuvm_range_valid_(const struct gpuvm *vm, uint64_t addr,
+				      uint64_t range)
+{
+	uint64_t end = addr + range;
+	const struct gpuvm_va *k = &vm->kernel_alloc_node;
+
+	if (end < addr)
+		return false;
+	if (addr < vm->mm_start || end > vm->mm_start + vm->mm_range)
+		return false;
+	if (k->range && addr < k->addr + k->range && k->addr < end)
+		return false;
+	return true;
+}
+
 /* --- VM reference counting helpers (vm.c) ------------------------------ */
 
 /* Take @n references at once (n may be 0). */

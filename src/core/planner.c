@@ -185,7 +185,7 @@ static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	bool needs_map = !madvise;
 	int ret;
 
-	if (rr == 0 || !gpuvm_range_valid(vm, ra, rr))
+	if (rr == 0 || !gpuvm_range_valid_(vm, ra, rr))
 		return -EINVAL;
 
 	first = gpuvm_tree_first_ending_after_branchy(&vm->tree, ra);
@@ -286,7 +286,7 @@ static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	struct gpuvm_va *va, *next;
 	int ret;
 
-	if (ur == 0 || !gpuvm_range_valid(vm, ua, ur))
+	if (ur == 0 || !gpuvm_range_valid_(vm, ua, ur))
 		return -EINVAL;
 
 	plan_for_each_va_safe(va, next,

@@ -156,6 +156,33 @@ static inline struct gpuvm_va *rightmost(struct gpuvm_va *n)
 }
 
 /*
+ * The finger: what a change just learnt about the neighbourhood it touched,
+ * recorded for the planner's next lookup (gpuvm_tree_first_ending_after_
+ * branchy()).  Drivers apply plans in address order, and a map or unmap
+ * request usually starts where the last change ended, so that lookup then
+ * needs no descent.  Every change bumps @gen, which invalidates the finger
+ * unless the change records a new one.
+ */
+static inline void finger_set(struct gpuvm_tree *t, uint64_t lo,
+			      struct gpuvm_va *va, struct gpuvm_va *next,
+			      bool next_known)
+{
+	t->finger = va;
+	t->finger_next = next;
+	t->finger_lo = lo;
+	t->finger_next_known = next_known;
+	t->finger_gen = t->gen;
+}
+
+/* @va was just linked between @pred and @succ (valid if @succ_known). */
+static inline void finger_inserted(struct gpuvm_tree *t, struct gpuvm_va *pred,
+				   struct gpuvm_va *va, struct gpuvm_va *succ,
+				   bool succ_known)
+{
+	finger_set(t, pred ? gpuvm_va_end(pred) : 0, va, succ, succ_known);
+}
+
+/*
  * Link @va between @pred and @succ, in-order neighbours of @t (either may be
  * NULL at an end): the slot is pred's right child if that is empty, else
  * succ's left child, which then is.
@@ -171,6 +198,7 @@ static void link_between(struct gpuvm_tree *t, struct gpuvm_va *pred,
 	} else {
 		link_leaf(t, succ, L, va);
 	}
+	finger_inserted(t, pred, va, succ, true);
 }
 
 /*
@@ -185,7 +213,14 @@ static bool insert_before(struct gpuvm_tree *t, struct gpuvm_va *succ,
 
 	if (succ && succ->addr < gpuvm_va_end(va))
 		return false;
-	if (succ && child(succ, L)) {
+	if (t->finger_gen == t->gen && t->finger_next_known &&
+	    t->finger_next == succ) {
+		/*
+		 * The last insert was succ's predecessor (maps in order); a
+		 * known next comes only from an insert, so the finger is set.
+		 */
+		pred = t->finger;
+	} else if (succ && child(succ, L)) {
 		pred = rightmost(child(succ, L));
 	} else if (succ) {
 		/* the nearest ancestor succ lies right of */
@@ -245,6 +280,7 @@ int gpuvm_tree_insert(struct gpuvm_tree *t, struct gpuvm_va *va)
 	if (!pred)
 		t->first = va;
 	link_leaf(t, p, side, va);
+	finger_inserted(t, pred, va, succ, true);
 	return 0;
 }
 
@@ -252,8 +288,12 @@ void gpuvm_tree_insert_after(struct gpuvm_tree *t, struct gpuvm_va *anchor,
 			     struct gpuvm_va *va)
 {
 	/* Without a right child the slot is there, and succ is not needed. */
-	link_between(t, anchor,
-		     child(anchor, R) ? leftmost(child(anchor, R)) : NULL, va);
+	if (child(anchor, R)) {
+		link_between(t, anchor, leftmost(child(anchor, R)), va);
+	} else {
+		link_leaf(t, anchor, R, va);
+		finger_inserted(t, anchor, va, NULL, false);
+	}
 }
 
 void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
@@ -271,16 +311,32 @@ void gpuvm_tree_replace(struct gpuvm_tree *t, struct gpuvm_va *old,
 	old->node.child[R] = NULL;
 	old->node.parent = NULL;
 	old->balance = 0;
+	finger_set(t, va->addr, va, NULL, false);
 }
 
 void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 {
-	struct gpuvm_va *n, *p;
+	struct gpuvm_va *n, *p, *succ;
+	uint64_t lo = va->addr;
 	int side;	/* the side of n whose subtree got shorter */
 
+	/*
+	 * The finger afterwards: [lo, end of succ) lies before the end of the
+	 * successor.  When the finger named @va, the gap before it joins in:
+	 * removing a run of VAs in order keeps the whole hole known.
+	 */
+	if (t->finger_gen == t->gen && t->finger == va)
+		lo = t->finger_lo;
+	if (child(va, R)) {
+		succ = leftmost(child(va, R));
+	} else {
+		for (n = va, succ = n->node.parent; succ && child(succ, R) == n;
+		     n = succ, succ = n->node.parent)
+			;
+	}
 	t->gen += 2;
 	if (t->first == va)
-		t->first = gpuvm_va_next(va);
+		t->first = succ;
 
 	if (child(va, L) && child(va, R)) {
 		/*
@@ -288,7 +344,7 @@ void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 		 * minimum, which has no left child) takes the VA's place.
 		 * Rebalancing starts where s was taken from.
 		 */
-		struct gpuvm_va *s = leftmost(child(va, R));
+		struct gpuvm_va *s = succ;
 
 		if (s->node.parent == va) {
 			n = s;
@@ -316,6 +372,7 @@ void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 	va->node.parent = NULL;
 	va->balance = 0;
 	t->count--;
+	finger_set(t, lo, succ, NULL, false);
 
 	/* Walk up while the subtree we came from got shorter. */
 	while (n) {
@@ -360,6 +417,16 @@ struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *
 						       uint64_t addr)
 {
 	struct gpuvm_va *n = t->root, *found = NULL;
+
+	/* Where the last change left the finger: no descent (see finger_set()). */
+	if (t->finger_gen == t->gen && addr >= t->finger_lo) {
+		struct gpuvm_va *f = t->finger, *fn = t->finger_next;
+
+		if (!f || addr < gpuvm_va_end(f))
+			return f;
+		if (t->finger_next_known && (!fn || addr < gpuvm_va_end(fn)))
+			return fn;
+	}
 
 	/*
 	 * The same search with a branch per level.  The planner uses this

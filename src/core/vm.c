@@ -127,17 +127,7 @@ GPUVM_EXPORT uint32_t gpuvm_refcount(const struct gpuvm *vm)
 GPUVM_EXPORT bool gpuvm_range_valid(const struct gpuvm *vm, uint64_t addr,
 				    uint64_t range)
 {
-	uint64_t end = addr + range;
-	uint64_t mm_end = vm->mm_start + vm->mm_range;
-	const struct gpuvm_va *k = &vm->kernel_alloc_node;
-
-	if (range_overflows(addr, range))
-		return false;
-	if (addr < vm->mm_start || end > mm_end)
-		return false;
-	if (k->range && addr < k->addr + k->range && k->addr < end)
-		return false;
-	return true;
+	return gpuvm_range_valid_(vm, addr, range);
 }
 
 GPUVM_EXPORT bool gpuvm_is_extobj(const struct gpuvm *vm,
@@ -199,7 +189,7 @@ static int va_insert_noref(struct gpuvm *vm, struct gpuvm_va *va)
 
 	if (va->in_tree)
 		return -EBUSY;
-	if (va->range == 0 || !gpuvm_range_valid(vm, va->addr, va->range))
+	if (va->range == 0 || !gpuvm_range_valid_(vm, va->addr, va->range))
 		return -EINVAL;
 	ret = gpuvm_tree_insert(&vm->tree, va);
 	if (ret)

@@ -710,22 +710,60 @@ static void split_leaf(struct gpuvm_mali_pgtable *pt, struct unmap_ctx *c,
 	install_table(pt, slot, table);
 }
 
+/* Clear the @n slots from @first with one range store and clean them. */
+static void clear_run(struct gpuvm_mali_pgtable *pt, uint64_t first, size_t n)
+{
+	wr_range(pt, first, zero_table, n);
+	sync_range(pt, first, n * 8);
+}
+
 static void unmap_walk(struct gpuvm_mali_pgtable *pt, struct unmap_ctx *c,
 		       unsigned int lvl, uint64_t table, uint64_t s,
 		       uint64_t e)
 {
-	uint64_t esize = lvl_size(lvl), va, ee, first = 0, last = 0;
-	bool dirty = false;
+	uint64_t esize = lvl_size(lvl), va, ee, run = 0;
+	size_t nrun = 0;	/* slots from @run to clear, all non-empty */
 
+	if (lvl == 3) {
+		/*
+		 * Level-3 entries are all whole (the range is page aligned)
+		 * and the check pass has nothing to find there.  Applying,
+		 * they are all cleared: one range store of zeros, without
+		 * reading them first (an entry this library did not map is
+		 * already zero, and storing zero there changes nothing).
+		 */
+		if (c->apply)
+			clear_run(pt, lvl_slot(table, lvl, s), (size_t)((e - s) / PG));
+		return;
+	}
 	for (va = s; va < e; va = ee) {
 		uint64_t estart = va & ~(esize - 1);
 		uint64_t slot = lvl_slot(table, lvl, va);
-		uint64_t d = rd(pt, slot);
-		enum pte_kind k = pte_kind(pt, lvl, d);
+		uint64_t d;
+		enum pte_kind k;
 		bool whole;
 
 		ee = estart + esize < e ? estart + esize : e;
 		whole = va == estart && ee == estart + esize;
+		if (whole && !c->apply) {
+			/*
+			 * The check pass only looks for partial entries, which
+			 * can only be the first and the last: skip to the last.
+			 */
+			uint64_t last = (e - 1) & ~(esize - 1);
+
+			if (last > estart)
+				ee = last;
+			continue;
+		}
+		d = rd(pt, slot);
+		k = pte_kind(pt, lvl, d);
+		if (k == PTE_NONE || !whole) {
+			/* The run of entries to clear ends here. */
+			if (nrun)
+				clear_run(pt, run, nrun);
+			nrun = 0;
+		}
 		if (k == PTE_NONE)
 			continue;
 		if (k == PTE_TABLE && !whole) {
@@ -752,16 +790,24 @@ static void unmap_walk(struct gpuvm_mali_pgtable *pt, struct unmap_ctx *c,
 		}
 		if (!c->apply)
 			continue;
-		wr(pt, slot, 0);
-		if (!dirty)
-			first = slot;
-		last = slot;
-		dirty = true;
-		if (k == PTE_TABLE)
+		/*
+		 * Consecutive entries to clear go out as one range store
+		 * (leaf by leaf, a store call and a cache clean per PTE
+		 * dominated unmapping: bench/README.md).  Every entry from
+		 * @run on was visited and is in the run.
+		 */
+		if (!nrun)
+			run = slot;
+		nrun++;
+		if (k == PTE_TABLE) {
+			/* Unhook the table before its pages go. */
+			clear_run(pt, run, nrun);
+			nrun = 0;
 			free_subtree(pt, d & ADDR, lvl + 1);
+		}
 	}
-	if (dirty)
-		sync_range(pt, first, last - first + 8);
+	if (nrun)
+		clear_run(pt, run, nrun);
 }
 
 /* Hand the touched range of @c to the caller (@out may be NULL). */
