@@ -948,13 +948,13 @@ static struct memory_result memres;
  * (6.18 cycle) compiled into a userspace harness with gcc -O2, VAs from a
  * pool like this benchmark's, on workloads replicating this file's, run side
  * by side with gpuvm-bench-core (release) on a machine of this project's
- * kind, three invocations alternated (issue 16, December 2026).  Medians in
+ * kind, three invocations alternated (December 2026).  Medians in
  * ns per op; op-list API, and the callback API for (a), (c), (d).
  */
 #define REF_SOURCE "drm_gpuvm.c (6.18 cycle) in a userspace harness, gcc -O2, " \
 	"VAs from a pool like this bench's; measured side by side with " \
 	"gpuvm-bench-core (release) on this machine kind, 3 alternated " \
-	"invocations, December 2026 (issue 16); not measured by this run"
+	"invocations, December 2026; not measured by this run"
 
 static const struct kernel_ref {
 	uint64_t n;

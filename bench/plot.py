@@ -216,7 +216,7 @@ def memory_panel(svg, x0, y0, data):
         (OURS, None, "circle", "libgpuvm, op-list API"),
         (OURS, "2,3", "ring", "libgpuvm, callback API"),
         (KERNEL, "6,4", "square", "reference: drm_gpuvm (6.18), op list"),
-        (TARGET, "2,3", None, "target (issue 16)"),
+        (TARGET, "2,3", None, "target"),
     ]
     for i, (color, dash, shape, label) in enumerate(items):
         y = ly + i * 17

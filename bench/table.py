@@ -9,7 +9,7 @@ Each figure is the median of the round medians of every file (each
 invocation runs its workloads in --rounds interleaved rounds); the spread
 column gives the smallest and largest round median.  "vs ref" is reference
 / libgpuvm, where the reference figures are the kernel's drm_gpuvm.c as
-measured for issue 16 (kernel_reference in the JSON: not measured by the
+measured side by side (kernel_reference in the JSON: not measured by the
 benchmark).  Targets: (a), (c), (d) 2.0x, (b), (e) 1.5x, every N, both API
 forms.  Python standard library only.
 """
