@@ -417,7 +417,10 @@ struct gpuvm_init_args {
 	const struct gpuvm_ops *ops;	/**< callbacks, vm_free mandatory */
 	/**
 	 * @r_obj: the object whose resv serves as the VM's (referenced for the
-	 * VM's life), or NULL for a private one embedded in the VM
+	 * VM's life), or NULL for a private one embedded in the VM, whose
+	 * reference hooks count on the VM: an execution context holding it
+	 * keeps the VM alive until it unlocks.  Objects sharing that resv
+	 * (VM-private ones) hold their own VM reference if they need it.
 	 */
 	struct gpuvm_bo *r_obj;
 };
