@@ -234,6 +234,220 @@ START_TEST(test_given_r_obj_referenced)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Issue 12.2: gpuvm_bo_unmap_ops_create() checks the object's list lock.   */
+
+#ifndef TS_NO_LOCK_CHECKS
+static void bo_unmap_lock_check(uint32_t flags)
+{
+	struct ts_vm t;
+	struct ts_bo bo;
+	struct gpuvm_vm_bo *pre, *vm_bo;
+	struct gpuvm_va *va;
+	struct gpuvm_op_list ops;
+	struct gpuvm_lock *l;
+
+	ts_warn_capture();
+	ts_vm_init(&t, 0, 1ull << 32, 0, 0, NULL);
+	t.vm.flags = flags;
+	ts_bo_init(&bo, 1);
+	va = ts_va_new(0x1000, 0x1000, &bo.base, 0);
+	ck_assert_int_eq(gpuvm_va_insert(&t.vm, va), 0);
+	pre = gpuvm_vm_bo_create(&t.vm, &bo.base);
+	ck_assert_ptr_nonnull(pre);
+	if (flags & GPUVM_IMMEDIATE_MODE) {
+		vm_bo = gpuvm_vm_bo_obtain_prealloc(pre);
+		l = &bo.base.gpuva_lock;
+		gpuvm_lock_lock(l);
+	} else {
+		gpuvm_resv_lock(bo.base.resv);
+		gpuvm_list_add_tail(&bo.base.vm_bos, &pre->bo_link);
+		vm_bo = pre;
+		l = NULL;
+	}
+	gpuvm_va_link(va, vm_bo);
+	if (l)
+		gpuvm_lock_unlock(l);
+	else
+		gpuvm_resv_unlock(bo.base.resv);
+	ck_assert_int_eq(ts_warn_count(), 0);
+
+	/* Not holding the list lock: warned, and the plan is made anyway. */
+	ck_assert_int_eq(gpuvm_bo_unmap_ops_create(vm_bo, &ops), 0);
+	ck_assert_int_eq(ts_warn_count(), 1);
+	ck_assert_str_eq(ts_warn_last_func(), "gpuvm_bo_unmap_ops_create");
+	gpuvm_op_list_clear(&t.vm, &ops);
+
+	/* Holding it: no warning. */
+	if (l)
+		gpuvm_lock_lock(l);
+	else
+		gpuvm_resv_lock(bo.base.resv);
+	ck_assert_int_eq(gpuvm_bo_unmap_ops_create(vm_bo, &ops), 0);
+	ck_assert_int_eq(ts_warn_count(), 1);
+	gpuvm_op_list_clear(&t.vm, &ops);
+	gpuvm_va_unlink(va);
+	gpuvm_vm_bo_put(vm_bo);
+	if (l)
+		gpuvm_lock_unlock(l);
+	else
+		gpuvm_resv_unlock(bo.base.resv);
+	gpuvm_va_remove(va);
+	free(va);
+	ck_assert_int_eq(ts_warn_count(), 1);
+	gpuvm_put(&t.vm);
+	ck_assert_int_eq(t.freed, 1);
+	gpuvm_bo_fini(&bo.base);
+}
+
+START_TEST(test_bo_unmap_checks_lock_staged)
+{
+	bo_unmap_lock_check(0);
+}
+END_TEST
+
+START_TEST(test_bo_unmap_checks_lock_immediate)
+{
+	bo_unmap_lock_check(GPUVM_IMMEDIATE_MODE);
+}
+END_TEST
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Issue 12.3: clearing a list frees a driver op appended to it.            */
+
+static struct gpuvm_op *driver_op_new(void)
+{
+	struct gpuvm_op *op = gpuvm_zalloc(sizeof(*op));
+
+	ck_assert_ptr_nonnull(op);
+	op->type = GPUVM_OP_DRIVER;
+	return op;
+}
+
+START_TEST(test_op_list_clear_frees_driver_op)
+{
+	struct gpuvm_map_req req = { .map = { .addr = 0x1000, .range = 0x1000 } };
+	struct gpuvm_op_list ops;
+	struct ts_vm t;
+	int planned = _i;	/* 0: an empty list, 1: a one-op plan */
+
+	ts_alloc_install();
+	ts_vm_init(&t, 0, 1ull << 32, 0, 0, NULL);
+	if (planned)
+		ck_assert_int_eq(gpuvm_sm_map_ops_create(&t.vm, &req, &ops), 0);
+	else
+		gpuvm_op_list_init(&ops);
+	gpuvm_list_add_tail(&ops.ops, &driver_op_new()->link);
+	gpuvm_list_add(&ops.ops, &driver_op_new()->link);
+	gpuvm_op_list_clear(&t.vm, &ops);
+	ck_assert(gpuvm_list_empty(&ops.ops));
+	ck_assert_int_eq(ts_alloc_live(), 0);
+	ck_assert_uint_eq(sizeof(struct gpuvm_op), 136);	/* no growth */
+	gpuvm_put(&t.vm);
+	ts_alloc_uninstall();
+}
+END_TEST
+
+/* The same with a plan large enough to use blocks. */
+START_TEST(test_op_list_clear_frees_driver_op_blocks)
+{
+	struct gpuvm_op_list ops;
+	struct gpuvm_va *va[20];
+	struct ts_vm t;
+	int i;
+
+	ts_alloc_install();
+	ts_vm_init(&t, 0, 1ull << 32, 0, 0, NULL);
+	for (i = 0; i < 20; i++) {
+		va[i] = ts_va_new(0x1000 * (uint64_t)(2 * i + 1), 0x1000, NULL, 0);
+		ck_assert_int_eq(gpuvm_va_insert(&t.vm, va[i]), 0);
+	}
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1ull << 20, &ops), 0);
+	ck_assert_int_gt(ts_alloc_live(), 0);
+	gpuvm_list_add_tail(&ops.ops, &driver_op_new()->link);
+	gpuvm_op_list_clear(&t.vm, &ops);
+	ck_assert_int_eq(ts_alloc_live(), 0);
+	for (i = 0; i < 20; i++) {
+		gpuvm_va_remove(va[i]);
+		free(va[i]);
+	}
+	gpuvm_put(&t.vm);
+	ts_alloc_uninstall();
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Issue 12.4: fence slots need the lock, and do not survive an unlock.     */
+
+#ifndef TS_NO_LOCK_CHECKS
+START_TEST(test_fences_need_lock)
+{
+	struct gpuvm_resv r;
+	int fence;
+
+	ts_warn_capture();
+	gpuvm_resv_init(&r, NULL);
+	ck_assert_int_eq(gpuvm_resv_reserve_fences(&r, 2), 0);
+	ck_assert_int_eq(ts_warn_count(), 1);
+	ck_assert_str_eq(ts_warn_last_func(), "gpuvm_resv_reserve_fences");
+	gpuvm_resv_add_fence(&r, &fence, GPUVM_RESV_USAGE_READ);
+	ck_assert_int_eq(ts_warn_count(), 2);
+	ck_assert_str_eq(ts_warn_last_func(), "gpuvm_resv_add_fence");
+
+	ck_assert_int_eq(gpuvm_resv_lock(&r), 0);
+	ck_assert_int_eq(gpuvm_resv_reserve_fences(&r, 1), 0);
+	gpuvm_resv_add_fence(&r, &fence, GPUVM_RESV_USAGE_READ);
+	gpuvm_resv_unlock(&r);
+	ck_assert_int_eq(ts_warn_count(), 2);
+	gpuvm_resv_fini(&r);
+}
+END_TEST
+#endif
+
+START_TEST(test_fence_slot_dies_with_unlock)
+{
+	struct gpuvm_resv r;
+	int fence[3];
+	unsigned int cap;
+
+	ts_warn_capture();
+	ts_alloc_install();
+	gpuvm_resv_init(&r, NULL);
+	ck_assert_int_eq(gpuvm_resv_lock(&r), 0);
+	ck_assert_int_eq(gpuvm_resv_reserve_fences(&r, 2), 0);
+	gpuvm_resv_add_fence(&r, &fence[0], GPUVM_RESV_USAGE_WRITE);
+	gpuvm_resv_unlock(&r);
+	cap = r.alloc_fences;
+	ck_assert_uint_ge(cap, 2);
+
+	/* Locked again: the slot left over from before is gone. */
+	ck_assert_int_eq(gpuvm_resv_lock(&r), 0);
+	ck_assert_uint_eq(r.max_fences, r.num_fences);
+	gpuvm_resv_add_fence(&r, &fence[1], GPUVM_RESV_USAGE_WRITE);
+	ck_assert_int_eq(ts_warn_count(), 1);
+	ck_assert_uint_eq(r.num_fences, 1);
+
+	/* Reserving again needs no new memory while the array has room. */
+	ck_assert_uint_eq(ts_alloc_calls(), 1);
+	ck_assert_int_eq(gpuvm_resv_reserve_fences(&r, 1), 0);
+	ck_assert_uint_eq(ts_alloc_calls(), 1);
+	ck_assert_uint_eq(r.alloc_fences, cap);
+	gpuvm_resv_add_fence(&r, &fence[1], GPUVM_RESV_USAGE_WRITE);
+	ck_assert_uint_eq(r.num_fences, 2);
+	/* Past the room: the array grows and keeps the fences. */
+	ck_assert_int_eq(gpuvm_resv_reserve_fences(&r, 3), 0);
+	ck_assert_uint_ge(r.alloc_fences, 5);
+	ck_assert_uint_eq(r.max_fences, 5);
+	ck_assert_ptr_eq(r.fences[1].fence, &fence[1]);
+	gpuvm_resv_unlock(&r);
+	ck_assert_int_eq(ts_warn_count(), 1);
+	gpuvm_resv_fini(&r);
+	ck_assert_int_eq(ts_alloc_live(), 0);
+	ts_alloc_uninstall();
+}
+END_TEST
+
 Suite *defects_suite(void);
 
 Suite *defects_suite(void)
@@ -245,6 +459,22 @@ Suite *defects_suite(void)
 	tcase_add_test(tc, test_builtin_resv_outlives_unmap_job);
 	tcase_add_test(tc, test_builtin_resv_contended_keeps_vm);
 	tcase_add_test(tc, test_given_r_obj_referenced);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("plans");
+#ifndef TS_NO_LOCK_CHECKS
+	tcase_add_test(tc, test_bo_unmap_checks_lock_staged);
+	tcase_add_test(tc, test_bo_unmap_checks_lock_immediate);
+#endif
+	tcase_add_loop_test(tc, test_op_list_clear_frees_driver_op, 0, 2);
+	tcase_add_test(tc, test_op_list_clear_frees_driver_op_blocks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fences");
+#ifndef TS_NO_LOCK_CHECKS
+	tcase_add_test(tc, test_fences_need_lock);
+#endif
+	tcase_add_test(tc, test_fence_slot_dies_with_unlock);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -270,6 +270,12 @@ struct gpuvm_op_prefetch {
 struct gpuvm_op {
 	struct gpuvm_list link;		/**< node in a struct gpuvm_op_list */
 	enum gpuvm_op_type type;	/**< which member of the union is valid */
+	/**
+	 * @list_owned: private: stored inside its op list (no op hooks);
+	 * zero in an op the driver allocates (a zeroed one), which
+	 * gpuvm_op_list_clear() then frees on its own
+	 */
+	uint8_t list_owned;
 	union {
 		struct gpuvm_op_map map;
 		struct gpuvm_op_remap remap;
@@ -802,6 +808,10 @@ GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list);
 /**
  * gpuvm_op_list_clear() - free every op of @list (through ops->op_free if
  * set) and leave it empty
+ *
+ * An op the driver appended itself (a GPUVM_OP_DRIVER one, allocated zeroed
+ * with gpuvm_zalloc(), or with op_alloc when the VM has op hooks) is freed
+ * the same way.
  */
 GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 				      struct gpuvm_op_list *list);
