@@ -767,7 +767,7 @@ static void bulk_floor(struct setup *s, uint64_t *ns)
 	t0 = timed_begin(ns);
 	for (i = 0; i < n; i += GPUVM_MALI_PT_ENTRIES) {
 		uint64_t table = POOL_BASE + (i / GPUVM_MALI_PT_ENTRIES) * PG, j;
-		struct sim_region *r = sim_region_find(sim, table);
+		struct sim_region *r = gpuvm_sim_region_find(sim, table);
 		uint64_t idx = (table - r->base) / 8;
 		uint64_t *dst = &r->cpu[idx];
 

@@ -34,9 +34,9 @@ static struct gpuvm_mali_sim *to_sim(struct gpuvm_mali_hal *hal)
  * Violation log and register trace
  */
 
-void sim_violation(struct gpuvm_mali_sim *sim,
-		   enum gpuvm_mali_sim_violation_code code, int as,
-		   uint64_t addr, const char *fmt, ...)
+void gpuvm_sim_violation(struct gpuvm_mali_sim *sim,
+			 enum gpuvm_mali_sim_violation_code code, int as,
+			 uint64_t addr, const char *fmt, ...)
 {
 	struct gpuvm_mali_sim_violation *v;
 	va_list ap;
@@ -86,7 +86,7 @@ static void sim_trace(struct gpuvm_mali_sim *sim, uint32_t offset,
  * Physical memory and CPU visibility
  */
 
-struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
+struct sim_region *gpuvm_sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
 {
 	unsigned int i;
 
@@ -151,12 +151,12 @@ static void sim_check_unsynced(struct gpuvm_mali_sim *sim, int as,
 					(uint64_t)__builtin_ctzll(r->dirty[w]);
 				uint64_t pa = r->base + line * SIM_LINE_BYTES;
 
-				sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE,
-					      as, pa,
-					      "%s with %llu page-table line(s) not visible, first at PA 0x%llx",
-					      what,
-					      (unsigned long long)sim->pending_lines,
-					      (unsigned long long)pa);
+				gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE,
+						    as, pa,
+						    "%s with %llu page-table line(s) not visible, first at PA 0x%llx",
+						    what,
+						    (unsigned long long)sim->pending_lines,
+						    (unsigned long long)pa);
 				return;
 			}
 		}
@@ -238,7 +238,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 
 	if (!sim || !value || (pa & 7))
 		return -EINVAL;
-	r = sim_region_find(sim, pa);
+	r = gpuvm_sim_region_find(sim, pa);
 	if (!r)
 		return -EFAULT;
 	*value = r->mem[(pa - r->base) / 8];
@@ -249,13 +249,13 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 static struct sim_region *sim_pt_region(struct gpuvm_mali_sim *sim,
 					uint64_t pa, const char *what)
 {
-	struct sim_region *r = (pa & 7) ? NULL : sim_region_find(sim, pa);
+	struct sim_region *r = (pa & 7) ? NULL : gpuvm_sim_region_find(sim, pa);
 
 	if (!r)
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
-			      "%s at %s PA 0x%llx", what,
-			      (pa & 7) ? "misaligned" : "unbacked",
-			      (unsigned long long)pa);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+				    "%s at %s PA 0x%llx", what,
+				    (pa & 7) ? "misaligned" : "unbacked",
+				    (unsigned long long)pa);
 	return r;
 }
 
@@ -273,10 +273,10 @@ static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_region *r,
 		return;
 	fpa = r->base + (frame << SIM_PAGE_SHIFT);
 	r->freed[frame] = 0;
-	if (sim_frame_referenced(sim, fpa))
-		sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH, -1, fpa,
-			      "page-table frame 0x%llx rewritten while the GPU may still use it",
-			      (unsigned long long)fpa);
+	if (gpuvm_sim_frame_referenced(sim, fpa))
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH, -1, fpa,
+				    "page-table frame 0x%llx rewritten while the GPU may still use it",
+				    (unsigned long long)fpa);
 }
 
 /* Lines [@first, @last] of @r hold CPU stores the GPU cannot see yet. */
@@ -335,7 +335,7 @@ static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
 
 	if (!count)
 		return;
-	r = (pa & 7) ? NULL : sim_region_find(sim, pa);
+	r = (pa & 7) ? NULL : gpuvm_sim_region_find(sim, pa);
 	if (!r || count > (r->size - (pa - r->base)) / 8) {
 		for (i = 0; i < count; i++)
 			sim_pt_store(sim, pa + i * 8, descs[i], "pt_write_range");
@@ -375,11 +375,11 @@ static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 
 	if (!len)
 		return;
-	r = sim_region_find(sim, pa);
+	r = gpuvm_sim_region_find(sim, pa);
 	if (!r || len > r->size - (pa - r->base)) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
-			      "pt_sync of 0x%zx bytes at PA 0x%llx leaves backed memory",
-			      len, (unsigned long long)pa);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+				    "pt_sync of 0x%zx bytes at PA 0x%llx leaves backed memory",
+				    len, (unsigned long long)pa);
 		return;
 	}
 	first = (pa - r->base) / SIM_LINE_BYTES;
@@ -399,13 +399,13 @@ static void sim_barrier(struct gpuvm_mali_hal *hal)
 static void sim_pt_page_freed(struct gpuvm_mali_hal *hal, uint64_t pa)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
-	struct sim_region *r = sim_region_find(sim, pa);
+	struct sim_region *r = gpuvm_sim_region_find(sim, pa);
 
 	if (!r || (pa & (SIM_PAGE_SIZE - 1))) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
-			      "pt_page_freed of %s PA 0x%llx",
-			      r ? "misaligned" : "unbacked",
-			      (unsigned long long)pa);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+				    "pt_page_freed of %s PA 0x%llx",
+				    r ? "misaligned" : "unbacked",
+				    (unsigned long long)pa);
 		return;
 	}
 	r->freed[(pa - r->base) >> SIM_PAGE_SHIFT] = 1;
@@ -474,7 +474,7 @@ static void sim_sleep_us(struct gpuvm_mali_hal *hal, uint64_t us)
  * Faults
  */
 
-bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as)
+bool gpuvm_sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as)
 {
 	return as < GPUVM_MALI_MAX_AS && (sim->cfg.as_present >> as) & 1;
 }
@@ -489,8 +489,8 @@ static uint32_t sim_as_irq_bits(const struct gpuvm_mali_sim *sim,
 	return bits;
 }
 
-int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
-		    uint32_t status, uint64_t va, bool bus)
+int gpuvm_sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
+			  uint32_t status, uint64_t va, bool bus)
 {
 	struct sim_as *a = &sim->as[as];
 
@@ -552,7 +552,7 @@ static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
 		a->a_memattr = a->memattr;
 		a->a_transcfg = a->transcfg;
 		a->halves = 0;
-		sim_tlb_flush_all(sim, as);
+		gpuvm_sim_tlb_flush_all(sim, as);
 		a->stalled = false;
 		break;
 	case GPUVM_MALI_AS_COMMAND_LOCK:
@@ -564,17 +564,17 @@ static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
 		break;
 	case GPUVM_MALI_AS_COMMAND_UNLOCK:
 		if (a->locked)
-			sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
+			gpuvm_sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
 		a->locked = false;
 		sim_release_stall(sim, as);
 		break;
 	case GPUVM_MALI_AS_COMMAND_FLUSH_PT:
 	case GPUVM_MALI_AS_COMMAND_FLUSH_MEM:
-		sim_ptw_invalidate(sim);
+		gpuvm_sim_ptw_invalidate(sim);
 		if (a->locked)
-			sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
+			gpuvm_sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
 		else
-			sim_tlb_flush_region(sim, as, a->cmd_base, a->cmd_log2);
+			gpuvm_sim_tlb_flush_region(sim, as, a->cmd_base, a->cmd_log2);
 		a->locked = false;
 		if (a->cmd == GPUVM_MALI_AS_COMMAND_FLUSH_MEM)
 			sim->st.mem_drains++;
@@ -589,7 +589,7 @@ static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
 	}
 }
 
-void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as)
+void gpuvm_sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as)
 {
 	struct sim_as *a = &sim->as[as];
 
@@ -622,41 +622,41 @@ static void sim_check_update(struct gpuvm_mali_sim *sim, unsigned int as)
 	unsigned int r;
 
 	if (a->locked)
-		sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_WHILE_LOCKED, (int)as,
-			      a->lock_base, "UPDATE on AS%u with a region locked",
-			      as);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_WHILE_LOCKED, (int)as,
+				    a->lock_base, "UPDATE on AS%u with a region locked",
+				    as);
 	for (r = 0; r < 3; r++) {
 		unsigned int h = a->halves & (HALF_BIT(r, 0) | HALF_BIT(r, 1));
 
 		if (h && h != (HALF_BIT(r, 0) | HALF_BIT(r, 1)))
-			sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_HALF_WRITTEN,
-				      (int)as, 0,
-				      "UPDATE on AS%u with only the %s half of %s written",
-				      as, (h & HALF_BIT(r, 0)) ? "LO" : "HI",
-				      names[r]);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_HALF_WRITTEN,
+					    (int)as, 0,
+					    "UPDATE on AS%u with only the %s half of %s written",
+					    as, (h & HALF_BIT(r, 0)) ? "LO" : "HI",
+					    names[r]);
 	}
 	if (!has_transcfg)
 		adr = GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY;
 	if (adr == GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY) {
 		if (!(sim->cfg.formats & GPUVM_MALI_SIM_FMT_LPAE))
-			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
-				      "AS%u: legacy (Mali-LPAE) mode not supported",
-				      as);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
+					    "AS%u: legacy (Mali-LPAE) mode not supported",
+					    as);
 		else if ((a->transtab & GPUVM_MALI_LPAE_TRANSTAB_ADRMODE_MASK) == 1)
-			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
-				      a->transtab,
-				      "AS%u: reserved LPAE TRANSTAB mode 1", as);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
+					    a->transtab,
+					    "AS%u: reserved LPAE TRANSTAB mode 1", as);
 	} else if (adr == GPUVM_MALI_TRANSCFG_ADRMODE_AARCH64_4K) {
 		if (a->transtab & ~GPUVM_MALI_AARCH64_TRANSTAB_ADDR_MASK)
-			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
-				      a->transtab,
-				      "AS%u: AArch64 TRANSTAB 0x%llx has low bits set",
-				      as, (unsigned long long)a->transtab);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
+					    a->transtab,
+					    "AS%u: AArch64 TRANSTAB 0x%llx has low bits set",
+					    as, (unsigned long long)a->transtab);
 	} else if (adr != GPUVM_MALI_TRANSCFG_ADRMODE_UNMAPPED &&
 		   adr != GPUVM_MALI_TRANSCFG_ADRMODE_IDENTITY) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
-			      "AS%u: unsupported ADRMODE %llu", as,
-			      (unsigned long long)adr);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
+				    "AS%u: unsupported ADRMODE %llu", as,
+				    (unsigned long long)adr);
 	}
 }
 
@@ -666,11 +666,11 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 	struct sim_as *a = &sim->as[as];
 	unsigned int busy;
 
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 	if (sim_as_active(a)) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_CMD_WHILE_BUSY, (int)as, cmd,
-			      "AS%u COMMAND %u written while AS_ACTIVE; dropped",
-			      as, cmd);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_CMD_WHILE_BUSY, (int)as, cmd,
+				    "AS%u COMMAND %u written while AS_ACTIVE; dropped",
+				    as, cmd);
 		return;
 	}
 	switch (cmd) {
@@ -682,14 +682,14 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 		break;
 	case GPUVM_MALI_AS_COMMAND_LOCK:
 		if (a->locked)
-			sim_violation(sim, GPUVM_MALI_SIM_V_DOUBLE_LOCK, (int)as,
-				      a->lockaddr,
-				      "LOCK on AS%u while a region is locked", as);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_DOUBLE_LOCK, (int)as,
+					    a->lockaddr,
+					    "LOCK on AS%u while a region is locked", as);
 		if (!sim_decode_lock(sim, a->lockaddr, &a->cmd_base, &a->cmd_log2))
-			sim_violation(sim, GPUVM_MALI_SIM_V_LOCK_TOO_SMALL, (int)as,
-				      a->lockaddr,
-				      "AS%u LOCKADDR 0x%llx encodes less than 32 KiB",
-				      as, (unsigned long long)a->lockaddr);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_LOCK_TOO_SMALL, (int)as,
+					    a->lockaddr,
+					    "AS%u LOCKADDR 0x%llx encodes less than 32 KiB",
+					    as, (unsigned long long)a->lockaddr);
 		break;
 	case GPUVM_MALI_AS_COMMAND_UNLOCK:
 		sim_check_unsynced(sim, (int)as, "UNLOCK");
@@ -699,16 +699,16 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 		sim_check_unsynced(sim, (int)as, "FLUSH");
 		if (!a->locked) {
 			if (sim->cfg.strict)
-				sim_violation(sim, GPUVM_MALI_SIM_V_FLUSH_WITHOUT_LOCK,
-					      (int)as, a->lockaddr,
-					      "AS%u FLUSH without LOCK", as);
+				gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_FLUSH_WITHOUT_LOCK,
+						    (int)as, a->lockaddr,
+						    "AS%u FLUSH without LOCK", as);
 			sim_decode_lock(sim, a->lockaddr, &a->cmd_base,
 					&a->cmd_log2);
 		}
 		break;
 	default:
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, (int)as, cmd,
-			      "AS%u: unknown COMMAND %u", as, cmd);
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, (int)as, cmd,
+				    "AS%u: unknown COMMAND %u", as, cmd);
 		return;
 	}
 
@@ -724,7 +724,7 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 	a->cmd = cmd;
 	a->pending = true;
 	a->busy_left = busy;
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 }
 
 static uint32_t sim_as_status(struct gpuvm_mali_sim *sim, unsigned int as)
@@ -737,7 +737,7 @@ static uint32_t sim_as_status(struct gpuvm_mali_sim *sim, unsigned int as)
 		a->st.busy_reads++;
 		return GPUVM_MALI_AS_STATUS_ACTIVE;
 	}
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 	return 0;
 }
 
@@ -758,9 +758,9 @@ static void sim_reset_state(struct gpuvm_mali_sim *sim)
 		a->tlb = tlb;
 		a->st = st;
 		if (tlb)
-			sim_tlb_flush_all(sim, i);
+			gpuvm_sim_tlb_flush_all(sim, i);
 	}
-	sim_ptw_invalidate(sim);
+	gpuvm_sim_ptw_invalidate(sim);
 	sim->gpu_rawstat = 0;
 	sim->gpu_mask = 0;
 	sim->coherency_protocol = GPUVM_MALI_COHERENCY_NONE;
@@ -782,7 +782,7 @@ static void sim_flush_complete(struct gpuvm_mali_sim *sim)
 {
 	sim->flush_pending = false;
 	if (sim->flush_inv)
-		sim_ptw_invalidate(sim);
+		gpuvm_sim_ptw_invalidate(sim);
 	sim->gpu_rawstat |= GPUVM_MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED;
 	sim->st.cache_flushes++;
 }
@@ -845,9 +845,9 @@ static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 			break;
 		}
 	}
-	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_GPU_CMD, -1, cmd,
-		      "GPU_CMD 0x%x is not a %s command", cmd,
-		      sim->cfg.family == GPUVM_MALI_SIM_JM ? "JM" : "CSF");
+	gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_GPU_CMD, -1, cmd,
+			    "GPU_CMD 0x%x is not a %s command", cmd,
+			    sim->cfg.family == GPUVM_MALI_SIM_JM ? "JM" : "CSF");
 }
 
 static uint32_t sim_gpu_rawstat(struct gpuvm_mali_sim *sim)
@@ -868,8 +868,8 @@ static uint32_t sim_gpu_rawstat(struct gpuvm_mali_sim *sim)
 static void sim_bad_reg(struct gpuvm_mali_sim *sim, uint32_t offset,
 			const char *what)
 {
-	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_REGISTER, -1, offset,
-		      "%s register 0x%x", what, offset);
+	gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_REGISTER, -1, offset,
+			    "%s register 0x%x", what, offset);
 }
 
 static uint32_t sim_as_read(struct gpuvm_mali_sim *sim, unsigned int as,
@@ -969,7 +969,7 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
 
-		if (!sim_as_present(sim, as)) {
+		if (!gpuvm_sim_as_present(sim, as)) {
 			sim_bad_reg(sim, offset, "read of absent AS");
 			return 0;
 		}
@@ -1029,7 +1029,7 @@ static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
 
-		if (!sim_as_present(sim, as)) {
+		if (!gpuvm_sim_as_present(sim, as)) {
 			sim_bad_reg(sim, offset, "write to absent AS");
 			return;
 		}
@@ -1202,7 +1202,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 	sim->irq_enabled = true;
 
 	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
-		if (!sim_as_present(sim, i))
+		if (!gpuvm_sim_as_present(sim, i))
 			continue;
 		sim->as[i].tlb = gpuvm_zalloc(sim->cfg.tlb_capacity *
 					      sizeof(*sim->as[i].tlb));
@@ -1268,7 +1268,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_lock_region(struct gpuvm_mali_sim *sim, unsigned
 {
 	struct sim_as *a;
 
-	if (!sim || !sim_as_present(sim, as))
+	if (!sim || !gpuvm_sim_as_present(sim, as))
 		return -EINVAL;
 	a = &sim->as[as];
 	if (!a->locked)
@@ -1285,7 +1285,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_as_stats(struct gpuvm_mali_sim *sim, unsigned in
 {
 	unsigned int i;
 
-	if (!sim || !st || !sim_as_present(sim, as))
+	if (!sim || !st || !gpuvm_sim_as_present(sim, as))
 		return -EINVAL;
 	*st = sim->as[as].st;
 	st->tlb_entries = 0;
@@ -1382,14 +1382,14 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 {
 	switch (what) {
 	case GPUVM_MALI_SIM_INJ_AS_STUCK:
-		if (!sim_as_present(sim, as) || arg > 1)
+		if (!gpuvm_sim_as_present(sim, as) || arg > 1)
 			return -EINVAL;
 		sim->as[as].stuck = arg;
 		if (!arg)
-			sim_as_settle(sim, as);
+			gpuvm_sim_as_settle(sim, as);
 		return 0;
 	case GPUVM_MALI_SIM_INJ_AS_BUSY:
-		if (!sim_as_present(sim, as) || arg > SIM_MAX_BUSY_READS)
+		if (!gpuvm_sim_as_present(sim, as) || arg > SIM_MAX_BUSY_READS)
 			return -EINVAL;
 		sim->as[as].busy_override = true;
 		sim->as[as].busy_next = (unsigned int)arg;
@@ -1433,7 +1433,7 @@ GPUVM_EXPORT void gpuvm_mali_sim_set_reg_hook(struct gpuvm_mali_sim *sim,
 GPUVM_EXPORT int gpuvm_mali_sim_inject_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 					     uint32_t faultstatus, uint64_t va, bool bus)
 {
-	if (!sim_as_present(sim, as) || (bus && sim->cfg.family != GPUVM_MALI_SIM_JM))
+	if (!gpuvm_sim_as_present(sim, as) || (bus && sim->cfg.family != GPUVM_MALI_SIM_JM))
 		return -EINVAL;
-	return sim_latch_fault(sim, as, faultstatus, va, bus);
+	return gpuvm_sim_latch_fault(sim, as, faultstatus, va, bus);
 }

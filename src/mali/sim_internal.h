@@ -148,29 +148,29 @@ struct gpuvm_mali_sim {
 };
 
 /* sim.c */
-void sim_violation(struct gpuvm_mali_sim *sim,
-		   enum gpuvm_mali_sim_violation_code code, int as,
-		   uint64_t addr, const char *fmt, ...)
+void gpuvm_sim_violation(struct gpuvm_mali_sim *sim,
+			 enum gpuvm_mali_sim_violation_code code, int as,
+			 uint64_t addr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa);
-void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
-bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
-int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
-		    uint32_t status, uint64_t va, bool bus);
+struct sim_region *gpuvm_sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa);
+void gpuvm_sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
+bool gpuvm_sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
+int gpuvm_sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
+			  uint32_t status, uint64_t va, bool bus);
 
 /* sim_walk.c */
-enum sim_mode sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
-			  uint64_t transcfg);
-void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
-	      enum sim_view view, struct sim_xlate *x);
-uint32_t sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
-			const struct sim_xlate *x, unsigned int kind);
-void sim_tlb_flush_all(struct gpuvm_mali_sim *sim, unsigned int as);
-void sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
-			  uint64_t base, unsigned int log2);
-void sim_ptw_invalidate(struct gpuvm_mali_sim *sim);
-bool sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame);
-bool sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
+enum sim_mode gpuvm_sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
+				uint64_t transcfg);
+void gpuvm_sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
+		    enum sim_view view, struct sim_xlate *x);
+uint32_t gpuvm_sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
+			      const struct sim_xlate *x, unsigned int kind);
+void gpuvm_sim_tlb_flush_all(struct gpuvm_mali_sim *sim, unsigned int as);
+void gpuvm_sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
+				uint64_t base, unsigned int log2);
+void gpuvm_sim_ptw_invalidate(struct gpuvm_mali_sim *sim);
+bool gpuvm_sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame);
+bool gpuvm_sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
 			 uint64_t last);
 
 #endif /* GPUVM_MALI_SIM_INTERNAL_H */
