@@ -15,7 +15,7 @@
  * ---------------
  * A bind request is not applied directly: the planner turns it into a
  * sequence of operations against the VAs it overlaps, exactly as Linux's
- * drm_gpuvm does (see docs/ and ../shared/spec/gpuvm-semantics.md §3):
+ * drm_gpuvm does (docs/differences.md lists where libgpuvm deviates):
  *
  *   map      [REMAP(prev only)]? UNMAP* [REMAP(next only)]? MAP
  *            or REMAP(prev + next) MAP when one VA encloses the request;

@@ -177,10 +177,13 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
 	     va = next_)
 
 /*
- * Plan a map (or, with @madvise, a madvise split) of @req.  The table of
- * cases is spec §3.1; madvise differences are §3.7.  Values of the current VA
- * are read before its step runs, since the step may remove and free it, and
- * its successor is fetched before the step, since the step may insert pieces.
+ * Plan a map (or, with @madvise, a madvise split) of @req, case by case as
+ * the kernel's __drm_gpuvm_sm_map() splits: a VA starting at, before or
+ * after the request and ending at, before or after its end (madvise only
+ * splits VAs without object, see gpuvm_madvise_ops_create()).  Values of
+ * the current VA are read before its step runs, since the step may remove
+ * and free it, and its successor is fetched before the step, since the step
+ * may insert pieces.
  */
 static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 		       void *priv, const struct gpuvm_op_map *req, bool madvise)
@@ -284,7 +287,7 @@ static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	return needs_map ? emit_map(fn, priv, ra, rr, ro, rof) : 0;
 }
 
-/* Plan an unmap of [ua, ua + ur) (spec §3.5): every VA it touches, no stop. */
+/* Plan an unmap of [ua, ua + ur): every VA it touches, no stop. */
 static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 			 void *priv, uint64_t ua, uint64_t ur)
 {
