@@ -448,6 +448,60 @@ START_TEST(test_fence_slot_dies_with_unlock)
 }
 END_TEST
 
+/*
+ * After a back-off the slow path locks the contended object; if the next
+ * locking pass no longer asks for it, it is unlocked at the end of the
+ * pass, so that everything still locked has its fence slots (the slots it
+ * had died with the back-off's unlock).  Found by the stress test once
+ * slots stopped surviving an unlock.
+ */
+START_TEST(test_unasked_prelocked_is_dropped)
+{
+	struct gpuvm_exec older, younger;
+	struct ts_bo a, b, a2;
+	struct gpuvm_bo *obj;
+	unsigned int i;
+	int ret, fence;
+	bool shared = _i;	/* pass 2 asks for an object sharing a's resv */
+
+	ts_warn_capture();
+	ts_bo_init(&a, 1);
+	ts_bo_init(&b, 2);
+	ts_bo_init_resv(&a2, 3, a.base.resv);
+	gpuvm_exec_init(&older, 0);
+	gpuvm_exec_init(&younger, GPUVM_EXEC_IGNORE_DUPLICATES);
+	ck_assert_int_eq(gpuvm_exec_lock_obj(&older, &a.base), 0);
+	ck_assert_int_eq(gpuvm_exec_prepare_obj(&younger, &b.base, 1), 0);
+	ret = gpuvm_exec_prepare_obj(&younger, &a.base, 1);
+	ck_assert_int_eq(ret, -EDEADLK);
+	gpuvm_exec_fini(&older);
+	ck_assert(gpuvm_exec_retry(&younger, &ret));
+	ck_assert(gpuvm_resv_held(a.base.resv));
+
+	/* Second pass: b, and a2 (a's resv) or nothing of a. */
+	ret = gpuvm_exec_prepare_obj(&younger, &b.base, 1);
+	if (!ret && shared)
+		ret = gpuvm_exec_prepare_obj(&younger, &a2.base, 1);
+	ck_assert_int_eq(ret, 0);
+	ck_assert(!gpuvm_exec_retry(&younger, &ret));
+	ck_assert_int_eq(ret, 0);
+	ck_assert_ptr_null(younger.prelocked);
+	ck_assert_uint_eq(younger.num_objects, 2 - !shared);
+	ck_assert(gpuvm_resv_held(a.base.resv) == shared);
+	ck_assert_int_eq(a.refs, shared ? 2 : 1);
+	gpuvm_exec_for_each_locked(&younger, i, obj)
+		gpuvm_resv_add_fence(obj->resv, &fence, GPUVM_RESV_USAGE_WRITE);
+	ck_assert_int_eq(ts_warn_count(), 0);
+	gpuvm_exec_fini(&younger);
+	ck_assert_int_eq(a.refs, 1);
+	ck_assert_int_eq(b.refs, 1);
+	ck_assert_int_eq(a2.refs, 1);
+	gpuvm_bo_fini(&a2.base);
+	gpuvm_bo_fini(&b.base);
+	gpuvm_bo_fini(&a.base);
+}
+END_TEST
+
 Suite *defects_suite(void);
 
 Suite *defects_suite(void)
@@ -475,6 +529,7 @@ Suite *defects_suite(void)
 	tcase_add_test(tc, test_fences_need_lock);
 #endif
 	tcase_add_test(tc, test_fence_slot_dies_with_unlock);
+	tcase_add_loop_test(tc, test_unasked_prelocked_is_dropped, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
