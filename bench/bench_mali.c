@@ -767,8 +767,8 @@ static void bulk_floor(struct setup *s, uint64_t *ns)
 	t0 = timed_begin(ns);
 	for (i = 0; i < n; i += GPUVM_MALI_PT_ENTRIES) {
 		uint64_t table = POOL_BASE + (i / GPUVM_MALI_PT_ENTRIES) * PG, j;
-		struct sim_region *r = sim_region_find(sim, table);
-		struct sim_chunk *c = sim_chunk_back(sim, r, table, "bench");
+		struct sim_region *r = gpuvm_sim_region_find(sim, table);
+		struct sim_chunk *c = gpuvm_sim_chunk_back(sim, r, table, "bench");
 		uint64_t idx = (table - c->pa) / 8;
 		uint64_t *dst = &c->cpu[idx];
 
@@ -776,7 +776,7 @@ static void bulk_floor(struct setup *s, uint64_t *ns)
 			dst[j] = desc + ((i + j) << 12);
 		if (c->cpu != c->mem) {
 			/* A page is 64 lines, marked in one call. */
-			sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
+			gpuvm_sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
 					 (idx + GPUVM_MALI_PT_ENTRIES - 1) /
 					 SIM_LINE_ENTRIES);
 			hal->ops->pt_sync(hal, table, PG);

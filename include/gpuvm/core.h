@@ -15,7 +15,8 @@
  * ---------------
  * A bind request is not applied directly: the planner turns it into a
  * sequence of operations against the VAs it overlaps, exactly as Linux's
- * drm_gpuvm does (docs/semantics.md gives every rule):
+ * drm_gpuvm does (docs/semantics.md gives every rule; docs/differences.md
+ * lists where libgpuvm deviates):
  *
  *   map      [REMAP(prev only)]? UNMAP* [REMAP(next only)]? MAP
  *            or REMAP(prev + next) MAP when one VA encloses the request;
@@ -273,6 +274,12 @@ struct gpuvm_op_prefetch {
 struct gpuvm_op {
 	struct gpuvm_list link;		/**< node in a struct gpuvm_op_list */
 	enum gpuvm_op_type type;	/**< which member of the union is valid */
+	/**
+	 * @list_owned: private: stored inside its op list (no op hooks);
+	 * zero in an op the driver allocates (a zeroed one), which
+	 * gpuvm_op_list_clear() then frees on its own
+	 */
+	uint8_t list_owned;
 	union {
 		struct gpuvm_op_map map;
 		struct gpuvm_op_remap remap;
@@ -446,7 +453,10 @@ struct gpuvm_init_args {
 	const struct gpuvm_ops *ops;	/**< callbacks, vm_free mandatory */
 	/**
 	 * @r_obj: the object whose resv serves as the VM's (referenced for the
-	 * VM's life), or NULL for a private one embedded in the VM
+	 * VM's life), or NULL for a private one embedded in the VM, whose
+	 * reference hooks count on the VM: an execution context holding it
+	 * keeps the VM alive until it unlocks.  Objects sharing that resv
+	 * (VM-private ones) hold their own VM reference if they need it.
 	 */
 	struct gpuvm_bo *r_obj;
 };
@@ -1058,6 +1068,10 @@ GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list);
  * set) and leave it empty
  * @vm: the VM the list was planned on (for ops->op_free)
  * @list: the list
+ *
+ * An op the driver appended itself (a GPUVM_OP_DRIVER one, allocated zeroed
+ * with gpuvm_zalloc(), or with op_alloc when the VM has op hooks) is freed
+ * the same way.
  *
  * Locking: none; the list belongs to the caller.
  */

@@ -181,6 +181,7 @@ struct gpuvm_resv {
 	struct gpuvm_resv_fence *fences;	/**< default: fences added */
 	unsigned int num_fences;		/**< default: used slots */
 	unsigned int max_fences;		/**< default: reserved slots */
+	unsigned int alloc_fences;		/**< default: slots allocated */
 };
 
 /**
@@ -224,8 +225,13 @@ GPUVM_EXPORT bool gpuvm_resv_held(const struct gpuvm_resv *r);
 
 /**
  * gpuvm_resv_reserve_fences() - make room for @n more fences; lock held
+ * (a lock check warns otherwise)
  * @r: a reservation lock the caller holds
  * @n: slots to reserve
+ *
+ * The slots last while the lock is held: the default implementation drops
+ * the unused ones on unlock (keeping the memory), so a context reserves
+ * again each time it locks, as with the kernel's dma_resv.
  *
  * Returns: 0 or -ENOMEM.
  *
@@ -234,9 +240,9 @@ GPUVM_EXPORT bool gpuvm_resv_held(const struct gpuvm_resv *r);
 GPUVM_EXPORT int gpuvm_resv_reserve_fences(struct gpuvm_resv *r, unsigned int n);
 
 /**
- * gpuvm_resv_add_fence() - add @fence with @usage; lock held and a slot
- * reserved (a missing slot is reported through the warning hook and the
- * fence dropped)
+ * gpuvm_resv_add_fence() - add @fence with @usage; lock held (a lock check
+ * warns otherwise) and a slot reserved since it was taken (a missing slot
+ * is reported through the warning hook and the fence dropped)
  * @r: a reservation lock the caller holds
  * @fence: the fence
  * @usage: how the fence uses the object

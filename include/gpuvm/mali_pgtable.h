@@ -13,8 +13,14 @@
  *
  * Page tables (struct gpuvm_mali_pgtable) build the two formats the Mali MMU
  * walks -- AArch64 4 KiB-granule stage 1 and the legacy Mali LPAE format --
- * with descriptors bit-for-bit equal to what Linux io-pgtable writes, and
- * 4 KiB and 2 MiB pages chosen like the panfrost/panthor page-size splitter.
+ * with 4 KiB and 2 MiB pages chosen like the panfrost/panthor page-size
+ * splitter.  For the same map and unmap requests every descriptor, leaf or
+ * table, is bit-for-bit what Linux's io-pgtable-arm (checked against 7.2)
+ * writes for panthor/panfrost: a non-coherent walker's table descriptors
+ * carry the SW_SYNC tag in both formats, and an unmap frees a level-3 table
+ * only with its whole 2 MiB entry, keeping the level-1 and level-2 tables it
+ * empties.  (AS_MEMATTR differs in slots no descriptor selects: see
+ * gpuvm_mali_pt_memattr() and docs/differences.md.)
  * Every update is two-phase: the caller first reserves the table pages an
  * update may need (struct gpuvm_mali_pt_reserve), then the update checks
  * everything before it writes anything, so it either succeeds completely or
@@ -88,12 +94,15 @@ extern "C" {
 #define GPUVM_MALI_PTE_NG		(1ull << 11)
 /** GPUVM_MALI_PTE_XN - execute-never (PXN | UXN; both bits for LPAE too) */
 #define GPUVM_MALI_PTE_XN		(3ull << 53)
-/** GPUVM_MALI_PTE_SW_SYNC - AArch64 table descriptor cleaned to memory */
+/** GPUVM_MALI_PTE_SW_SYNC - table descriptor cleaned to memory (non-coherent) */
 #define GPUVM_MALI_PTE_SW_SYNC		(1ull << 55)
 /** GPUVM_MALI_PTE_ADDR_MASK - output address field, bits [47:12] */
 #define GPUVM_MALI_PTE_ADDR_MASK	0x0000FFFFFFFFF000ull
 
-/** GPUVM_MALI_PT_MEMATTR_AARCH64 - AS_MEMATTR, AArch64, non-coherent */
+/**
+ * GPUVM_MALI_PT_MEMATTR_AARCH64 - AS_MEMATTR, AArch64, non-coherent: slots
+ * 0-3 as panthor programs them, 4-7 (never selected) non-cacheable
+ */
 #define GPUVM_MALI_PT_MEMATTR_AARCH64		0x4C4C4C4C8C4C8F4Cull
 /** GPUVM_MALI_PT_MEMATTR_AARCH64_COHERENT - AS_MEMATTR, AArch64, coherent */
 #define GPUVM_MALI_PT_MEMATTR_AARCH64_COHERENT	0x4C4C4C4C9C4C9F4Cull
@@ -486,8 +495,9 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_leaf_desc(enum gpuvm_mali_pt_format format,
  * gpuvm_mali_pt_table_desc() - a table descriptor as installed
  * @format: descriptor format
  * @pa: bus address of the next-level table
- * @coherent: coherent walker; otherwise an AArch64 descriptor carries the
- *	SW_SYNC tag (bit 55) set once the table was cleaned to memory
+ * @coherent: coherent walker; otherwise the descriptor carries the
+ *	SW_SYNC tag (bit 55) set once the table was cleaned to memory, in
+ *	both formats, as io-pgtable sets it (the walker ignores the bit)
  *
  * Returns: the descriptor.
  *
@@ -722,6 +732,11 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_transcfg_encode(enum gpuvm_mali_pt_format fo
  * gpuvm_mali_pt_memattr() - AS_MEMATTR matching the descriptors' AttrIndx
  * @format: descriptor format
  * @coherent: coherent walker (AArch64: write-back slots CPU-inner shareable)
+ *
+ * AArch64 slots 0-3 equal what Linux 7.2's panthor programs.  Descriptors
+ * select slots 0-2 only; slots 4-7 are non-cacheable (0x4C) where the
+ * kernel's value has 0x8F/0x9F, an artefact of a sign-extended 32-bit shift
+ * in its MAIR (docs/differences.md).
  *
  * Returns: one of the GPUVM_MALI_PT_MEMATTR_* values.
  *

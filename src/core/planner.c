@@ -38,6 +38,7 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 				      struct gpuvm_op_list *list)
 {
 	struct gpuvm_op_block *b = list->blocks;
+	struct gpuvm_op *op;
 
 	if (vm->ops->op_alloc)
 		return vm->ops->op_alloc(vm);
@@ -45,18 +46,25 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 		/* The driver frees each op itself: one allocation per op. */
 		return gpuvm_zalloc(sizeof(struct gpuvm_op));
 
-	if (list->inline_used < GPUVM_OP_LIST_INLINE)
-		/* Not zeroed: the caller sets the type and that member. */
-		return &list->inline_ops[list->inline_used++];
-	if (!b || b->used == OP_BLOCK_OPS) {
-		b = gpuvm_alloc_uninit(sizeof(*b));
-		if (gpuvm_unlikely(!b))
-			return NULL;
-		b->used = 0;
-		b->next = list->blocks;
-		list->blocks = b;
+	/*
+	 * Not zeroed: the caller sets the type and that member.  The mark
+	 * tells gpuvm_op_list_clear() the op is freed with its storage.
+	 */
+	if (list->inline_used < GPUVM_OP_LIST_INLINE) {
+		op = &list->inline_ops[list->inline_used++];
+	} else {
+		if (!b || b->used == OP_BLOCK_OPS) {
+			b = gpuvm_alloc_uninit(sizeof(*b));
+			if (gpuvm_unlikely(!b))
+				return NULL;
+			b->used = 0;
+			b->next = list->blocks;
+			list->blocks = b;
+		}
+		op = &b->ops[b->used++];
 	}
-	return &b->ops[b->used++];
+	op->list_owned = 1;
+	return op;
 }
 
 /* What the op-list form passes as priv to the walks. */
@@ -169,7 +177,10 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
 	     va = next_)
 
 /*
- * Plan a map (or, with @madvise, a madvise split) of @req.  The table of
+ * Plan a map (or, with @madvise, a madvise split) of @req, case by case as
+ * the kernel's __drm_gpuvm_sm_map() splits: a VA starting at, before or
+ * after the request and ending at, before or after its end (madvise only
+ * splits VAs without object, see gpuvm_madvise_ops_create()).  The table of
  * cases is in docs/semantics.md, section 2.1; madvise differences are 2.4.
  * Values of the current VA are read before its step runs, since the step
  * may remove and free it, and its successor is fetched before the step,
@@ -358,7 +369,16 @@ GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 	struct gpuvm_op *op, *tmp;
 
 	if (list->inline_used) {
-		/* The list owns its ops: free the blocks they live in. */
+		/*
+		 * The list owns its ops: free the blocks they live in, and any
+		 * op the driver appended (GPUVM_OP_DRIVER) on its own.
+		 */
+		gpuvm_op_list_for_each_safe(op, tmp, list) {
+			if (op->list_owned)
+				continue;
+			gpuvm_list_del(&op->link);
+			gpuvm_op_free(vm, op);
+		}
 		for (b = list->blocks; b; b = next) {
 			next = b->next;
 			gpuvm_free(b);
@@ -473,6 +493,7 @@ GPUVM_EXPORT int gpuvm_bo_unmap_ops_create(struct gpuvm_vm_bo *vm_bo,
 	int ret = 0;
 
 	gpuvm_op_list_init(list);
+	gpuvm_check_bo_list_locked(__func__, vm_bo->vm, vm_bo->obj);
 	gpuvm_vm_bo_for_each_va(va, vm_bo) {
 		ret = list_add_va_op(vm_bo->vm, list, GPUVM_OP_UNMAP, va);
 		if (ret)

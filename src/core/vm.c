@@ -24,6 +24,27 @@ static inline bool has_reserved(const struct gpuvm *vm)
 	return vm->kernel_alloc_node.range != 0;
 }
 
+/*
+ * The built-in resv object's reference hooks count on the VM itself: an
+ * execution context that locks it (gpuvm_prepare_vm(), or the contended
+ * slow path) keeps the VM, and so the lock it holds, alive until it unlocks,
+ * as drm_exec's reference on the kernel's r_obj does.
+ */
+static void own_r_obj_get(struct gpuvm_bo *obj)
+{
+	gpuvm_get(gpuvm_container_of(obj, struct gpuvm, own_r_obj));
+}
+
+static void own_r_obj_put(struct gpuvm_bo *obj)
+{
+	gpuvm_put(gpuvm_container_of(obj, struct gpuvm, own_r_obj));
+}
+
+static const struct gpuvm_bo_ops own_r_obj_ops = {
+	.get = own_r_obj_get,
+	.put = own_r_obj_put,
+};
+
 GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args)
 {
 	uint64_t end, rend;
@@ -53,10 +74,13 @@ GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args
 	gpuvm_list_init(&vm->evict.list);
 	pthread_mutex_init(&vm->evict.lock, NULL);
 
-	/* Without a resv object the VM uses a private one, as xe and panthor do. */
-	gpuvm_bo_init(&vm->own_r_obj, NULL, NULL);
+	/*
+	 * Without a resv object the VM uses a built-in one, as xe and panthor
+	 * use a dummy object; the VM does not reference what is part of it.
+	 */
+	gpuvm_bo_init(&vm->own_r_obj, args->r_obj ? NULL : &own_r_obj_ops, NULL);
 	vm->r_obj = args->r_obj ? args->r_obj : &vm->own_r_obj;
-	if (vm->r_obj->ops && vm->r_obj->ops->get)
+	if (args->r_obj && vm->r_obj->ops && vm->r_obj->ops->get)
 		vm->r_obj->ops->get(vm->r_obj);
 
 	if (args->reserve_range) {
@@ -101,7 +125,7 @@ static void gpuvm_teardown(struct gpuvm *vm)
 		gpuvm_warn("VM torn down with a non-empty evict list");
 	if (__atomic_load_n(&vm->bo_defer, __ATOMIC_ACQUIRE))
 		gpuvm_warn("VM torn down with vm_bos awaiting deferred cleanup");
-	if (vm->r_obj->ops && vm->r_obj->ops->put)
+	if (vm->r_obj != &vm->own_r_obj && vm->r_obj->ops && vm->r_obj->ops->put)
 		vm->r_obj->ops->put(vm->r_obj);
 	vm->r_obj = NULL;
 	gpuvm_bo_fini(&vm->own_r_obj);

@@ -102,8 +102,14 @@ GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
 		exec->contended = obj;
 		return ret;
 	}
-	if (ret == -EALREADY)
+	if (ret == -EALREADY) {
+		/* Another object of the slow path's resv: that lock is used. */
+		if (exec->prelocked && exec->prelocked->resv == r) {
+			obj_put(exec->prelocked);
+			exec->prelocked = NULL;
+		}
 		return exec->flags & GPUVM_EXEC_IGNORE_DUPLICATES ? 0 : -EALREADY;
+	}
 	if (ret)
 		return ret;
 
@@ -140,13 +146,40 @@ GPUVM_EXPORT int gpuvm_exec_prepare_array(struct gpuvm_exec *exec,
 	return 0;
 }
 
+/*
+ * A locking pass ended without asking again for the object the slow path
+ * locked (what the job needs changed meanwhile): unlock it, so that every
+ * object left locked went through this pass and has its fence slots.
+ */
+static void exec_drop_prelocked(struct gpuvm_exec *exec)
+{
+	struct gpuvm_bo *obj = exec->prelocked;
+	unsigned int i;
+
+	exec->prelocked = NULL;
+	for (i = 0; i < exec->num_objects; i++) {
+		if (exec->objects[i] != obj)
+			continue;
+		for (; i + 1 < exec->num_objects; i++)
+			exec->objects[i] = exec->objects[i + 1];
+		exec->num_objects--;
+		obj->resv->ops->unlock(obj->resv);
+		obj_put(obj);	/* the tracking reference */
+		break;
+	}
+	obj_put(obj);		/* the slow path's */
+}
+
 GPUVM_EXPORT bool gpuvm_exec_retry(struct gpuvm_exec *exec, int *ret)
 {
 	struct gpuvm_bo *obj = exec->contended;
 	int err;
 
-	if (*ret != -EDEADLK || !obj)
+	if (*ret != -EDEADLK || !obj) {
+		if (*ret == 0 && exec->prelocked)
+			exec_drop_prelocked(exec);
 		return false;
+	}
 
 	/* Back off: hold nothing while waiting for the contended lock. */
 	gpuvm_exec_unlock_all(exec);

@@ -58,6 +58,8 @@ static int default_lock_slow(struct gpuvm_resv *r, struct gpuvm_exec *exec)
 static void default_unlock(struct gpuvm_resv *r)
 {
 	pthread_mutex_lock(&r->mutex);
+	/* Slots reserved under this lock die with it, as in the kernel. */
+	r->max_fences = r->num_fences;
 	r->locked = 0;
 	__atomic_store_n(&r->owner, (const void *)NULL, __ATOMIC_RELAXED);
 	r->holder = NULL;
@@ -75,19 +77,23 @@ static bool default_held(const struct gpuvm_resv *r)
 static int default_reserve_fences(struct gpuvm_resv *r, unsigned int n)
 {
 	struct gpuvm_resv_fence *f;
-	unsigned int want = r->num_fences + n;
+	unsigned int want = r->num_fences + n, cap = want;
 
 	if (want <= r->max_fences)
 		return 0;
-	if (want < 2 * r->max_fences)
-		want = 2 * r->max_fences;
-	f = gpuvm_zalloc(want * sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	if (r->num_fences)
-		memcpy(f, r->fences, r->num_fences * sizeof(*f));
-	gpuvm_free(r->fences);
-	r->fences = f;
+	if (want > r->alloc_fences) {
+		/* Grow the array geometrically; the reservation is exact. */
+		if (cap < 2 * r->alloc_fences)
+			cap = 2 * r->alloc_fences;
+		f = gpuvm_zalloc(cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		if (r->num_fences)
+			memcpy(f, r->fences, r->num_fences * sizeof(*f));
+		gpuvm_free(r->fences);
+		r->fences = f;
+		r->alloc_fences = cap;
+	}
 	r->max_fences = want;
 	return 0;
 }
@@ -136,6 +142,7 @@ GPUVM_EXPORT void gpuvm_resv_fini(struct gpuvm_resv *r)
 	r->fences = NULL;
 	r->num_fences = 0;
 	r->max_fences = 0;
+	r->alloc_fences = 0;
 }
 
 GPUVM_EXPORT int gpuvm_resv_lock(struct gpuvm_resv *r)
@@ -155,11 +162,13 @@ GPUVM_EXPORT bool gpuvm_resv_held(const struct gpuvm_resv *r)
 
 GPUVM_EXPORT int gpuvm_resv_reserve_fences(struct gpuvm_resv *r, unsigned int n)
 {
+	gpuvm_check_resv_held(__func__, r, "the reservation lock");
 	return n ? r->ops->reserve_fences(r, n) : 0;
 }
 
 GPUVM_EXPORT void gpuvm_resv_add_fence(struct gpuvm_resv *r, void *fence,
 				       enum gpuvm_resv_usage usage)
 {
+	gpuvm_check_resv_held(__func__, r, "the reservation lock");
 	r->ops->add_fence(r, fence, usage);
 }

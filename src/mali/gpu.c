@@ -2,7 +2,7 @@
 /*
  * Mali backend: GPU control over the HAL -- reset, power domains, cache
  * flushes, the GPU interrupt and exception names.  Every wait polls a
- * register (gpu_poll()), so none needs an interrupt line.
+ * register (gpuvm_mali_gpu_poll()), so none needs an interrupt line.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 
 #define ALL_ONES	0xFFFFFFFFu
 
-int gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
+int gpuvm_mali_gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
 	     uint32_t want, uint64_t timeout_us, uint32_t *last)
 {
 	uint64_t t0 = hal->ops->now_ns(hal);
@@ -48,7 +48,7 @@ static int reset_step(struct gpuvm_mali_hal *hal, uint32_t cmd,
 		      uint64_t timeout_us)
 {
 	gpuvm_mali_wr32(hal, GPUVM_MALI_GPU_CMD, cmd);
-	return gpu_poll(hal, GPUVM_MALI_GPU_INT_RAWSTAT, 0,
+	return gpuvm_mali_gpu_poll(hal, GPUVM_MALI_GPU_INT_RAWSTAT, 0,
 			GPUVM_MALI_GPU_IRQ_RESET_COMPLETED, timeout_us, NULL);
 }
 
@@ -110,10 +110,10 @@ static int power_domain_on(struct gpuvm_mali_hal *hal,
 	gpuvm_mali_wr32(hal, r->pwron, lo);
 	if (hi)
 		gpuvm_mali_wr32(hal, r->pwron + 4, hi);
-	ret = lo ? gpu_poll(hal, r->ready, lo, lo,
+	ret = lo ? gpuvm_mali_gpu_poll(hal, r->ready, lo, lo,
 			    GPUVM_MALI_GPU_POWER_TIMEOUT_US, NULL) : 0;
 	if (!ret && hi)
-		ret = gpu_poll(hal, r->ready + 4, hi, hi,
+		ret = gpuvm_mali_gpu_poll(hal, r->ready + 4, hi, hi,
 			       GPUVM_MALI_GPU_POWER_TIMEOUT_US, NULL);
 	return ret;
 }
@@ -162,7 +162,7 @@ GPUVM_EXPORT int gpuvm_mali_gpu_cache_flush(struct gpuvm_mali_hal *hal,
 						  GPUVM_MALI_CACHE_OP_NONE);
 	gpuvm_mali_wr32(hal, GPUVM_MALI_GPU_INT_CLEAR, done);
 	gpuvm_mali_wr32(hal, GPUVM_MALI_GPU_CMD, cmd);
-	ret = gpu_poll(hal, GPUVM_MALI_GPU_INT_RAWSTAT, 0, done,
+	ret = gpuvm_mali_gpu_poll(hal, GPUVM_MALI_GPU_INT_RAWSTAT, 0, done,
 		       GPUVM_MALI_GPU_FLUSH_TIMEOUT_US, NULL);
 	if (ret)
 		return ret;

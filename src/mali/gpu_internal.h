@@ -17,10 +17,10 @@
  * GPU or a bus error, not a value); two in a row give up.  The last value
  * read goes to *@last when @last is not NULL.  Returns 0, -ETIMEDOUT or -EIO.
  */
-int gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
+int gpuvm_mali_gpu_poll(struct gpuvm_mali_hal *hal, uint32_t off, uint32_t mask,
 	     uint32_t want, uint64_t timeout_us, uint32_t *last);
 
 /* Bytes a WRITE_VALUE job of @type stores (1-8), 0 for an unknown type. */
-unsigned int job_write_size(uint32_t type);
+unsigned int gpuvm_mali_job_write_size(uint32_t type);
 
 #endif /* GPUVM_MALI_GPU_INTERNAL_H */

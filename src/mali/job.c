@@ -31,7 +31,7 @@ GPUVM_EXPORT unsigned int gpuvm_mali_job_desc_align(unsigned int arch_major)
 	return 0;
 }
 
-unsigned int job_write_size(uint32_t type)
+unsigned int gpuvm_mali_job_write_size(uint32_t type)
 {
 	switch (type) {
 	case GPUVM_MALI_WRITE_VALUE_IMMEDIATE_8:
@@ -62,7 +62,7 @@ GPUVM_EXPORT int gpuvm_mali_job_write_value(unsigned int arch_major,
 		return -EINVAL;
 	if (!align)
 		return -EOPNOTSUPP;
-	size = job_write_size(wv->type);
+	size = gpuvm_mali_job_write_size(wv->type);
 	if (!size || !wv->index || (wv->address & (size - 1)) ||
 	    (wv->next & (align - 1)))
 		return -EINVAL;
@@ -143,7 +143,7 @@ GPUVM_EXPORT int gpuvm_mali_job_wait(struct gpuvm_mali_hal *hal, unsigned int sl
 	memset(res, 0, sizeof(*res));
 	done = GPUVM_MALI_JOB_IRQ_DONE(slot);
 	failed = GPUVM_MALI_JOB_IRQ_FAILED(slot);
-	ret = gpu_poll(hal, GPUVM_MALI_JOB_INT_RAWSTAT, 0, done | failed,
+	ret = gpuvm_mali_gpu_poll(hal, GPUVM_MALI_JOB_INT_RAWSTAT, 0, done | failed,
 		       timeout_us, &raw);
 	if (ret)
 		return ret;

@@ -145,7 +145,9 @@ GPUVM_EXPORT uint64_t gpuvm_mali_pt_table_desc(enum gpuvm_mali_pt_format format,
 {
 	uint64_t d = (pa & ADDR) | GPUVM_MALI_PTE_TYPE_TABLE;
 
-	if (format == GPUVM_MALI_PT_AARCH64_4K && !coherent)
+	/* io-pgtable tags every table it cleaned, whatever the format. */
+	(void)format;
+	if (!coherent)
 		d |= GPUVM_MALI_PTE_SW_SYNC;
 	return d;
 }
@@ -766,7 +768,12 @@ static void unmap_walk(struct gpuvm_mali_pgtable *pt, struct unmap_ctx *c,
 		}
 		if (k == PTE_NONE)
 			continue;
-		if (k == PTE_TABLE && !whole) {
+		/*
+		 * Tables are freed only whole 2 MiB entries at a time: the
+		 * level-1 and level-2 tables an unmap empties stay, as with
+		 * io-pgtable driven by panthor's 4 KiB/2 MiB page sizes.
+		 */
+		if (k == PTE_TABLE && (!whole || lvl < 2)) {
 			unmap_walk(pt, c, lvl + 1, d & ADDR, va, ee);
 			continue;
 		}

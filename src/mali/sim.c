@@ -35,7 +35,7 @@ static struct gpuvm_mali_sim *to_sim(struct gpuvm_mali_hal *hal)
  * Violation log and register trace
  */
 
-void sim_violation(struct gpuvm_mali_sim *sim,
+void gpuvm_sim_violation(struct gpuvm_mali_sim *sim,
 		   enum gpuvm_mali_sim_violation_code code, int as,
 		   uint64_t addr, const char *fmt, ...)
 {
@@ -87,7 +87,7 @@ static void sim_trace(struct gpuvm_mali_sim *sim, uint32_t offset,
  * Physical memory and CPU visibility
  */
 
-struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
+struct sim_region *gpuvm_sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
 {
 	unsigned int i;
 
@@ -100,7 +100,7 @@ struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa)
 	return NULL;
 }
 
-struct sim_chunk *sim_chunk_find(const struct sim_region *r, uint64_t pa)
+struct sim_chunk *gpuvm_sim_chunk_find(const struct sim_region *r, uint64_t pa)
 {
 	uint64_t idx = (pa - r->base) >> SIM_CHUNK_SHIFT;
 	struct sim_chunk **leaf = r->dir[idx >> SIM_DIR_SHIFT];
@@ -116,7 +116,7 @@ static size_t sim_chunk_word(const struct sim_region *r, uint64_t pa)
 
 static uint64_t sim_mem_word(const struct sim_region *r, uint64_t pa)
 {
-	const struct sim_chunk *c = sim_chunk_find(r, pa);
+	const struct sim_chunk *c = gpuvm_sim_chunk_find(r, pa);
 
 	return c ? c->mem[sim_chunk_word(r, pa)] : 0;
 }
@@ -128,7 +128,7 @@ static uint64_t sim_mem_word(const struct sim_region *r, uint64_t pa)
  * no memory left (or GPUVM_MALI_SIM_INJ_NO_BACKING says so) the caller's
  * access is dropped and logged as BAD_PT_ACCESS: returns NULL.
  */
-struct sim_chunk *sim_chunk_back(struct gpuvm_mali_sim *sim,
+struct sim_chunk *gpuvm_sim_chunk_back(struct gpuvm_mali_sim *sim,
 				 struct sim_region *r, uint64_t pa,
 				 const char *what)
 {
@@ -148,7 +148,7 @@ struct sim_chunk *sim_chunk_back(struct gpuvm_mali_sim *sim,
 		c = calloc(1, sizeof(*c) +
 			   (coherent ? 1 : 2) * SIM_CHUNK_WORDS * sizeof(uint64_t));
 	if (!c) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
 			      "%s at PA 0x%llx: no host memory to back it",
 			      what, (unsigned long long)pa);
 		return NULL;
@@ -218,7 +218,7 @@ static void sim_check_unsynced(struct gpuvm_mali_sim *sim, int as,
 		if (first < pa)
 			pa = first;
 	}
-	sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE, as, pa,
+	gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_UNSYNCED_PTE, as, pa,
 		      "%s with %llu page-table line(s) not visible, first at PA 0x%llx",
 		      what, (unsigned long long)sim->pending_lines,
 		      (unsigned long long)pa);
@@ -297,7 +297,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_read64(struct gpuvm_mali_sim *sim,
 
 	if (!sim || !value || (pa & 7))
 		return -EINVAL;
-	r = sim_region_find(sim, pa);
+	r = gpuvm_sim_region_find(sim, pa);
 	if (!r)
 		return -EFAULT;
 	*value = sim_mem_word(r, pa);
@@ -313,11 +313,11 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_write64(struct gpuvm_mali_sim *sim,
 
 	if (!sim || (pa & 7))
 		return -EINVAL;
-	r = sim_region_find(sim, pa);
+	r = gpuvm_sim_region_find(sim, pa);
 	if (!r)
 		return -EFAULT;
 	/* A GPU store backs its chunk like any first store does. */
-	c = sim_chunk_back(sim, r, pa, "GPU store");
+	c = gpuvm_sim_chunk_back(sim, r, pa, "GPU store");
 	if (!c)
 		return -ENOMEM;
 	idx = sim_chunk_word(r, pa);
@@ -333,10 +333,10 @@ GPUVM_EXPORT int gpuvm_mali_sim_mem_write64(struct gpuvm_mali_sim *sim,
 static struct sim_region *sim_pt_region(struct gpuvm_mali_sim *sim,
 					uint64_t pa, const char *what)
 {
-	struct sim_region *r = (pa & 7) ? NULL : sim_region_find(sim, pa);
+	struct sim_region *r = (pa & 7) ? NULL : gpuvm_sim_region_find(sim, pa);
 
 	if (!r)
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
 			      "%s at %s PA 0x%llx", what,
 			      (pa & 7) ? "misaligned" : "unbacked",
 			      (unsigned long long)pa);
@@ -357,14 +357,14 @@ static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 		return;
 	fpa = c->pa + ((uint64_t)frame << SIM_PAGE_SHIFT);
 	c->freed &= ~(1u << frame);
-	if (sim_frame_referenced(sim, fpa))
-		sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH, -1, fpa,
+	if (gpuvm_sim_frame_referenced(sim, fpa))
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_PT_FREED_BEFORE_FLUSH, -1, fpa,
 			      "page-table frame 0x%llx rewritten while the GPU may still use it",
 			      (unsigned long long)fpa);
 }
 
 /* Lines [@first, @last] of @c hold CPU stores the GPU cannot see yet. */
-void sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
+void gpuvm_sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 		      uint64_t first, uint64_t last)
 {
 	uint64_t line;
@@ -387,7 +387,7 @@ static void sim_pt_store(struct gpuvm_mali_sim *sim, uint64_t pa,
 			 uint64_t value, const char *what)
 {
 	struct sim_region *r = sim_pt_region(sim, pa, what);
-	struct sim_chunk *c = r ? sim_chunk_back(sim, r, pa, what) : NULL;
+	struct sim_chunk *c = r ? gpuvm_sim_chunk_back(sim, r, pa, what) : NULL;
 	size_t idx;
 
 	if (!c)
@@ -396,7 +396,7 @@ static void sim_pt_store(struct gpuvm_mali_sim *sim, uint64_t pa,
 	sim_frame_rewrite(sim, c, (unsigned int)(idx / (SIM_PAGE_SIZE / 8)));
 	c->cpu[idx] = value;
 	if (c->cpu != c->mem)
-		sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
+		gpuvm_sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
 				 idx / SIM_LINE_ENTRIES);
 }
 
@@ -422,7 +422,7 @@ static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
 
 	if (!count)
 		return;
-	r = (pa & 7) ? NULL : sim_region_find(sim, pa);
+	r = (pa & 7) ? NULL : gpuvm_sim_region_find(sim, pa);
 	if (!r || count > (r->size - (pa - r->base)) / 8) {
 		for (i = 0; i < count; i++)
 			sim_pt_store(sim, pa + i * 8, descs[i], "pt_write_range");
@@ -431,7 +431,7 @@ static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
 	end = pa + count * 8;
 	while (pa < end) {
 		uint64_t stop = (pa | (SIM_PAGE_SIZE - 1)) + 1;
-		struct sim_chunk *c = sim_chunk_back(sim, r, pa,
+		struct sim_chunk *c = gpuvm_sim_chunk_back(sim, r, pa,
 						     "pt_write_range");
 		size_t idx = sim_chunk_word(r, pa), n;
 
@@ -442,7 +442,7 @@ static void sim_pt_write_range(struct gpuvm_mali_hal *hal, uint64_t pa,
 			sim_frame_rewrite(sim, c, (unsigned int)(idx / (SIM_PAGE_SIZE / 8)));
 			memcpy(&c->cpu[idx], descs, n * 8);
 			if (c->cpu != c->mem)
-				sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
+				gpuvm_sim_mark_pending(sim, c, idx / SIM_LINE_ENTRIES,
 						 (idx + n - 1) / SIM_LINE_ENTRIES);
 		}
 		descs += n;
@@ -454,7 +454,7 @@ static uint64_t sim_pt_read64(struct gpuvm_mali_hal *hal, uint64_t pa)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
 	struct sim_region *r = sim_pt_region(sim, pa, "pt_read64");
-	struct sim_chunk *c = r ? sim_chunk_find(r, pa) : NULL;
+	struct sim_chunk *c = r ? gpuvm_sim_chunk_find(r, pa) : NULL;
 
 	return c ? c->cpu[sim_chunk_word(r, pa)] : 0;
 }
@@ -467,9 +467,9 @@ static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 
 	if (!len)
 		return;
-	r = sim_region_find(sim, pa);
+	r = gpuvm_sim_region_find(sim, pa);
 	if (!r || len > r->size - (pa - r->base)) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
 			      "pt_sync of 0x%zx bytes at PA 0x%llx leaves backed memory",
 			      len, (unsigned long long)pa);
 		return;
@@ -478,7 +478,7 @@ static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 	cur = pa & ~(uint64_t)(SIM_LINE_BYTES - 1);
 	end = pa + len;
 	while (cur < end) {
-		struct sim_chunk *c = sim_chunk_find(r, cur);
+		struct sim_chunk *c = gpuvm_sim_chunk_find(r, cur);
 		uint64_t stop = r->base + ((((cur - r->base) >> SIM_CHUNK_SHIFT) + 1)
 					   << SIM_CHUNK_SHIFT);
 
@@ -501,17 +501,17 @@ static void sim_barrier(struct gpuvm_mali_hal *hal)
 static void sim_pt_page_freed(struct gpuvm_mali_hal *hal, uint64_t pa)
 {
 	struct gpuvm_mali_sim *sim = to_sim(hal);
-	struct sim_region *r = sim_region_find(sim, pa);
+	struct sim_region *r = gpuvm_sim_region_find(sim, pa);
 	struct sim_chunk *c;
 
 	if (!r || (pa & (SIM_PAGE_SIZE - 1))) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_PT_ACCESS, -1, pa,
 			      "pt_page_freed of %s PA 0x%llx",
 			      r ? "misaligned" : "unbacked",
 			      (unsigned long long)pa);
 		return;
 	}
-	c = sim_chunk_back(sim, r, pa, "pt_page_freed");
+	c = gpuvm_sim_chunk_back(sim, r, pa, "pt_page_freed");
 	if (c)
 		c->freed |= 1u << (sim_chunk_word(r, pa) / (SIM_PAGE_SIZE / 8));
 }
@@ -527,7 +527,7 @@ static void sim_advance_us(struct gpuvm_mali_sim *sim, uint64_t us)
 		sim->now_ns = UINT64_MAX;
 	else
 		sim->now_ns += us * 1000;
-	simg_time_passed(sim, us);
+	gpuvm_simg_time_passed(sim, us);
 }
 
 static void sim_irq_update(struct gpuvm_mali_sim *sim)
@@ -582,7 +582,7 @@ static void sim_sleep_us(struct gpuvm_mali_hal *hal, uint64_t us)
  * Faults
  */
 
-bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as)
+bool gpuvm_sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as)
 {
 	return as < GPUVM_MALI_MAX_AS && (sim->cfg.as_present >> as) & 1;
 }
@@ -597,7 +597,7 @@ static uint32_t sim_as_irq_bits(const struct gpuvm_mali_sim *sim,
 	return bits;
 }
 
-int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
+int gpuvm_sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 		    uint32_t status, uint64_t va, bool bus)
 {
 	struct sim_as *a = &sim->as[as];
@@ -660,7 +660,7 @@ static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
 		a->a_memattr = a->memattr;
 		a->a_transcfg = a->transcfg;
 		a->halves = 0;
-		sim_tlb_flush_all(sim, as);
+		gpuvm_sim_tlb_flush_all(sim, as);
 		a->stalled = false;
 		break;
 	case GPUVM_MALI_AS_COMMAND_LOCK:
@@ -672,17 +672,17 @@ static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
 		break;
 	case GPUVM_MALI_AS_COMMAND_UNLOCK:
 		if (a->locked)
-			sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
+			gpuvm_sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
 		a->locked = false;
 		sim_release_stall(sim, as);
 		break;
 	case GPUVM_MALI_AS_COMMAND_FLUSH_PT:
 	case GPUVM_MALI_AS_COMMAND_FLUSH_MEM:
-		sim_ptw_invalidate(sim);
+		gpuvm_sim_ptw_invalidate(sim);
 		if (a->locked)
-			sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
+			gpuvm_sim_tlb_flush_region(sim, as, a->lock_base, a->lock_log2);
 		else
-			sim_tlb_flush_region(sim, as, a->cmd_base, a->cmd_log2);
+			gpuvm_sim_tlb_flush_region(sim, as, a->cmd_base, a->cmd_log2);
 		a->locked = false;
 		if (a->cmd == GPUVM_MALI_AS_COMMAND_FLUSH_MEM)
 			sim->st.mem_drains++;
@@ -697,7 +697,7 @@ static void sim_as_apply(struct gpuvm_mali_sim *sim, unsigned int as)
 	}
 }
 
-void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as)
+void gpuvm_sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as)
 {
 	struct sim_as *a = &sim->as[as];
 
@@ -730,14 +730,14 @@ static void sim_check_update(struct gpuvm_mali_sim *sim, unsigned int as)
 	unsigned int r;
 
 	if (a->locked)
-		sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_WHILE_LOCKED, (int)as,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_WHILE_LOCKED, (int)as,
 			      a->lock_base, "UPDATE on AS%u with a region locked",
 			      as);
 	for (r = 0; r < 3; r++) {
 		unsigned int h = a->halves & (HALF_BIT(r, 0) | HALF_BIT(r, 1));
 
 		if (h && h != (HALF_BIT(r, 0) | HALF_BIT(r, 1)))
-			sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_HALF_WRITTEN,
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_UPDATE_HALF_WRITTEN,
 				      (int)as, 0,
 				      "UPDATE on AS%u with only the %s half of %s written",
 				      as, (h & HALF_BIT(r, 0)) ? "LO" : "HI",
@@ -747,22 +747,22 @@ static void sim_check_update(struct gpuvm_mali_sim *sim, unsigned int as)
 		adr = GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY;
 	if (adr == GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY) {
 		if (!(sim->cfg.formats & GPUVM_MALI_SIM_FMT_LPAE))
-			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
 				      "AS%u: legacy (Mali-LPAE) mode not supported",
 				      as);
 		else if ((a->transtab & GPUVM_MALI_LPAE_TRANSTAB_ADRMODE_MASK) == 1)
-			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
 				      a->transtab,
 				      "AS%u: reserved LPAE TRANSTAB mode 1", as);
 	} else if (adr == GPUVM_MALI_TRANSCFG_ADRMODE_AARCH64_4K) {
 		if (a->transtab & ~GPUVM_MALI_AARCH64_TRANSTAB_ADDR_MASK)
-			sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as,
 				      a->transtab,
 				      "AS%u: AArch64 TRANSTAB 0x%llx has low bits set",
 				      as, (unsigned long long)a->transtab);
 	} else if (adr != GPUVM_MALI_TRANSCFG_ADRMODE_UNMAPPED &&
 		   adr != GPUVM_MALI_TRANSCFG_ADRMODE_IDENTITY) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_CONFIG, (int)as, 0,
 			      "AS%u: unsupported ADRMODE %llu", as,
 			      (unsigned long long)adr);
 	}
@@ -774,9 +774,9 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 	struct sim_as *a = &sim->as[as];
 	unsigned int busy;
 
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 	if (sim_as_active(a)) {
-		sim_violation(sim, GPUVM_MALI_SIM_V_CMD_WHILE_BUSY, (int)as, cmd,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_CMD_WHILE_BUSY, (int)as, cmd,
 			      "AS%u COMMAND %u written while AS_ACTIVE; dropped",
 			      as, cmd);
 		return;
@@ -790,11 +790,11 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 		break;
 	case GPUVM_MALI_AS_COMMAND_LOCK:
 		if (a->locked)
-			sim_violation(sim, GPUVM_MALI_SIM_V_DOUBLE_LOCK, (int)as,
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_DOUBLE_LOCK, (int)as,
 				      a->lockaddr,
 				      "LOCK on AS%u while a region is locked", as);
 		if (!sim_decode_lock(sim, a->lockaddr, &a->cmd_base, &a->cmd_log2))
-			sim_violation(sim, GPUVM_MALI_SIM_V_LOCK_TOO_SMALL, (int)as,
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_LOCK_TOO_SMALL, (int)as,
 				      a->lockaddr,
 				      "AS%u LOCKADDR 0x%llx encodes less than 32 KiB",
 				      as, (unsigned long long)a->lockaddr);
@@ -807,7 +807,7 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 		sim_check_unsynced(sim, (int)as, "FLUSH");
 		if (!a->locked) {
 			if (sim->cfg.strict)
-				sim_violation(sim, GPUVM_MALI_SIM_V_FLUSH_WITHOUT_LOCK,
+				gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_FLUSH_WITHOUT_LOCK,
 					      (int)as, a->lockaddr,
 					      "AS%u FLUSH without LOCK", as);
 			sim_decode_lock(sim, a->lockaddr, &a->cmd_base,
@@ -815,7 +815,7 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 		}
 		break;
 	default:
-		sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, (int)as, cmd,
+		gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, (int)as, cmd,
 			      "AS%u: unknown COMMAND %u", as, cmd);
 		return;
 	}
@@ -832,7 +832,7 @@ static void sim_as_command(struct gpuvm_mali_sim *sim, unsigned int as,
 	a->cmd = cmd;
 	a->pending = true;
 	a->busy_left = busy;
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 }
 
 static uint32_t sim_as_status(struct gpuvm_mali_sim *sim, unsigned int as)
@@ -845,7 +845,7 @@ static uint32_t sim_as_status(struct gpuvm_mali_sim *sim, unsigned int as)
 		a->st.busy_reads++;
 		return GPUVM_MALI_AS_STATUS_ACTIVE;
 	}
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 	return 0;
 }
 
@@ -866,9 +866,9 @@ static void sim_reset_state(struct gpuvm_mali_sim *sim)
 		a->tlb = tlb;
 		a->st = st;
 		if (tlb)
-			sim_tlb_flush_all(sim, i);
+			gpuvm_sim_tlb_flush_all(sim, i);
 	}
-	sim_ptw_invalidate(sim);
+	gpuvm_sim_ptw_invalidate(sim);
 	sim->gpu_rawstat = 0;
 	sim->gpu_mask = 0;
 	sim->coherency_protocol = GPUVM_MALI_COHERENCY_NONE;
@@ -876,10 +876,10 @@ static void sim_reset_state(struct gpuvm_mali_sim *sim)
 	sim->flush_pending = false;
 	sim->mmu_rawstat = 0;
 	sim->mmu_mask = 0;
-	simg_reset_state(sim);
+	gpuvm_simg_reset_state(sim);
 }
 
-void sim_gpu_reset(struct gpuvm_mali_sim *sim)
+void gpuvm_sim_gpu_reset(struct gpuvm_mali_sim *sim)
 {
 	sim_reset_state(sim);
 	sim->st.resets++;
@@ -890,7 +890,7 @@ static void sim_flush_complete(struct gpuvm_mali_sim *sim)
 {
 	sim->flush_pending = false;
 	if (sim->flush_inv)
-		sim_ptw_invalidate(sim);
+		gpuvm_sim_ptw_invalidate(sim);
 	sim->gpu_rawstat |= GPUVM_MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED;
 	sim->st.cache_flushes++;
 }
@@ -909,7 +909,7 @@ static void sim_flush_start(struct gpuvm_mali_sim *sim, bool inv)
 static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 {
 	if (sim->cfg.family == GPUVM_MALI_SIM_JM) {
-		/* Resets are sim_gpu.c's (simg_write()). */
+		/* Resets are sim_gpu.c's (gpuvm_simg_write()). */
 		switch (cmd) {
 		case GPUVM_MALI_JM_GPU_CMD_CLEAN_CACHES:
 			sim_flush_start(sim, false);
@@ -933,7 +933,7 @@ static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_NOP:
 			return;
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_RESET:
-			break;	/* valid resets went to simg_write() */
+			break;	/* valid resets went to gpuvm_simg_write() */
 		case GPUVM_MALI_CSF_GPU_CMD_TYPE_FLUSH_CACHES:
 			if (payload <= 0x3FF) {
 				sim_flush_start(sim, GPUVM_MALI_CSF_FLUSH_L2(payload) &
@@ -945,7 +945,7 @@ static void sim_gpu_command(struct gpuvm_mali_sim *sim, uint32_t cmd)
 			break;
 		}
 	}
-	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_GPU_CMD, -1, cmd,
+	gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_GPU_CMD, -1, cmd,
 		      "GPU_CMD 0x%x is not a %s command", cmd,
 		      sim->cfg.family == GPUVM_MALI_SIM_JM ? "JM" : "CSF");
 }
@@ -968,7 +968,7 @@ static uint32_t sim_gpu_rawstat(struct gpuvm_mali_sim *sim)
 static void sim_bad_reg(struct gpuvm_mali_sim *sim, uint32_t offset,
 			const char *what)
 {
-	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_REGISTER, -1, offset,
+	gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_REGISTER, -1, offset,
 		      "%s register 0x%x", what, offset);
 }
 
@@ -1067,13 +1067,13 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 {
 	uint32_t v;
 
-	if (simg_read(sim, offset, &v))
+	if (gpuvm_simg_read(sim, offset, &v))
 		return v;
 	if (offset >= GPUVM_MALI_AS_BASE &&
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
 
-		if (!sim_as_present(sim, as)) {
+		if (!gpuvm_sim_as_present(sim, as)) {
 			sim_bad_reg(sim, offset, "read of absent AS");
 			return 0;
 		}
@@ -1118,13 +1118,13 @@ static uint32_t sim_reg_read(struct gpuvm_mali_sim *sim, uint32_t offset)
 static void sim_reg_write(struct gpuvm_mali_sim *sim, uint32_t offset,
 			  uint32_t value)
 {
-	if (simg_write(sim, offset, value))
+	if (gpuvm_simg_write(sim, offset, value))
 		return;
 	if (offset >= GPUVM_MALI_AS_BASE &&
 	    offset < GPUVM_MALI_AS(GPUVM_MALI_MAX_AS)) {
 		unsigned int as = (offset - GPUVM_MALI_AS_BASE) / GPUVM_MALI_AS_STRIDE;
 
-		if (!sim_as_present(sim, as)) {
+		if (!gpuvm_sim_as_present(sim, as)) {
 			sim_bad_reg(sim, offset, "write to absent AS");
 			return;
 		}
@@ -1290,10 +1290,10 @@ GPUVM_EXPORT int gpuvm_mali_sim_create(const struct gpuvm_mali_sim_config *cfg,
 	sim->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ull;
 	gpuvm_list_init(&sim->dirty_chunks);
 	sim->irq_enabled = true;
-	simg_init(sim);
+	gpuvm_simg_init(sim);
 
 	for (i = 0; i < GPUVM_MALI_MAX_AS; i++) {
-		if (!sim_as_present(sim, i))
+		if (!gpuvm_sim_as_present(sim, i))
 			continue;
 		sim->as[i].tlb = gpuvm_zalloc(sim->cfg.tlb_capacity *
 					      sizeof(*sim->as[i].tlb));
@@ -1359,7 +1359,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_lock_region(struct gpuvm_mali_sim *sim, unsigned
 {
 	struct sim_as *a;
 
-	if (!sim || !sim_as_present(sim, as))
+	if (!sim || !gpuvm_sim_as_present(sim, as))
 		return -EINVAL;
 	a = &sim->as[as];
 	if (!a->locked)
@@ -1376,7 +1376,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_as_stats(struct gpuvm_mali_sim *sim, unsigned in
 {
 	unsigned int i;
 
-	if (!sim || !st || !sim_as_present(sim, as))
+	if (!sim || !st || !gpuvm_sim_as_present(sim, as))
 		return -EINVAL;
 	*st = sim->as[as].st;
 	st->tlb_entries = 0;
@@ -1478,14 +1478,14 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 {
 	switch (what) {
 	case GPUVM_MALI_SIM_INJ_AS_STUCK:
-		if (!sim_as_present(sim, as) || arg > 1)
+		if (!gpuvm_sim_as_present(sim, as) || arg > 1)
 			return -EINVAL;
 		sim->as[as].stuck = arg;
 		if (!arg)
-			sim_as_settle(sim, as);
+			gpuvm_sim_as_settle(sim, as);
 		return 0;
 	case GPUVM_MALI_SIM_INJ_AS_BUSY:
-		if (!sim_as_present(sim, as) || arg > SIM_MAX_BUSY_READS)
+		if (!gpuvm_sim_as_present(sim, as) || arg > SIM_MAX_BUSY_READS)
 			return -EINVAL;
 		sim->as[as].busy_override = true;
 		sim->as[as].busy_next = (unsigned int)arg;
@@ -1512,7 +1512,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_inject(struct gpuvm_mali_sim *sim,
 		sim->powered_off = arg;
 		return 0;
 	case GPUVM_MALI_SIM_INJ_GPU_RESET:
-		sim_gpu_reset(sim);
+		gpuvm_sim_gpu_reset(sim);
 		return 0;
 	case GPUVM_MALI_SIM_INJ_NO_BACKING:
 		if (arg > 1)
@@ -1534,7 +1534,7 @@ GPUVM_EXPORT void gpuvm_mali_sim_set_reg_hook(struct gpuvm_mali_sim *sim,
 GPUVM_EXPORT int gpuvm_mali_sim_inject_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 					     uint32_t faultstatus, uint64_t va, bool bus)
 {
-	if (!sim_as_present(sim, as) || (bus && sim->cfg.family != GPUVM_MALI_SIM_JM))
+	if (!gpuvm_sim_as_present(sim, as) || (bus && sim->cfg.family != GPUVM_MALI_SIM_JM))
 		return -EINVAL;
-	return sim_latch_fault(sim, as, faultstatus, va, bus);
+	return gpuvm_sim_latch_fault(sim, as, faultstatus, va, bus);
 }

@@ -2,8 +2,8 @@
 /*
  * Simulated Mali GPU, part 3: the reset and power state machines, the GPU
  * fault registers and the Job-Manager job slots (see gpuvm/mali_sim_gpu.h).
- * sim.c routes the registers of these blocks here first (simg_read(),
- * simg_write()); everything else stays in sim.c.
+ * sim.c routes the registers of these blocks here first (gpuvm_simg_read(),
+ * gpuvm_simg_write()); everything else stays in sim.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -55,7 +55,7 @@ GPUVM_EXPORT void gpuvm_mali_sim_gpu_config_init(struct gpuvm_mali_sim_gpu_confi
 	cfg->tiler_present = 1;
 }
 
-void simg_init(struct gpuvm_mali_sim *sim)
+void gpuvm_simg_init(struct gpuvm_mali_sim *sim)
 {
 	gpuvm_mali_sim_gpu_config_init(&sim->gpu.cfg);
 }
@@ -77,7 +77,7 @@ GPUVM_EXPORT int gpuvm_mali_sim_gpu_configure(struct gpuvm_mali_sim *sim,
 	return 0;
 }
 
-void simg_reset_state(struct gpuvm_mali_sim *sim)
+void gpuvm_simg_reset_state(struct gpuvm_mali_sim *sim)
 {
 	struct sim_gpu *g = &sim->gpu;
 	unsigned int j;
@@ -166,7 +166,7 @@ static void reset_tick(struct gpuvm_mali_sim *sim)
 		g->reset_left--;
 		return;
 	}
-	sim_gpu_reset(sim);
+	gpuvm_sim_gpu_reset(sim);
 }
 
 /* ---------------------------------------------------------------------
@@ -301,7 +301,7 @@ static int job_access(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
 static unsigned int wv_value(struct gpuvm_mali_sim *sim, uint32_t type,
 			     uint64_t imm, uint64_t *v)
 {
-	unsigned int size = job_write_size(type);
+	unsigned int size = gpuvm_mali_job_write_size(type);
 
 	if (type == GPUVM_MALI_WRITE_VALUE_CYCLE_COUNTER ||
 	    type == GPUVM_MALI_WRITE_VALUE_SYSTEM_TIMESTAMP)
@@ -363,7 +363,7 @@ static uint32_t slot_check(struct gpuvm_mali_sim *sim, const struct simg_slot *s
 		return GPUVM_MALI_EXC_JOB_AFFINITY_FAULT;
 	if (!(cores & sim->gpu.dom[1].ready))
 		return GPUVM_MALI_EXC_JOB_POWER_FAULT;
-	if (!sim_as_present(sim, s->config & GPUVM_MALI_JS_CONFIG_AS_MASK) ||
+	if (!gpuvm_sim_as_present(sim, s->config & GPUVM_MALI_JS_CONFIG_AS_MASK) ||
 	    (s->head & (job_align(sim) - 1)))
 		return GPUVM_MALI_EXC_JOB_CONFIG_FAULT;
 	return 0;
@@ -420,7 +420,7 @@ static void slot_tick(struct gpuvm_mali_sim *sim, unsigned int j)
 		s->left = sim->gpu.cfg.job_reads;
 		if ((s->config & GPUVM_MALI_JS_CONFIG_START_FLUSH_CLEAN_INV) ==
 		    GPUVM_MALI_JS_CONFIG_START_FLUSH_CLEAN_INV)
-			sim_ptw_invalidate(sim);
+			gpuvm_sim_ptw_invalidate(sim);
 	}
 	if (!s->active || s->hang)
 		return;
@@ -444,7 +444,7 @@ static void jobs_tick(struct gpuvm_mali_sim *sim)
  * SIMG_STEP_US started, at most SIMG_MAX_STEPS per call (a chain that
  * loops back on itself keeps running, it does not hang the simulator).
  */
-void simg_time_passed(struct gpuvm_mali_sim *sim, uint64_t us)
+void gpuvm_simg_time_passed(struct gpuvm_mali_sim *sim, uint64_t us)
 {
 	uint64_t n = us / SIMG_STEP_US + 1;
 
@@ -561,7 +561,7 @@ static void set_half(uint64_t *r, bool hi, uint32_t v)
 static void bad_js_command(struct gpuvm_mali_sim *sim, unsigned int j,
 			   uint32_t cmd, const char *reg)
 {
-	sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, -1, cmd,
+	gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_BAD_COMMAND, -1, cmd,
 		      "JS%u: %s value %u not allowed", j, reg, cmd);
 }
 
@@ -623,7 +623,7 @@ static bool is_job_reg(uint32_t offset)
 	return offset >= GPUVM_MALI_JOB_INT_RAWSTAT && offset < JS_END;
 }
 
-bool simg_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v)
+bool gpuvm_simg_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v)
 {
 	struct sim_gpu *g = &sim->gpu;
 	unsigned int d, kind;
@@ -669,7 +669,7 @@ bool simg_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v)
 	return job_read(sim, offset, v);
 }
 
-bool simg_write(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t value)
+bool gpuvm_simg_write(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t value)
 {
 	struct sim_gpu *g = &sim->gpu;
 	unsigned int d, kind;

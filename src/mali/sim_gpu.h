@@ -47,13 +47,13 @@ struct sim_gpu {
 };
 
 /* Creation: the default model. */
-void simg_init(struct gpuvm_mali_sim *sim);
+void gpuvm_simg_init(struct gpuvm_mali_sim *sim);
 /* Part of the GPU's reset state (keeps the configuration and injections). */
-void simg_reset_state(struct gpuvm_mali_sim *sim);
+void gpuvm_simg_reset_state(struct gpuvm_mali_sim *sim);
 /* Register hooks: true when the access was handled here (*@v is the value). */
-bool simg_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v);
-bool simg_write(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t value);
+bool gpuvm_simg_read(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t *v);
+bool gpuvm_simg_write(struct gpuvm_mali_sim *sim, uint32_t offset, uint32_t value);
 /* @us of virtual time passed (a HAL sleep, an interrupt wait): jobs run. */
-void simg_time_passed(struct gpuvm_mali_sim *sim, uint64_t us);
+void gpuvm_simg_time_passed(struct gpuvm_mali_sim *sim, uint64_t us);
 
 #endif /* GPUVM_MALI_SIM_GPU_INTERNAL_H */

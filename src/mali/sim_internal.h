@@ -186,22 +186,22 @@ struct gpuvm_mali_sim {
 };
 
 /* sim.c */
-void sim_violation(struct gpuvm_mali_sim *sim,
+void gpuvm_sim_violation(struct gpuvm_mali_sim *sim,
 		   enum gpuvm_mali_sim_violation_code code, int as,
 		   uint64_t addr, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-struct sim_region *sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa);
-struct sim_chunk *sim_chunk_find(const struct sim_region *r, uint64_t pa);
-struct sim_chunk *sim_chunk_back(struct gpuvm_mali_sim *sim,
+struct sim_region *gpuvm_sim_region_find(struct gpuvm_mali_sim *sim, uint64_t pa);
+struct sim_chunk *gpuvm_sim_chunk_find(const struct sim_region *r, uint64_t pa);
+struct sim_chunk *gpuvm_sim_chunk_back(struct gpuvm_mali_sim *sim,
 				 struct sim_region *r, uint64_t pa,
 				 const char *what);
-void sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
+void gpuvm_sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 		      uint64_t first, uint64_t last);
-void sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
-bool sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
-int sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
+void gpuvm_sim_as_settle(struct gpuvm_mali_sim *sim, unsigned int as);
+bool gpuvm_sim_as_present(const struct gpuvm_mali_sim *sim, unsigned int as);
+int gpuvm_sim_latch_fault(struct gpuvm_mali_sim *sim, unsigned int as,
 		    uint32_t status, uint64_t va, bool bus);
-void sim_gpu_reset(struct gpuvm_mali_sim *sim);
+void gpuvm_sim_gpu_reset(struct gpuvm_mali_sim *sim);
 
 /* sim_walk.c */
 static inline bool sim_ptw_valid(const struct gpuvm_mali_sim *sim,
@@ -210,18 +210,18 @@ static inline bool sim_ptw_valid(const struct gpuvm_mali_sim *sim,
 	return l->gen == sim->ptw_gen;
 }
 
-enum sim_mode sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
+enum sim_mode gpuvm_sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
 			  uint64_t transcfg);
-void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
+void gpuvm_sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
 	      enum sim_view view, struct sim_xlate *x);
-uint32_t sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
+uint32_t gpuvm_sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
 			const struct sim_xlate *x, unsigned int kind);
-void sim_tlb_flush_all(struct gpuvm_mali_sim *sim, unsigned int as);
-void sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
+void gpuvm_sim_tlb_flush_all(struct gpuvm_mali_sim *sim, unsigned int as);
+void gpuvm_sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
 			  uint64_t base, unsigned int log2);
-void sim_ptw_invalidate(struct gpuvm_mali_sim *sim);
-bool sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame);
-bool sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
+void gpuvm_sim_ptw_invalidate(struct gpuvm_mali_sim *sim);
+bool gpuvm_sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame);
+bool gpuvm_sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
 			 uint64_t last);
 
 #endif /* GPUVM_MALI_SIM_INTERNAL_H */

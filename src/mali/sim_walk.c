@@ -17,8 +17,8 @@
 
 #define ADDR_SIZE_MAX_BITS	48u
 
-bool sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
-			uint64_t last)
+bool gpuvm_sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
+			      uint64_t last)
 {
 	uint64_t end;
 
@@ -32,7 +32,7 @@ bool sim_range_overlaps(uint64_t base, unsigned int log2, uint64_t first,
  * Walker line cache
  */
 
-void sim_ptw_invalidate(struct gpuvm_mali_sim *sim)
+void gpuvm_sim_ptw_invalidate(struct gpuvm_mali_sim *sim)
 {
 	if (!sim->ptw)
 		return;
@@ -96,10 +96,10 @@ static bool sim_ptw_read(struct gpuvm_mali_sim *sim, uint64_t pa,
 			return true;
 		}
 	}
-	r = sim_region_find(sim, pa);
+	r = gpuvm_sim_region_find(sim, pa);
 	if (!r)
 		return false;
-	c = sim_chunk_find(r, pa);
+	c = gpuvm_sim_chunk_find(r, pa);
 	*value = c ? c->mem[(pa - c->pa) / 8] : 0;
 	if (view == SIM_VIEW_FILL && sim->ptw)
 		sim_ptw_fill(sim, line_pa,
@@ -111,8 +111,8 @@ static bool sim_ptw_read(struct gpuvm_mali_sim *sim, uint64_t pa,
  * Walker
  */
 
-enum sim_mode sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
-			  uint64_t transcfg)
+enum sim_mode gpuvm_sim_mode_of(const struct gpuvm_mali_sim *sim, uint64_t transtab,
+				uint64_t transcfg)
 {
 	uint64_t adr = GPUVM_MALI_TRANSCFG_ADRMODE_LEGACY;
 
@@ -160,8 +160,8 @@ static void sim_fault(struct sim_xlate *x, uint32_t type, unsigned int level)
 	x->level = level;
 }
 
-void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
-	      enum sim_view view, struct sim_xlate *x)
+void gpuvm_sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
+		    enum sim_view view, struct sim_xlate *x)
 {
 	const struct sim_as *a = &sim->as[as];
 	uint64_t pa_limit = 1ull << sim->pa_bits;
@@ -170,7 +170,7 @@ void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
 	bool lpae;
 
 	memset(x, 0, sizeof(*x));
-	x->mode = sim_mode_of(sim, a->a_transtab, a->a_transcfg);
+	x->mode = gpuvm_sim_mode_of(sim, a->a_transtab, a->a_transcfg);
 	switch (x->mode) {
 	case SIM_MODE_UNMAPPED:
 		sim_fault(x, GPUVM_MALI_EXC_TRANSLATION_FAULT(0), 0);
@@ -216,9 +216,9 @@ void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
 		if (!lpae && view == SIM_VIEW_FILL && sim->cfg.strict &&
 		    (pte & GPUVM_MALI_PTE_VALID) &&
 		    (pte & GPUVM_MALI_AARCH64_PTE_CONT))
-			sim_violation(sim, GPUVM_MALI_SIM_V_CONT_BIT, (int)as, va,
-				      "AS%u: descriptor 0x%llx at level %u has the contiguous bit",
-				      as, (unsigned long long)pte, level);
+			gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_CONT_BIT, (int)as, va,
+					    "AS%u: descriptor 0x%llx at level %u has the contiguous bit",
+					    as, (unsigned long long)pte, level);
 		oa = pte & GPUVM_MALI_PTE_OA_MASK;
 
 		if (type == GPUVM_MALI_PTE_TYPE_TABLE && level < 3) {
@@ -259,8 +259,8 @@ void sim_walk(struct gpuvm_mali_sim *sim, unsigned int as, uint64_t va,
 	}
 }
 
-uint32_t sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
-			const struct sim_xlate *x, unsigned int kind)
+uint32_t gpuvm_sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
+			      const struct sim_xlate *x, unsigned int kind)
 {
 	const struct sim_as *a = &sim->as[as];
 	bool rd, wr, xn, write = kind == GPUVM_MALI_SIM_WRITE ||
@@ -314,14 +314,14 @@ uint32_t sim_check_perm(const struct gpuvm_mali_sim *sim, unsigned int as,
  * TLB
  */
 
-void sim_tlb_flush_all(struct gpuvm_mali_sim *sim, unsigned int as)
+void gpuvm_sim_tlb_flush_all(struct gpuvm_mali_sim *sim, unsigned int as)
 {
 	memset(sim->as[as].tlb, 0, sim->cfg.tlb_capacity *
 	       sizeof(*sim->as[as].tlb));
 }
 
-void sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
-			  uint64_t base, unsigned int log2)
+void gpuvm_sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
+				uint64_t base, unsigned int log2)
 {
 	struct sim_tlb_entry *tlb = sim->as[as].tlb;
 	unsigned int i;
@@ -330,8 +330,8 @@ void sim_tlb_flush_region(struct gpuvm_mali_sim *sim, unsigned int as,
 		const struct sim_xlate *x = &tlb[i].x;
 
 		if (tlb[i].valid &&
-		    sim_range_overlaps(base, log2, x->va_base,
-				       x->va_base + ((1ull << x->shift) - 1)))
+		    gpuvm_sim_range_overlaps(base, log2, x->va_base,
+					     x->va_base + ((1ull << x->shift) - 1)))
 			tlb[i].valid = false;
 	}
 }
@@ -368,7 +368,7 @@ static void sim_tlb_insert(struct gpuvm_mali_sim *sim, unsigned int as,
 	victim->x = *x;
 }
 
-bool sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame)
+bool gpuvm_sim_frame_referenced(const struct gpuvm_mali_sim *sim, uint64_t frame)
 {
 	unsigned int as, i, j;
 
@@ -417,15 +417,15 @@ GPUVM_EXPORT int gpuvm_mali_sim_access(struct gpuvm_mali_sim *sim, unsigned int 
 	struct sim_as *a;
 	uint32_t fault;
 
-	if (!sim || !sim_as_present(sim, as) || !sim_kind_valid(kind))
+	if (!sim || !gpuvm_sim_as_present(sim, as) || !sim_kind_valid(kind))
 		return -EINVAL;
 	a = &sim->as[as];
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 	if (a->stalled) {
 		a->st.secondary_faults++;
 		return GPUVM_MALI_SIM_FAULT;
 	}
-	if (a->locked && sim_range_overlaps(a->lock_base, a->lock_log2, va, va)) {
+	if (a->locked && gpuvm_sim_range_overlaps(a->lock_base, a->lock_log2, va, va)) {
 		a->st.stalls++;
 		return GPUVM_MALI_SIM_STALLED;
 	}
@@ -435,23 +435,23 @@ GPUVM_EXPORT int gpuvm_mali_sim_access(struct gpuvm_mali_sim *sim, unsigned int 
 		a->st.tlb_hits++;
 		e->lru = ++sim->lru_clock;
 		x = &e->x;
-		fault = sim_check_perm(sim, as, x, kind);
+		fault = gpuvm_sim_check_perm(sim, as, x, kind);
 	} else {
 		a->st.tlb_misses++;
-		sim_walk(sim, as, va, SIM_VIEW_FILL, &walk);
+		gpuvm_sim_walk(sim, as, va, SIM_VIEW_FILL, &walk);
 		x = &walk;
 		fault = walk.fault;
 		if (!fault)
-			fault = sim_check_perm(sim, as, x, kind);
+			fault = gpuvm_sim_check_perm(sim, as, x, kind);
 		if (!fault && x->mode != SIM_MODE_IDENTITY)
 			sim_tlb_insert(sim, as, x);
 	}
 	if (fault) {
 		bool bus = (fault & ~3u) == GPUVM_MALI_EXC_TRANSTAB_BUS_FAULT(0);
 
-		sim_latch_fault(sim, as,
-				GPUVM_MALI_FAULTSTATUS(fault, kind, source_id),
-				va, bus);
+		gpuvm_sim_latch_fault(sim, as,
+				      GPUVM_MALI_FAULTSTATUS(fault, kind, source_id),
+				      va, bus);
 		return GPUVM_MALI_SIM_FAULT;
 	}
 	if (pa)
@@ -467,12 +467,12 @@ GPUVM_EXPORT int gpuvm_mali_sim_walk_oracle(struct gpuvm_mali_sim *sim, unsigned
 	struct sim_xlate x;
 	uint32_t f;
 
-	if (!sim || !sim_as_present(sim, as) || !sim_kind_valid(kind))
+	if (!sim || !gpuvm_sim_as_present(sim, as) || !sim_kind_valid(kind))
 		return -EINVAL;
-	sim_walk(sim, as, va, SIM_VIEW_ORACLE, &x);
+	gpuvm_sim_walk(sim, as, va, SIM_VIEW_ORACLE, &x);
 	f = x.fault;
 	if (!f)
-		f = sim_check_perm(sim, as, &x, kind);
+		f = gpuvm_sim_check_perm(sim, as, &x, kind);
 	if (fault)
 		*fault = f;
 	if (f)
@@ -500,11 +500,11 @@ GPUVM_EXPORT long gpuvm_mali_sim_check_coherent(struct gpuvm_mali_sim *sim, unsi
 	unsigned int logged = 0;
 	long stale = 0;
 
-	if (!sim || !sim_as_present(sim, as))
+	if (!sim || !gpuvm_sim_as_present(sim, as))
 		return -EINVAL;
 	if (!size)
 		return 0;
-	sim_as_settle(sim, as);
+	gpuvm_sim_as_settle(sim, as);
 	page = va & ~(SIM_PAGE_SIZE - 1);
 	last = va + (size - 1);
 	if (last < va)
@@ -514,30 +514,30 @@ GPUVM_EXPORT long gpuvm_mali_sim_check_coherent(struct gpuvm_mali_sim *sim, unsi
 		struct sim_xlate o, v;
 		bool bad = false;
 
-		sim_walk(sim, as, page, SIM_VIEW_ORACLE, &o);
+		gpuvm_sim_walk(sim, as, page, SIM_VIEW_ORACLE, &o);
 		if (e && !sim_xlate_same(&e->x, &o, page)) {
 			bad = true;
 			if (logged++ < SIM_STALE_LOG_MAX)
-				sim_violation(sim, GPUVM_MALI_SIM_V_STALE_TLB,
-					      (int)as, page,
-					      "AS%u VA 0x%llx: TLB gives PA 0x%llx, memory %s 0x%llx",
-					      as, (unsigned long long)page,
-					      (unsigned long long)sim_xlate_pa(&e->x, page),
-					      o.fault ? "faults" : "gives PA",
-					      (unsigned long long)(o.fault ? o.fault :
+				gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_STALE_TLB,
+						    (int)as, page,
+						    "AS%u VA 0x%llx: TLB gives PA 0x%llx, memory %s 0x%llx",
+						    as, (unsigned long long)page,
+						    (unsigned long long)sim_xlate_pa(&e->x, page),
+						    o.fault ? "faults" : "gives PA",
+						    (unsigned long long)(o.fault ? o.fault :
 								   sim_xlate_pa(&o, page)));
 		}
 		if (sim->ptw) {
-			sim_walk(sim, as, page, SIM_VIEW_PEEK, &v);
+			gpuvm_sim_walk(sim, as, page, SIM_VIEW_PEEK, &v);
 			if (!sim_xlate_same(&v, &o, page)) {
 				bad = true;
 				if (logged++ < SIM_STALE_LOG_MAX)
-					sim_violation(sim, GPUVM_MALI_SIM_V_STALE_PTW,
-						      (int)as, page,
-						      "AS%u VA 0x%llx: cached table lines give %s 0x%llx, memory %s 0x%llx",
-						      as, (unsigned long long)page,
-						      v.fault ? "fault" : "PA",
-						      (unsigned long long)(v.fault ? v.fault :
+					gpuvm_sim_violation(sim, GPUVM_MALI_SIM_V_STALE_PTW,
+							    (int)as, page,
+							    "AS%u VA 0x%llx: cached table lines give %s 0x%llx, memory %s 0x%llx",
+							    as, (unsigned long long)page,
+							    v.fault ? "fault" : "PA",
+							    (unsigned long long)(v.fault ? v.fault :
 									   sim_xlate_pa(&v, page)),
 						      o.fault ? "fault" : "PA",
 						      (unsigned long long)(o.fault ? o.fault :
@@ -624,19 +624,19 @@ GPUVM_EXPORT int gpuvm_mali_sim_probe(struct gpuvm_mali_sim *sim, unsigned int a
 	const struct sim_xlate *x;
 	uint32_t f;
 
-	if (!sim || !sim_as_present(sim, as) || !sim_kind_valid(kind))
+	if (!sim || !gpuvm_sim_as_present(sim, as) || !sim_kind_valid(kind))
 		return -EINVAL;
 	va &= ~(SIM_PAGE_SIZE - 1);
 	sim_tlb_scan(sim, as, va, &sc);
 	if (sc.hit) {
 		x = &sc.hit->x;
 	} else {
-		sim_walk(sim, as, va, SIM_VIEW_PEEK, &walk);
+		gpuvm_sim_walk(sim, as, va, SIM_VIEW_PEEK, &walk);
 		x = &walk;
 	}
 	f = x->fault;
 	if (!f)
-		f = sim_check_perm(sim, as, x, kind);
+		f = gpuvm_sim_check_perm(sim, as, x, kind);
 	if (span)
 		*span = sim_probe_span(&sc, x, va);
 	if (fault)

@@ -235,10 +235,18 @@ GPUVM_EXPORT void gpuvm_mali_vm_destroy(struct gpuvm_mali_vm *vm)
 		if (va == &vm->base.kernel_alloc_node)
 			continue;
 		if (obj && va->vm_bo) {
-			/* staged mode: the BO list lock is the resv */
+			/*
+			 * Staged mode: the BO list lock is the resv.  The
+			 * unlink may drop the vm_bo's reference on the object,
+			 * its last: hold one until the resv is unlocked.
+			 */
+			if (obj->ops && obj->ops->get)
+				obj->ops->get(obj);
 			gpuvm_resv_lock(obj->resv);
 			gpuvm_va_unlink(va);
 			gpuvm_resv_unlock(obj->resv);
+			if (obj->ops && obj->ops->put)
+				obj->ops->put(obj);
 		}
 		gpuvm_va_remove(va);
 		gpuvm_free(to_mali_va(va));

@@ -285,7 +285,7 @@ START_TEST(test_desc_values)
 	ck_assert_uint_eq(gpuvm_mali_pt_table_desc(A, 0x80001000, false),
 			  0x0080000080001003ull);
 	ck_assert_uint_eq(gpuvm_mali_pt_table_desc(L, 0x80001000, false),
-			  0x0000000080001003ull);
+			  0x0080000080001003ull);
 	/* T19-T21 */
 	ck_assert_uint_eq(gpuvm_mali_pt_leaf_desc(L, 3, 0x80000000, RWC),
 			  0x00000000800002C5ull);
@@ -344,7 +344,7 @@ START_TEST(test_desc_in_tables)
 				  0xFFFF000000000FFFull, 0x3);
 	fix_fini(&f);
 
-	/* Mali LPAE: T19, T20, T21, table pointers type 0b11, no tag. */
+	/* Mali LPAE: T19, T20, T21, table pointers type 0b11, tagged SW_SYNC. */
 	fix_init(&f, GPUVM_MALI_PT_LPAE, 48, false);
 	do_map(&f, 0x10000, 0x80000000, PG, RWC);
 	do_map(&f, 0x11000, 0x80000000, PG, GPUVM_MALI_PT_READ |
@@ -358,7 +358,7 @@ START_TEST(test_desc_in_tables)
 	ck_assert_uint_eq(lvl, 2);
 	for (lvl = 0; lvl < 3; lvl++)
 		ck_assert_uint_eq(raw_entry(&f, 0x10000, lvl) &
-				  0xFFFF000000000FFFull, 0x3);
+				  0xFFFF000000000FFFull, 0x0080000000000003ull);
 	ck_assert_int_eq(gpuvm_mali_pt_lookup(f.pt, 0x11000, &e), 0);
 	ck_assert_uint_eq(e.prot, GPUVM_MALI_PT_READ | GPUVM_MALI_PT_CACHED |
 				  GPUVM_MALI_PT_NOEXEC);
@@ -729,10 +729,11 @@ START_TEST(test_split_gib_block)
 	size_t need;
 
 	fix_init(&f, GPUVM_MALI_PT_AARCH64_4K, 48, false);
-	/* build L0 -> L1 with a 4K map, then plant a 1 GiB block by hand */
-	do_map(&f, GIB + BLK, 0x80000000, PG, RW);
-	do_unmap(&f, GIB, GIB, NULL);
-	gpuvm_mali_ptmem_flush_done(f.mem);
+	/*
+	 * Build L0 -> L1 with a 4K map in another GiB, then plant a 1 GiB
+	 * block by hand in the empty slot of [GIB, 2 GIB).
+	 */
+	do_map(&f, 3 * GIB + BLK, 0x80000000, PG, RW);
 	l1 = raw_entry(&f, GIB, 0) & GPUVM_MALI_PTE_ADDR_MASK;
 	l1slot = l1 + 1 * 8;
 	f.h.mem[(l1slot - MEM_BASE) / 8] = gpuvm_mali_pt_leaf_desc(
@@ -841,19 +842,20 @@ START_TEST(test_deferred_free)
 	fix_init_pages(&f, GPUVM_MALI_PT_AARCH64_4K, 48, false, 4);
 	do_map(&f, 0x10000, 0x80000000, PG, RW);
 	ck_assert_int_eq(gpuvm_mali_ptmem_alloc(f.mem, &pa), -ENOMEM);
+	/* Only the L3 table goes; L1 and L2 stay, as in io-pgtable. */
 	do_unmap(&f, 0, 1ull << 39, NULL);
 	gpuvm_mali_ptmem_stats(f.mem, &total, &used, &deferred);
 	ck_assert_uint_eq(total, 4);
 	ck_assert_uint_eq(used, 4);
-	ck_assert_uint_eq(deferred, 3);
+	ck_assert_uint_eq(deferred, 1);
 	ck_assert_int_eq(gpuvm_mali_ptmem_alloc(f.mem, &pa), -ENOMEM);
 	ck_assert_int_eq(gpuvm_mali_pt_reserve_fill(&f.res, f.mem, 1), -ENOMEM);
 	ck_assert_uint_eq(f.h.freed, 0);
-	ck_assert_uint_eq(gpuvm_mali_ptmem_flush_done(f.mem), 3);
-	ck_assert_uint_eq(f.h.freed, 3);
+	ck_assert_uint_eq(gpuvm_mali_ptmem_flush_done(f.mem), 1);
+	ck_assert_uint_eq(f.h.freed, 1);
 	ck_assert_uint_eq(gpuvm_mali_ptmem_flush_done(f.mem), 0);
 	gpuvm_mali_ptmem_stats(f.mem, NULL, &used, &deferred);
-	ck_assert_uint_eq(used, 1);
+	ck_assert_uint_eq(used, 3);
 	ck_assert_uint_eq(deferred, 0);
 	/* pages are zeroed again when handed out */
 	ck_assert_int_eq(gpuvm_mali_ptmem_alloc(f.mem, &pa), 0);
@@ -1259,6 +1261,129 @@ START_TEST(test_random_model)
 }
 END_TEST
 
+/*
+ * Issue 12.5: the three points where libgpuvm was compared with Linux's
+ * io-pgtable-arm (7.2) and panthor, and what was decided.
+ */
+
+/* (a) A non-coherent walker's table descriptors carry SW_SYNC (bit 55) in
+ * every format, as io-pgtable tags every table it installs. */
+START_TEST(test_kernel_table_desc_sw_sync)
+{
+	static const enum gpuvm_mali_pt_format fmts[] = {
+		GPUVM_MALI_PT_AARCH64_4K, GPUVM_MALI_PT_LPAE,
+	};
+	unsigned int i, lvl;
+
+	for (i = 0; i < 2; i++) {
+		struct fix f;
+
+		ck_assert_uint_eq(gpuvm_mali_pt_table_desc(fmts[i], 0x80001000,
+							   false),
+				  0x0080000080001003ull);
+		ck_assert_uint_eq(gpuvm_mali_pt_table_desc(fmts[i], 0x80001000,
+							   true),
+				  0x0000000080001003ull);
+		fix_init(&f, fmts[i], 48, false);
+		do_map(&f, 0x10000, 0x80000000, PG, RWC);
+		for (lvl = 0; lvl < 3; lvl++)
+			ck_assert_uint_eq(raw_entry(&f, 0x10000, lvl) &
+					  0xFFFF000000000FFFull,
+					  0x0080000000000003ull);
+		/* The walk still reaches the leaf. */
+		ck_assert_uint_eq(lookup_desc(&f, 0x10000, &lvl) &
+				  GPUVM_MALI_PTE_ADDR_MASK, 0x80000000);
+		ck_assert_uint_eq(lvl, 3);
+		fix_fini(&f);
+	}
+}
+END_TEST
+
+/*
+ * (b) Kept: AS_MEMATTR slots 0-3 are panthor's; slots 4-7, which no
+ * descriptor selects (AttrIndx is 0, 1 or 2), are non-cacheable (0x4C)
+ * where Linux 7.2 programs 0x8F/0x9F from a sign-extended MAIR term
+ * (docs/differences.md).
+ */
+START_TEST(test_kernel_memattr_decision)
+{
+	static const uint64_t linux_nc = 0x8F8F8F8F8C4C8F4Cull;
+	static const uint64_t linux_coh = 0x9F9F9F9F9C4C9F4Cull;
+	static const enum gpuvm_mali_pt_format fmts[] = {
+		GPUVM_MALI_PT_AARCH64_4K, GPUVM_MALI_PT_LPAE,
+	};
+	uint64_t nc = gpuvm_mali_pt_memattr(GPUVM_MALI_PT_AARCH64_4K, false);
+	uint64_t coh = gpuvm_mali_pt_memattr(GPUVM_MALI_PT_AARCH64_4K, true);
+	unsigned int i, lvl, prot;
+
+	ck_assert_uint_eq(nc & 0xFFFFFFFFull, linux_nc & 0xFFFFFFFFull);
+	ck_assert_uint_eq(coh & 0xFFFFFFFFull, linux_coh & 0xFFFFFFFFull);
+	ck_assert_uint_eq(nc >> 32, 0x4C4C4C4Cull);
+	ck_assert_uint_eq(coh >> 32, 0x4C4C4C4Cull);
+	/* No descriptor can select a slot above 3. */
+	for (i = 0; i < 2; i++)
+		for (lvl = 1; lvl <= 3; lvl++)
+			for (prot = 0; prot < 64; prot++) {
+				uint64_t d = gpuvm_mali_pt_leaf_desc(fmts[i], lvl,
+								     0x80000000,
+								     prot);
+
+				ck_assert_uint_lt((d >> GPUVM_MALI_PTE_ATTRIDX_SHIFT) &
+						  7, 4);
+			}
+}
+END_TEST
+
+/*
+ * (c) An unmap of a whole aligned 1 GiB (or 512 GiB) region leaves the
+ * emptied level-1 and level-2 tables in place, as io-pgtable does when
+ * panthor unmaps with 2 MiB/4 KiB pages; only level-3 tables go.
+ */
+static void check_unmap_keeps_tables(enum gpuvm_mali_pt_format fmt)
+{
+	struct fix f;
+	size_t used;
+	uint64_t l1, l2;
+	unsigned int i;
+
+	fix_init(&f, fmt, 48, false);
+	/* 4 KiB pages in the first 2 MiB (an L3 table), blocks after. */
+	do_map(&f, GIB, 0x80001000, BLK, RW);
+	do_map(&f, GIB + BLK, 0x40000000, GIB - BLK, RW);
+	used = used_pages(&f);
+	l1 = raw_entry(&f, GIB, 1);
+	l2 = raw_entry(&f, GIB, 2);
+	do_unmap(&f, GIB, GIB, NULL);
+	gpuvm_mali_ptmem_flush_done(f.mem);
+	/* Only the L3 table went. */
+	ck_assert_uint_eq(used_pages(&f), used - 1);
+	ck_assert_uint_eq(raw_entry(&f, GIB, 1), l1);
+	for (i = 0; i < 512; i++)
+		ck_assert_uint_eq(raw_entry(&f, GIB + i * BLK, 2), 0);
+	/* Mapping again reuses the kept tables: one new L3 table. */
+	do_map(&f, GIB, 0x80001000, BLK, RW);
+	ck_assert_uint_eq(used_pages(&f), used);
+	ck_assert_uint_eq(raw_entry(&f, GIB, 1), l1);
+	ck_assert_uint_ne(raw_entry(&f, GIB, 2), 0);
+	ck_assert_uint_ne(l2, 0);
+
+	/* The whole 512 GiB the level-0 entry covers: L1 and L2 stay. */
+	used = used_pages(&f);
+	do_unmap(&f, 0, 512 * GIB, NULL);
+	gpuvm_mali_ptmem_flush_done(f.mem);
+	ck_assert_uint_eq(used_pages(&f), used - 1);
+	ck_assert_uint_eq(raw_entry(&f, GIB, 1), l1);
+	ck_assert_uint_eq(raw_entry(&f, GIB, 2), 0);
+	fix_fini(&f);
+}
+
+START_TEST(test_kernel_unmap_keeps_tables)
+{
+	check_unmap_keeps_tables(GPUVM_MALI_PT_AARCH64_4K);
+	check_unmap_keeps_tables(GPUVM_MALI_PT_LPAE);
+}
+END_TEST
+
 static Suite *pgtable_suite(void)
 {
 	Suite *s = suite_create("mali_pgtable");
@@ -1283,6 +1408,9 @@ static Suite *pgtable_suite(void)
 	tcase_add_test(tc, test_pool_exhaustion);
 	tcase_add_test(tc, test_create_args);
 	tcase_add_test(tc, test_random_model);
+	tcase_add_test(tc, test_kernel_table_desc_sw_sync);
+	tcase_add_test(tc, test_kernel_memattr_decision);
+	tcase_add_test(tc, test_kernel_unmap_keeps_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -960,6 +960,61 @@ START_TEST(test_random)
 }
 END_TEST
 
+/*
+ * Destroying a VM unlinks each VA under its object's resv; the vm_bo's
+ * reference on the object may be the last one, and the object must not be
+ * freed before its resv is unlocked (issue 12.1 audit).
+ */
+struct heap_bo {
+	struct gpuvm_mali_bo bo;
+	int refs;
+};
+
+static int heap_bo_freed, heap_bo_freed_locked;
+
+static void heap_bo_get(struct gpuvm_bo *obj)
+{
+	gpuvm_container_of(obj, struct heap_bo, bo.base)->refs++;
+}
+
+static void heap_bo_put(struct gpuvm_bo *obj)
+{
+	struct heap_bo *h = gpuvm_container_of(obj, struct heap_bo, bo.base);
+
+	if (--h->refs)
+		return;
+	if (obj->own_resv.locked)
+		heap_bo_freed_locked++;
+	heap_bo_freed++;
+	gpuvm_mali_bo_fini(&h->bo);
+	free(h);
+}
+
+START_TEST(test_destroy_drops_last_bo_ref)
+{
+	static const struct gpuvm_bo_ops ops = {
+		.get = heap_bo_get,
+		.put = heap_bo_put,
+	};
+	struct heap_bo *h = calloc(1, sizeof(*h));
+
+	ck_assert_ptr_nonnull(h);
+	start(CFG_CSF);
+	h->refs = 1;
+	ck_assert_int_eq(gpuvm_mali_bo_init(&h->bo, BUF_BASE, 16 * PG, &ops), 0);
+	ck_assert_int_eq(gpuvm_mali_vm_map(vm, 0x400000, 16 * PG, &h->bo, 0,
+					   GPUVM_MALI_VM_PROT_DEFAULT), 0);
+	heap_bo_freed = heap_bo_freed_locked = 0;
+	heap_bo_put(&h->bo.base);	/* only the VM holds it now */
+	ck_assert_int_eq(heap_bo_freed, 0);
+	gpuvm_mali_vm_destroy(vm);
+	vm = NULL;
+	ck_assert_int_eq(heap_bo_freed, 1);
+	ck_assert_int_eq(heap_bo_freed_locked, 0);
+	finish();	/* the rest; the VM is gone already */
+}
+END_TEST
+
 static Suite *vm_suite(void)
 {
 	Suite *s = suite_create("mali_vm");
@@ -989,6 +1044,11 @@ static Suite *vm_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_random, 0, CFG_NKINDS);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("lifetime");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_destroy_drops_last_bo_ref);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,9 @@
  * replay from that request on).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +128,29 @@ static int parse_size(const char *arg, uint64_t *out)
 	return 0;
 }
 
+/*
+ * Can --svg's @path be written?  Checked before the trace runs: a new file
+ * is created and removed again, an existing one opened without truncating.
+ * Reports the problem and returns true if not.
+ */
+static bool svg_path_unwritable(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	bool created = fd >= 0;
+
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		fprintf(stderr, "gpuvm-replay: --svg: cannot write '%s': %s\n",
+			path, strerror(errno));
+		return true;
+	}
+	close(fd);
+	if (created)
+		unlink(path);
+	return false;
+}
+
 static int parse_options(int *argc, char ***argv)
 {
 	GOptionContext *ctx;
@@ -177,6 +203,10 @@ static int parse_options(int *argc, char ***argv)
 	    (strncmp(opt_mmu, "uio:", 4) || !opt_mmu[4])) {
 		fprintf(stderr, "gpuvm-replay: --mmu takes 'sim' or 'uio:NAME', not '%s'\n",
 			opt_mmu);
+		g_strfreev(opt_files);
+		return -1;
+	}
+	if (opt_svg && svg_path_unwritable(opt_svg)) {
 		g_strfreev(opt_files);
 		return -1;
 	}
@@ -456,6 +486,9 @@ int main(int argc, char **argv)
 	int status;
 
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	/* Messages follow the locale (glib's --help); numbers stay "C". */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
 
 	if (parse_options(&argc, &argv))
 		return REPLAY_TOOL_ERROR;
