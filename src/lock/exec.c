@@ -157,15 +157,13 @@ static void exec_drop_prelocked(struct gpuvm_exec *exec)
 	unsigned int i;
 
 	exec->prelocked = NULL;
-	for (i = 0; i < exec->num_objects; i++) {
-		if (exec->objects[i] != obj)
-			continue;
-		for (; i + 1 < exec->num_objects; i++)
+	/* The back-off emptied the list, so the slow path tracked it first. */
+	if (exec->num_objects && exec->objects[0] == obj) {
+		for (i = 0; i + 1 < exec->num_objects; i++)
 			exec->objects[i] = exec->objects[i + 1];
 		exec->num_objects--;
 		obj->resv->ops->unlock(obj->resv);
 		obj_put(obj);	/* the tracking reference */
-		break;
 	}
 	obj_put(obj);		/* the slow path's */
 }
