@@ -160,9 +160,9 @@ cmd_test() {
 	say "building with ThreadSanitizer (clang)"
 	CC=clang CXX=clang++ configure "$tsan" --werror -Db_sanitize=thread -Db_lundef=false -Dbench=false
 	meson compile -C "$tsan"
-	say "unit tests with ThreadSanitizer"
+	say "unit tests and gpuvm-record (threads, fork) with ThreadSanitizer"
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-		meson test -C "$tsan" --suite unit --print-errorlogs
+		meson test -C "$tsan" --suite unit --suite record --print-errorlogs
 }
 
 case "${1:-}" in
