@@ -18,57 +18,29 @@
 #include <gpuvm/mali_vm.h>
 
 #include "../support.h"
-
-#define MiB		(1ull << 20)
-#define PT_BASE		0x80000000ull
-#define REG(as, r)	GPUVM_MALI_AS_REG(as, GPUVM_MALI_AS_##r)
-
-static struct gpuvm_mali_sim *sim;
-static struct gpuvm_mali_hal *hal;
+#include "sim_fixture.h"
 
 static void setup(void)
 {
-	ts_alloc_install();
+	fx_setup();
 	ts_warn_capture();
 }
 
 static void teardown(void)
 {
 	gpuvm_set_warn_handler(NULL, NULL);
-	ts_alloc_uninstall();
+	fx_teardown();
 }
 
+/* A simulator with 4 MiB of page-table memory. */
 static void start_cfg(const struct gpuvm_mali_sim_config *cfg)
 {
-	ck_assert_int_eq(gpuvm_mali_sim_create(cfg, &sim), 0);
-	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, PT_BASE, 4 * MiB), 0);
-	hal = gpuvm_mali_sim_hal(sim);
+	fx_sim_create(cfg, 4 * MiB);
 }
 
 static void start(enum gpuvm_mali_sim_family family)
 {
-	struct gpuvm_mali_sim_config cfg;
-
-	gpuvm_mali_sim_config_init(&cfg, family);
-	start_cfg(&cfg);
-}
-
-static void finish(void)
-{
-	gpuvm_mali_sim_destroy(sim);
-	sim = NULL;
-	hal = NULL;
-	ck_assert_int_eq(ts_alloc_live(), 0);
-}
-
-static uint32_t rd(uint32_t off)
-{
-	return gpuvm_mali_rd32(hal, off);
-}
-
-static void wr(uint32_t off, uint32_t v)
-{
-	gpuvm_mali_wr32(hal, off, v);
+	fx_sim_create_family(family, 4 * MiB);
 }
 
 /* Violations of @code logged since the last clear; clears the log. */
@@ -123,13 +95,13 @@ START_TEST(test_sim_id_registers)
 	wr(GPUVM_MALI_COHERENCY_PROTOCOL, 1);
 	ck_assert_uint_eq(rd(GPUVM_MALI_COHERENCY_PROTOCOL), 1);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 
 	/* a CSF GPU has no job slots */
 	start(GPUVM_MALI_SIM_CSF);
 	ck_assert_uint_eq(rd(GPUVM_MALI_JS_PRESENT), 0);
 	ck_assert_uint_eq(rd(GPUVM_MALI_GPU_ID), 0xA8670000u);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -157,7 +129,7 @@ START_TEST(test_sim_gpu_irq_mask)
 	ck_assert_uint_eq(rd(GPUVM_MALI_GPU_INT_RAWSTAT) &
 			  GPUVM_MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED, 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -177,7 +149,7 @@ START_TEST(test_sim_as_registers)
 	ck_assert_uint_eq(rd(REG(3, TRANSCFG_HI)), 0x12345678u);
 	ck_assert_uint_eq(rd(REG(3, TRANSCFG_LO)), 0x1C6);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 
 	/* a Midgard-like GPU (LPAE only) has no TRANSCFG register */
 	gpuvm_mali_sim_config_init(&cfg, GPUVM_MALI_SIM_JM);
@@ -188,7 +160,7 @@ START_TEST(test_sim_as_registers)
 	ck_assert_uint_eq(take(GPUVM_MALI_SIM_V_BAD_REGISTER), 2);
 	wr(REG(0, TRANSCFG_LO), 0x1C6);
 	ck_assert_uint_eq(take(GPUVM_MALI_SIM_V_BAD_REGISTER), 1);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -227,7 +199,7 @@ START_TEST(test_sim_bad_registers)
 	ck_assert_uint_eq(take(GPUVM_MALI_SIM_V_BAD_REGISTER), 1);
 	ck_assert_uint_eq(rd(GPUVM_MALI_MMU_INT_MASK), 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -263,7 +235,7 @@ START_TEST(test_sim_violation_log_grows)
 		ck_assert_ptr_nonnull(strstr(v->msg, "register 0x"));
 	}
 	ck_assert_ptr_null(gpuvm_mali_sim_violation_get(sim, 40));
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -331,7 +303,7 @@ START_TEST(test_sim_jm_commands)
 	ck_assert_uint_eq(take(GPUVM_MALI_SIM_V_BAD_GPU_CMD), 1);
 	gpuvm_mali_sim_stats(sim, &st);
 	ck_assert_uint_eq(st.cache_flushes, 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -366,7 +338,7 @@ START_TEST(test_sim_csf_commands)
 	gpuvm_mali_sim_stats(sim, &st);
 	ck_assert_uint_eq(st.resets, 1);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -384,7 +356,7 @@ START_TEST(test_sim_flush_immediate)
 	ck_assert_uint_eq(st.cache_flushes, 1);
 	ck_assert_uint_ne(rd(GPUVM_MALI_GPU_INT_RAWSTAT) &
 			  GPUVM_MALI_GPU_IRQ_CLEAN_CACHES_COMPLETED, 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -487,7 +459,7 @@ START_TEST(test_sim_inspection_rejects)
 	ck_assert_int_eq(gpuvm_mali_sim_inject_fault(sim, 2, 0xC1, 0x1000, false),
 			 -EINVAL);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -587,7 +559,7 @@ static void mmu_finish(void)
 {
 	gpuvm_mali_mmu_destroy(mmu);
 	mmu = NULL;
-	finish();
+	fx_sim_destroy();
 }
 
 START_TEST(test_mmu_client_rejects)
@@ -652,7 +624,7 @@ static void pt_finish(void)
 {
 	gpuvm_mali_ptmem_destroy(mem);
 	mem = NULL;
-	finish();
+	fx_sim_destroy();
 }
 
 static struct gpuvm_mali_pgtable *pt_new(enum gpuvm_mali_pt_format format,

@@ -38,10 +38,9 @@
 #include <gpuvm/mali_vm.h>
 
 #include "../support.h"
+#include "sim_fixture.h"
 
 #define PG		0x1000ull
-#define MiB		(1ull << 20)
-#define PT_BASE		0x80000000ull
 #define PT_SIZE		(256 * 1024ull)
 #define BUF_BASE	0x90000000ull	/* never read by the GPU: not backed */
 #define BUF_SIZE	(2 * MiB)
@@ -112,8 +111,6 @@ static const char *const step_names[] = { "AS_STATUS read", "read", "access" };
 
 /* --- fixture ------------------------------------------------------------ */
 
-static struct gpuvm_mali_sim *sim;
-static struct gpuvm_mali_hal *hal;
 static struct gpuvm_mali_mmu *mmu;
 static struct gpuvm_mali_ptmem *mem;
 static struct gpuvm_mali_vm *vm;
@@ -143,16 +140,6 @@ static void on_fault(const struct gpuvm_mali_fault *f, void *priv)
 	nfaults++;
 }
 
-static void setup(void)
-{
-	ts_alloc_install();
-}
-
-static void teardown(void)
-{
-	ts_alloc_uninstall();
-}
-
 static bool under_valgrind(void)
 {
 	return getenv("GPUVM_UNDER_VALGRIND") != NULL;
@@ -171,24 +158,10 @@ static void sim_cfg(struct gpuvm_mali_sim_config *cfg, enum gpu_kind kind)
 	cfg->trace_capacity = 0;
 }
 
-static void dump_violations(void)
-{
-	size_t i, n = gpuvm_mali_sim_violation_count(sim);
-
-	for (i = 0; i < n && i < 8; i++) {
-		const struct gpuvm_mali_sim_violation *v =
-			gpuvm_mali_sim_violation_get(sim, i);
-
-		if (v)
-			fprintf(stderr, "%s: violation %s: %s\n", ctx,
-				gpuvm_mali_sim_violation_name(v->code), v->msg);
-	}
-}
-
 static void check_no_violation(void)
 {
 	if (gpuvm_mali_sim_violation_count(sim))
-		dump_violations();
+		fx_dump_violations(ctx);
 	CHECK_INT(gpuvm_mali_sim_violation_count(sim), 0);
 }
 
@@ -894,13 +867,13 @@ static Suite *faults_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("hook");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_reg_hook);
 	tcase_add_test(tc, test_all_ones_poll);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sweep");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, test_sweep, 0, GPU_N * OP_N);
 	suite_add_tcase(s, tc);
 

@@ -15,10 +15,9 @@
 #include <gpuvm/gpuvm.h>
 
 #include "../support.h"
+#include "sim_fixture.h"
 
 #define PG		0x1000ull
-#define MiB		(1ull << 20)
-#define PT_BASE		0x80000000ull
 #define BUF_BASE	0x90000000ull
 #define BO_VA		0x40000000ull
 #define HOLE_VA		0x40600000ull
@@ -28,24 +27,12 @@
 #define JS(j, r)	GPUVM_MALI_JS_REG(j, GPUVM_MALI_JS_##r)
 #define RW (GPUVM_MALI_PT_READ | GPUVM_MALI_PT_WRITE | GPUVM_MALI_PT_NOEXEC)
 
-static struct gpuvm_mali_sim *sim;
-static struct gpuvm_mali_hal *hal;
 static struct gpuvm_mali_gpu_info info;
 static struct gpuvm_mali_mmu *mmu;
 static struct gpuvm_mali_ptmem *mem;
 static struct gpuvm_mali_vm *vm;
 static struct gpuvm_mali_bo bo, bo2;
 static int as;
-
-static void setup(void)
-{
-	ts_alloc_install();
-}
-
-static void teardown(void)
-{
-	ts_alloc_uninstall();
-}
 
 /* A simulator of @family with the given model timings, probed. */
 static void start(enum gpuvm_mali_sim_family family, unsigned int reset_reads,
@@ -56,10 +43,8 @@ static void start(enum gpuvm_mali_sim_family family, unsigned int reset_reads,
 
 	gpuvm_mali_sim_config_init(&cfg, family);
 	cfg.trace_capacity = 1u << 16;
-	ck_assert_int_eq(gpuvm_mali_sim_create(&cfg, &sim), 0);
-	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, PT_BASE, MiB), 0);
+	fx_sim_create(&cfg, MiB);
 	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, BUF_BASE, MiB), 0);
-	hal = gpuvm_mali_sim_hal(sim);
 	gpuvm_mali_sim_gpu_config_init(&g);
 	g.reset_reads = reset_reads;
 	g.power_reads = power_reads;
@@ -107,14 +92,7 @@ static void finish(void)
 	}
 	gpuvm_mali_mmu_destroy(mmu);
 	mmu = NULL;
-	gpuvm_mali_sim_destroy(sim);
-	sim = NULL;
-	ck_assert_int_eq(ts_alloc_live(), 0);
-}
-
-static uint64_t tcount(void)
-{
-	return gpuvm_mali_sim_trace_count(sim);
+	fx_sim_destroy();
 }
 
 /* --- register sequences ------------------------------------------------- */
@@ -170,22 +148,11 @@ static unsigned int count_reads(uint64_t from, uint32_t off)
 	uint64_t i;
 
 	for (i = from; i < tcount(); i++) {
-		struct gpuvm_mali_sim_trace_entry e;
+		struct gpuvm_mali_sim_trace_entry e = tget(i);
 
-		ck_assert_int_eq(gpuvm_mali_sim_trace_get(sim, i, &e), 0);
 		n += !e.write && e.offset == off;
 	}
 	return n;
-}
-
-static uint32_t rd(uint32_t off)
-{
-	return gpuvm_mali_rd32(hal, off);
-}
-
-static void wr(uint32_t off, uint32_t v)
-{
-	gpuvm_mali_wr32(hal, off, v);
 }
 
 static size_t nviol(enum gpuvm_mali_sim_violation_code c)
@@ -1312,7 +1279,7 @@ static Suite *gpu_suite(void)
 	Suite *s = suite_create("mali_gpu");
 	TCase *tc = tcase_create("control");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_reset_trace);
 	tcase_add_test(tc, test_reset_csf);
 	tcase_add_test(tc, test_reset_state_machine);
@@ -1329,7 +1296,7 @@ static Suite *gpu_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("jobs");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_write_value_encode);
 	tcase_add_test(tc, test_job_write_value);
 	tcase_add_test(tc, test_job_chain);

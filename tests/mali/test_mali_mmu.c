@@ -15,34 +15,18 @@
 #include <gpuvm/mali_sim.h>
 
 #include "../support.h"
+#include "sim_fixture.h"
 
 #define PG		0x1000ull
-#define MiB		(1ull << 20)
-#define PT_BASE		0x80000000ull
 #define BUF_BASE	0x90000000ull
 
-#define REG(as, r)	GPUVM_MALI_AS_REG(as, GPUVM_MALI_AS_##r)
-
-static struct gpuvm_mali_sim *sim;
-static struct gpuvm_mali_hal *hal;
 static struct gpuvm_mali_mmu *mmu;
 
-static void setup(void)
-{
-	ts_alloc_install();
-}
-
-static void teardown(void)
-{
-	ts_alloc_uninstall();
-}
-
+/* A simulator with 1 MiB of page tables and 1 MiB of buffers, its MMU. */
 static void start_cfg(const struct gpuvm_mali_sim_config *cfg)
 {
-	ck_assert_int_eq(gpuvm_mali_sim_create(cfg, &sim), 0);
-	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, PT_BASE, MiB), 0);
+	fx_sim_create(cfg, MiB);
 	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, BUF_BASE, MiB), 0);
-	hal = gpuvm_mali_sim_hal(sim);
 	ck_assert_int_eq(gpuvm_mali_mmu_create(hal, NULL, &mmu), 0);
 }
 
@@ -65,22 +49,7 @@ static void finish(void)
 {
 	gpuvm_mali_mmu_destroy(mmu);
 	mmu = NULL;
-	gpuvm_mali_sim_destroy(sim);
-	sim = NULL;
-	ck_assert_int_eq(ts_alloc_live(), 0);
-}
-
-static uint64_t tcount(void)
-{
-	return gpuvm_mali_sim_trace_count(sim);
-}
-
-static struct gpuvm_mali_sim_trace_entry tget(uint64_t i)
-{
-	struct gpuvm_mali_sim_trace_entry e;
-
-	ck_assert_int_eq(gpuvm_mali_sim_trace_get(sim, i, &e), 0);
-	return e;
+	fx_sim_destroy();
 }
 
 /* --- trace matching ---------------------------------------------------- */
@@ -987,7 +956,7 @@ static Suite *mmu_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("encode");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_lockaddr);
 	tcase_add_test(tc, test_decode);
 	tcase_add_test(tc, test_probe);
@@ -995,7 +964,7 @@ static Suite *mmu_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sequences");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_empty_update);
 	tcase_add_test(tc, test_enable_disable_trace);
 	tcase_add_test(tc, test_jm_update_trace);
@@ -1006,14 +975,14 @@ static Suite *mmu_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("irq");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_irq_jm_order);
 	tcase_add_test(tc, test_irq_loop);
 	tcase_add_test(tc, test_irq_two_slots);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("flow");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_full_flow_csf);
 	tcase_add_test(tc, test_full_flow_jm);
 	tcase_add_test(tc, test_full_flow_midgard);

@@ -15,9 +15,7 @@
 #include <gpuvm/mali_sim.h>
 
 #include "../support.h"
-
-#define MiB			(1ull << 20)
-#define PT_BASE			0x80000000ull
+#include "sim_fixture.h"
 
 /* AArch64 tables (T18 puts the L2 table at 0x80001000). */
 #define A64_L0			0x80003000ull
@@ -34,51 +32,15 @@
 #define MEMATTR_A64		0x4C4C4C4C8C4C8F4Cull	/* T27 */
 #define MEMATTR_LPAE		0x0000000000888D88ull	/* T28 */
 
-#define REG(as, r)		GPUVM_MALI_AS_REG(as, GPUVM_MALI_AS_##r)
-
-static struct gpuvm_mali_sim *sim;
-static struct gpuvm_mali_hal *hal;
-
-static void setup(void)
-{
-	ts_alloc_install();
-}
-
-static void teardown(void)
-{
-	ts_alloc_uninstall();
-}
-
+/* A simulator with 1 MiB of page-table memory. */
 static void start_cfg(const struct gpuvm_mali_sim_config *cfg)
 {
-	ck_assert_int_eq(gpuvm_mali_sim_create(cfg, &sim), 0);
-	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, PT_BASE, MiB), 0);
-	hal = gpuvm_mali_sim_hal(sim);
+	fx_sim_create(cfg, MiB);
 }
 
 static void start(enum gpuvm_mali_sim_family family)
 {
-	struct gpuvm_mali_sim_config cfg;
-
-	gpuvm_mali_sim_config_init(&cfg, family);
-	start_cfg(&cfg);
-}
-
-static void finish(void)
-{
-	gpuvm_mali_sim_destroy(sim);
-	sim = NULL;
-	ck_assert_int_eq(ts_alloc_live(), 0);
-}
-
-static uint32_t rd(uint32_t off)
-{
-	return gpuvm_mali_rd32(hal, off);
-}
-
-static void wr(uint32_t off, uint32_t v)
-{
-	gpuvm_mali_wr32(hal, off, v);
+	fx_sim_create_family(family, MiB);
 }
 
 static void pte(uint64_t pa, uint64_t v)
@@ -288,7 +250,7 @@ START_TEST(test_create)
 	ck_assert_int_eq(gpuvm_mali_sim_mem_read64(sim, PT_BASE + 4, &v), -EINVAL);
 	ck_assert_uint_eq(now(), 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -317,7 +279,7 @@ START_TEST(test_create_nomem)
 	}
 	ck_assert_int_eq(ret, 0);
 	ts_alloc_fail_at(0, 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -382,7 +344,7 @@ START_TEST(test_registers)
 	gpuvm_mali_sim_violation_clear(sim);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
 	ck_assert_ptr_null(gpuvm_mali_sim_violation_get(sim, 0));
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -434,7 +396,7 @@ START_TEST(test_translate_a64)
 	ck_assert_uint_eq(fault, 0xC0);
 	ck_assert_int_eq(gaccess(9, 0x10000, GPUVM_MALI_SIM_READ, NULL), -EINVAL);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -514,7 +476,7 @@ START_TEST(test_stale_tlb_then_flush)
 	expect_ok(1, 0x12000, GPUVM_MALI_SIM_READ, 0x80000000);
 	expect_fault(1, 0x10000, GPUVM_MALI_SIM_WRITE, 0x000003C3);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -568,7 +530,7 @@ START_TEST(test_faults_a64)
 	as_enable(1, A64_L0, memattr, TRANSCFG_VA48 | GPUVM_MALI_TRANSCFG_DISABLE_AF_FAULT);
 	expect_ok(1, 0x14000, GPUVM_MALI_SIM_READ, 0x80000000);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -583,7 +545,7 @@ START_TEST(test_a64_39bit)
 	expect_ok(1, 0x40000010, GPUVM_MALI_SIM_READ, 0x40000010);
 	expect_fault(1, 1ull << 39, GPUVM_MALI_SIM_READ, 0x000002E0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -613,7 +575,7 @@ START_TEST(test_lpae)
 	as_enable(0, 2, 0, 0);
 	expect_ok(0, 0x10000, GPUVM_MALI_SIM_READ, 0x10000);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -635,7 +597,7 @@ START_TEST(test_lpae_only)
 	wr(REG(0, TRANSCFG_LO), 6);
 	ck_assert_uint_eq(rd(REG(0, TRANSCFG_LO)), 0);
 	ck_assert_uint_eq(nviol(GPUVM_MALI_SIM_V_BAD_REGISTER), 2);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -683,7 +645,7 @@ START_TEST(test_stale_ptw)
 	gpuvm_mali_sim_stats(sim, &gst);
 	ck_assert_uint_eq(gst.cache_flushes, 1);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -705,7 +667,7 @@ START_TEST(test_coherent_walk)
 	ck_assert_int_eq(gpuvm_mali_sim_check_coherent(sim, 1, 0x10000, 0x1000), 0);
 	expect_ok(1, 0x10000, GPUVM_MALI_SIM_READ, 0x80005000);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -772,7 +734,7 @@ START_TEST(test_lock_region)
 	wr(REG(1, COMMAND), 9);
 	ck_assert_uint_eq(nviol(GPUVM_MALI_SIM_V_BAD_COMMAND), 1);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 4);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -801,7 +763,7 @@ START_TEST(test_strict)
 		ck_assert_uint_eq(st.tlb_entries, 0);
 	}
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 2);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -857,7 +819,7 @@ START_TEST(test_busy_status)
 	ck_assert_uint_eq(st.busy_reads, 9 + 7 + 3);
 	ck_assert_uint_eq(st.commands, 5);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 1);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -885,7 +847,7 @@ START_TEST(test_busy_random)
 	ck_assert_int_eq(gpuvm_mali_sim_as_stats(sim, 2, &st), 0);
 	ck_assert_uint_lt(st.busy_reads, 64 * 5);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -916,7 +878,7 @@ START_TEST(test_update_staging)
 	as_enable(1, A64_L0, MEMATTR_A64, GPUVM_MALI_TRANSCFG_ADRMODE_AARCH64_64K);
 	ck_assert_uint_eq(nviol(GPUVM_MALI_SIM_V_BAD_CONFIG), 3);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 3);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -958,7 +920,7 @@ START_TEST(test_stuck)
 	ck_assert_int_eq(gpuvm_mali_sim_lock_region(sim, 1, NULL, NULL), 0);
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_AS_STUCK, 9, 1),
 			 -EINVAL);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1043,7 +1005,7 @@ START_TEST(test_irq)
 	ck_assert_uint_eq(rd(REG(3, FAULTSTATUS)), 0x2C3);
 	ck_assert_uint_eq(gpuvm_mali_rd64(hal, REG(3, FAULTADDRESS_LO)), 0x1000);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1078,7 +1040,7 @@ START_TEST(test_transtab_bus_fault)
 	ck_assert_uint_eq(rd(REG(3, FAULTSTATUS)), 0x000001D0);
 	ck_assert_uint_eq(rd(GPUVM_MALI_MMU_INT_RAWSTAT), 0x000C0000);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1091,7 +1053,7 @@ START_TEST(test_transtab_bus_fault_csf)
 			 GPUVM_MALI_SIM_FAULT);
 	ck_assert_uint_eq(rd(REG(2, FAULTSTATUS)), 0x000002D0);
 	ck_assert_uint_eq(rd(GPUVM_MALI_MMU_INT_RAWSTAT), 0x00000004);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1143,7 +1105,7 @@ START_TEST(test_pt_freed)
 	pte(0x1000, 1);
 	ck_assert_uint_eq(hal->ops->pt_read64(hal, 0x1000), 0);
 	ck_assert_uint_eq(nviol(GPUVM_MALI_SIM_V_BAD_PT_ACCESS), 4);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1186,7 +1148,7 @@ START_TEST(test_reset)
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, GPUVM_MALI_SIM_INJ_GPU_RESET, 0, 0), 0);
 	expect_fault(1, 0x10000, GPUVM_MALI_SIM_READ, 0x000002C0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1205,7 +1167,7 @@ START_TEST(test_power_off)
 	ck_assert_uint_eq(rd(GPUVM_MALI_MMU_INT_MASK), 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
 	ck_assert_int_eq(gpuvm_mali_sim_inject(sim, 99, 0, 0), -EINVAL);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1247,7 +1209,7 @@ START_TEST(test_visibility_wc)
 						    NULL, NULL), 0);
 	expect_fault(1, 0x15000, GPUVM_MALI_SIM_READ, 0x000002C3);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 1);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1283,7 +1245,7 @@ START_TEST(test_visibility_cached)
 	hal->ops->pt_sync(hal, PT_BASE + MiB - 8, 16);
 	ck_assert_uint_eq(nviol(GPUVM_MALI_SIM_V_BAD_PT_ACCESS), 1);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 1);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1299,7 +1261,7 @@ START_TEST(test_visibility_coherent)
 	pte(A64_L3, 0x1234);
 	ck_assert_int_eq(gpuvm_mali_sim_mem_read64(sim, A64_L3, &v), 0);
 	ck_assert_uint_eq(v, 0x1234);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1329,7 +1291,7 @@ START_TEST(test_gpu_flush)
 	/* JM encodings are not CSF commands. */
 	wr(GPUVM_MALI_GPU_CMD, GPUVM_MALI_JM_GPU_CMD_CLEAN_INV_CACHES);
 	ck_assert_uint_eq(nviol(GPUVM_MALI_SIM_V_BAD_GPU_CMD), 1);
-	finish();
+	fx_sim_destroy();
 
 	/* JM: CLEAN_INV_CACHES drops the walker's lines. */
 	start(GPUVM_MALI_SIM_JM);
@@ -1358,7 +1320,7 @@ START_TEST(test_gpu_flush)
 	ck_assert_int_eq(gpu_flush(GPUVM_MALI_JM_GPU_CMD_CLEAN_CACHES), 2);
 	gpuvm_mali_sim_stats(sim, &gst);
 	ck_assert_uint_eq(gst.ptw_lines, 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1404,7 +1366,7 @@ START_TEST(test_trace)
 	ck_assert_int_eq(gpuvm_mali_sim_trace_get(sim, mark, &e), -ENOENT);
 	ck_assert_int_eq(gpuvm_mali_sim_trace_get(sim, mark + 31 - 16, &e), 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1429,7 +1391,7 @@ START_TEST(test_tlb_capacity)
 	ck_assert_uint_eq(st.tlb_entries, 2);
 	ck_assert_uint_eq(st.tlb_hits, 2);
 	ck_assert_uint_eq(st.tlb_misses, 4);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1450,7 +1412,7 @@ START_TEST(test_clock_saturates)
 	ck_assert_uint_eq(now(), UINT64_MAX);
 	hal->ops->sleep_us(hal, UINT64_MAX);
 	ck_assert_uint_eq(now(), UINT64_MAX);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1517,7 +1479,7 @@ START_TEST(test_range_visibility)
 	gpuvm_mali_sim_stats(sim, &gst);
 	ck_assert_uint_eq(gst.pending_pte_lines, 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 1);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1537,7 +1499,7 @@ START_TEST(test_range_visibility_wc_coherent)
 	ck_assert_uint_eq(v, 0x33);
 	gpuvm_mali_sim_stats(sim, &gst);
 	ck_assert_uint_eq(gst.pending_pte_lines, 0);
-	finish();
+	fx_sim_destroy();
 
 	start(GPUVM_MALI_SIM_CSF);
 	/* Across a page boundary: the last line of one frame, the next's first. */
@@ -1554,7 +1516,7 @@ START_TEST(test_range_visibility_wc_coherent)
 	ck_assert_int_eq(gpuvm_mali_sim_mem_read64(sim, A64_L3 + 8, &v), 0);
 	ck_assert_uint_eq(v, 0x33);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1596,7 +1558,7 @@ START_TEST(test_range_bad)
 	ck_assert_int_eq(gpu_flush(GPUVM_MALI_CSF_GPU_CMD_FLUSH_ALL), 2);
 	as_cmd(1, GPUVM_MALI_AS_COMMAND_UNLOCK);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 1);
-	finish();
+	fx_sim_destroy();
 }
 END_TEST
 
@@ -1715,7 +1677,7 @@ START_TEST(test_range_equivalence)
 		}
 		gpuvm_mali_sim_destroy(sims[0]);
 		sim = sims[1];
-		finish();
+		fx_sim_destroy();
 	}
 	ck_assert_uint_gt(nonzero, 3 * 512);
 }
@@ -1727,7 +1689,7 @@ static Suite *sim_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("setup");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_create);
 	tcase_add_test(tc, test_create_nomem);
 	tcase_add_test(tc, test_registers);
@@ -1737,7 +1699,7 @@ static Suite *sim_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("translation");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_translate_a64);
 	tcase_add_test(tc, test_faults_a64);
 	tcase_add_test(tc, test_a64_39bit);
@@ -1749,7 +1711,7 @@ static Suite *sim_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("coherence");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_stale_tlb_then_flush);
 	tcase_add_test(tc, test_stale_ptw);
 	tcase_add_test(tc, test_coherent_walk);
@@ -1760,7 +1722,7 @@ static Suite *sim_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("range store");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_range_visibility);
 	tcase_add_test(tc, test_range_visibility_wc_coherent);
 	tcase_add_test(tc, test_range_bad);
@@ -1768,7 +1730,7 @@ static Suite *sim_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("commands");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_lock_region);
 	tcase_add_test(tc, test_strict);
 	tcase_add_test(tc, test_busy_status);

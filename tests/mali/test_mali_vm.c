@@ -17,11 +17,10 @@
 #include <gpuvm/mali_vm.h>
 
 #include "../support.h"
+#include "sim_fixture.h"
 
 #define PG		0x1000ull
-#define MiB		(1ull << 20)
 #define BLK		(2 * MiB)
-#define PT_BASE		0x80000000ull
 #define PT_SIZE		(2 * MiB)
 #define BUF_BASE	0x90000000ull
 #define BUF_SIZE	(12 * MiB)
@@ -37,8 +36,6 @@
 #define RW	(GPUVM_MALI_PT_READ | GPUVM_MALI_PT_WRITE | GPUVM_MALI_PT_CACHED)
 #define RO	(GPUVM_MALI_PT_READ | GPUVM_MALI_PT_NOEXEC)
 
-static struct gpuvm_mali_sim *sim;
-static struct gpuvm_mali_hal *hal;
 static struct gpuvm_mali_mmu *mmu;
 static struct gpuvm_mali_ptmem *mem;
 static struct gpuvm_mali_vm *vm;
@@ -53,16 +50,6 @@ static void on_fault(const struct gpuvm_mali_fault *f, void *priv)
 	(void)priv;
 	last_fault = *f;
 	nfaults++;
-}
-
-static void setup(void)
-{
-	ts_alloc_install();
-}
-
-static void teardown(void)
-{
-	ts_alloc_uninstall();
 }
 
 enum cfg_kind { CFG_CSF, CFG_JM, CFG_MIDGARD, CFG_NKINDS };
@@ -90,10 +77,8 @@ static void start(enum cfg_kind kind)
 	int i;
 
 	sim_cfg(&cfg, kind);
-	ck_assert_int_eq(gpuvm_mali_sim_create(&cfg, &sim), 0);
-	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, PT_BASE, PT_SIZE), 0);
+	fx_sim_create(&cfg, PT_SIZE);
 	ck_assert_int_eq(gpuvm_mali_sim_add_memory(sim, BUF_BASE, BUF_SIZE), 0);
-	hal = gpuvm_mali_sim_hal(sim);
 	ck_assert_int_eq(gpuvm_mali_mmu_create(hal, NULL, &mmu), 0);
 	gpuvm_mali_mmu_set_fault_handler(mmu, on_fault, NULL);
 	nfaults = 0;
@@ -139,23 +124,7 @@ static void finish(void)
 	gpuvm_mali_mmu_destroy(mmu);
 	mmu = NULL;
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
-	gpuvm_mali_sim_destroy(sim);
-	sim = NULL;
-	ck_assert_int_eq(ts_alloc_live(), 0);
-}
-
-static void dump_violations(void)
-{
-	size_t i, n = gpuvm_mali_sim_violation_count(sim);
-
-	for (i = 0; i < n && i < 8; i++) {
-		const struct gpuvm_mali_sim_violation *v =
-			gpuvm_mali_sim_violation_get(sim, i);
-
-		if (v)
-			fprintf(stderr, "violation %s: %s\n",
-				gpuvm_mali_sim_violation_name(v->code), v->msg);
-	}
+	fx_sim_destroy();
 }
 
 /*
@@ -214,7 +183,7 @@ static void expect_clean(void)
 						   WIN_SIZE);
 
 	if (stale || gpuvm_mali_sim_violation_count(sim))
-		dump_violations();
+		fx_dump_violations("test_mali_vm");
 	ck_assert_int_eq(stale, 0);
 	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
 	ck_assert_int_eq(gpuvm_check(gpuvm_mali_vm_gpuvm(vm)), 0);
@@ -1021,7 +990,7 @@ static Suite *vm_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("requests");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, test_basic, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_overlap, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_unmap_middle, 0, CFG_NKINDS);
@@ -1034,20 +1003,20 @@ static Suite *vm_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("failures");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, test_alloc_fail, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_pool_exhausted, 0, CFG_NKINDS);
 	tcase_add_loop_test(tc, test_stuck, 0, CFG_MIDGARD);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("random");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_random, 0, CFG_NKINDS);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifetime");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_destroy_drops_last_bo_ref);
 	suite_add_tcase(s, tc);
 	return s;
