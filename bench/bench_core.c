@@ -49,6 +49,10 @@
 
 #include "bench_util.h"
 
+/* Whether the library was built with its lock checks (meson: lock_checks). */
+#ifndef BENCH_LOCK_CHECKS
+#define BENCH_LOCK_CHECKS 1
+#endif
 #ifndef BENCH_BUILDTYPE
 #define BENCH_BUILDTYPE "unknown"
 #endif
@@ -1677,7 +1681,8 @@ static void print_json(int runs, int rounds)
 	printf(",\n    \"buildtype\": \"%s\",\n    \"optimization\": \"%s\",\n",
 	       BENCH_BUILDTYPE, BENCH_OPTIMIZATION);
 	printf("    \"linkage\": \"%s\",\n", BENCH_LINKAGE);
-	printf("    \"lock_checks\": %s,\n", opt.no_lock_checks ? "false" : "true");
+	printf("    \"lock_checks\": %s,\n",
+	       BENCH_LOCK_CHECKS && !opt.no_lock_checks ? "true" : "false");
 	printf("    \"op_cache\": %s,\n", opt.op_cache ? "true" : "false");
 	printf("    \"pool_thp\": %s,\n", opt.thp ? "true" : "false");
 	printf("    \"background_load\": %.4f,\n    \"steal\": %.4f\n  },\n",
@@ -1762,7 +1767,7 @@ static void print_tables(int runs, int rounds)
 
 	printf("\nlibgpuvm core, ns per op: median of %d rounds x %d runs (%s, -O%s, %s library%s%s%s)\n",
 	       rounds, runs, BENCH_BUILDTYPE, BENCH_OPTIMIZATION, BENCH_LINKAGE,
-	       opt.no_lock_checks ? ", no lock checks" : "",
+	       BENCH_LOCK_CHECKS && !opt.no_lock_checks ? ", lock checks" : "",
 	       opt.op_cache ? ", op cache" : "", opt.thp ? ", THP pool" : "");
 	printf("%-10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "N",
 	       "a:insert", "b:find", "c:split", "d:16+16", "e:iter/VA",
