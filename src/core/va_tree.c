@@ -37,11 +37,27 @@ static inline struct gpuvm_va *child(const struct gpuvm_va *n, int side)
 	return n->node.child[side];
 }
 
+/*
+ * Where a parent link goes: @c's, or a scratch slot when @c is NULL.  Whether
+ * a child is NULL is as good as random in rotations and removals, so a
+ * select and an unconditional store beat a branch that mispredicts.
+ */
+#define parent_slot(c, scratch) ((c) ? &(c)->node.parent : &(scratch))
+
+/* Keep the scratch store: without it gcc turns the select back into a branch. */
+#if defined(__GNUC__) || defined(__clang__)
+#define keep_scratch(scratch) __asm__("" : : "m"(scratch))
+#else
+#define keep_scratch(scratch) ((void)(scratch))
+#endif
+
 static inline void set_child(struct gpuvm_va *n, int side, struct gpuvm_va *c)
 {
+	struct gpuvm_va *scratch;
+
 	n->node.child[side] = c;
-	if (c)
-		c->node.parent = n;
+	*parent_slot(c, scratch) = n;
+	keep_scratch(scratch);
 }
 
 /* Which side of its parent @n hangs from (meaningless at the root). */
@@ -54,10 +70,10 @@ static inline int side_of(const struct gpuvm_va *n)
 static inline void replace_link(struct gpuvm_tree *t, struct gpuvm_va *from,
 				struct gpuvm_va *to)
 {
-	struct gpuvm_va *p = from->node.parent;
+	struct gpuvm_va *p = from->node.parent, *scratch;
 
-	if (to)
-		to->node.parent = p;
+	*parent_slot(to, scratch) = p;
+	keep_scratch(scratch);
 	if (!p)
 		t->root = to;
 	else
