@@ -101,7 +101,8 @@ static inline struct gpuvm_op *op_start(const struct gpuvm_ops *fn, void *priv,
 }
 
 static inline int emit_map(const struct gpuvm_ops *fn, void *priv, uint64_t addr,
-		    uint64_t range, struct gpuvm_bo *obj, uint64_t offset)
+			   uint64_t range, struct gpuvm_bo *obj,
+			   uint64_t offset)
 {
 	struct gpuvm_op tmp, *op = op_start(fn, priv, &tmp);
 

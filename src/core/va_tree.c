@@ -159,7 +159,8 @@ static void link_leaf(struct gpuvm_tree *t, struct gpuvm_va *p, int side,
 		p->node.child[side] = va;
 	else
 		t->root = va;
-	t->count++;
+	/* Relaxed atomic: gpuvm_refcount() reads the count without the lock. */
+	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
 	t->gen += 2;
 	retrace_insert(t, va);
 }
@@ -387,7 +388,7 @@ void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 	va->node.child[R] = NULL;
 	va->node.parent = NULL;
 	va->balance = 0;
-	t->count--;
+	__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
 	finger_set(t, lo, succ, NULL, false);
 
 	/* Walk up while the subtree we came from got shorter. */
