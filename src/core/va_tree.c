@@ -187,6 +187,7 @@ static inline void finger_set(struct gpuvm_tree *t, uint64_t lo,
 	t->finger = va;
 	t->finger_next = next;
 	t->finger_lo = lo;
+	t->finger_last = next_known && next ? gpuvm_va_end(next) - 1 : UINT64_MAX;
 	t->finger_next_known = next_known;
 	t->finger_gen = t->gen;
 }
@@ -435,14 +436,21 @@ struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *
 {
 	struct gpuvm_va *n = t->root, *found = NULL;
 
-	/* Where the last change left the finger: no descent (see finger_set()). */
-	if (t->finger_gen == t->gen && addr >= t->finger_lo) {
-		struct gpuvm_va *f = t->finger, *fn = t->finger_next;
+	/*
+	 * Where the last change left the finger: no descent (see finger_set()).
+	 * After an insert, the range the finger answers for is one unsigned
+	 * comparison (below finger_lo wraps above): a branch on addr >=
+	 * finger_lo alone was a coin toss, mispredicted on about every other
+	 * insert of a random build, where this test is nearly always false.
+	 */
+	if (t->finger_gen == t->gen &&
+	    addr - t->finger_lo <= t->finger_last - t->finger_lo) {
+		struct gpuvm_va *f = t->finger;
 
 		if (!f || addr < gpuvm_va_end(f))
 			return f;
-		if (t->finger_next_known && (!fn || addr < gpuvm_va_end(fn)))
-			return fn;
+		if (t->finger_next_known)
+			return t->finger_next;
 	}
 
 	/*
