@@ -170,11 +170,14 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
 /*
  * gpuvm_for_each_va_range_safe() over [start, end) of a validated range,
  * from @first, the first VA ending after start (the planners find it with
- * gpuvm_tree_first_ending_after_branchy(): see there).
+ * gpuvm_tree_first_ending_after_branchy(): see there).  A VA reaching @end
+ * is the last one (VAs do not overlap: the next starts at or after @end),
+ * so its successor, a walk up or down the tree, is not looked for.
  */
 #define plan_for_each_va_safe(va, next_, first, end)                         \
 	for (va = (first);                                                   \
-	     va && va->addr < (end) && ((next_ = gpuvm_va_next(va)), 1);     \
+	     va && va->addr < (end) &&                                       \
+	     ((next_ = gpuvm_va_end(va) < (end) ? gpuvm_va_next(va) : NULL), 1); \
 	     va = next_)
 
 /*
