@@ -174,6 +174,76 @@ START_TEST(test_teardown_with_vas)
 }
 END_TEST
 
+/*
+ * Every inserted VA counts as one reference in gpuvm_refcount(), however the
+ * library keeps them: through inserts, both kinds of remap (in place and
+ * the general path), removals, and the last VA's removal freeing a VM whose
+ * driver reference is already gone.  With and without a reserved region.
+ */
+START_TEST(test_va_references)
+{
+	struct gpuvm_op_map pm = { .addr = 0x1000, .range = 0x1000 };
+	struct gpuvm_op_map nm = { .addr = 0x3000, .range = 0x1000 };
+	struct gpuvm_op_unmap um = { 0 };
+	struct gpuvm_op_remap op = { .prev = &pm, .next = &nm, .unmap = &um };
+	struct gpuvm_va *a, *b, *c, *prev, *next, *far;
+	uint64_t rrange = (uint64_t)_i * 0x1000;
+	struct ts_vm t;
+
+	ts_vm_init(&t, 0, 0x100000, 0x80000, rrange, NULL);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 1);
+	a = va_add(&t.vm, 0x1000, 0x3000);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 2);
+	b = va_add(&t.vm, 0x8000, 0x1000);
+	c = va_add(&t.vm, 0x9000, 0x1000);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 4);
+	gpuvm_get(&t.vm);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 5);
+	gpuvm_put(&t.vm);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 4);
+
+	/* split in place: one VA becomes two */
+	prev = ts_va_new(0, 0, NULL, 0);
+	next = ts_va_new(0, 0, NULL, 0);
+	um.va = a;
+	ck_assert_int_eq(gpuvm_va_remap(prev, next, &op), 0);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 5);
+	free(a);
+
+	/* a piece outside the old VA takes the general path: two become two */
+	far = ts_va_new(0, 0, NULL, 0);
+	um.va = next;
+	ck_assert_int_eq(gpuvm_va_remap(NULL, far, &(struct gpuvm_op_remap){
+		.next = &(struct gpuvm_op_map){ .addr = 0x20000, .range = 0x1000 },
+		.unmap = &um }), 0);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 5);
+	ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+	free(next);
+
+	/* a remap without pieces only removes */
+	um.va = b;
+	ck_assert_int_eq(gpuvm_va_remap(NULL, NULL, &(struct gpuvm_op_remap){
+		.unmap = &um }), 0);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 4);
+	free(b);
+
+	/* the driver lets go first: the VAs keep the VM */
+	gpuvm_put(&t.vm);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 3);
+	gpuvm_va_remove(prev);
+	gpuvm_va_remove(far);
+	ck_assert_int_eq(t.freed, 0);
+	ck_assert_uint_eq(gpuvm_refcount(&t.vm), 1);
+	/* the last VA's removal drops the last reference */
+	gpuvm_va_remove(c);
+	ck_assert_int_eq(t.freed, 1);
+	ck_assert_int_eq(ts_warn_count(), 0);
+	free(prev);
+	free(far);
+	free(c);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* gpuvm_va_remap()                                                         */
 
@@ -468,6 +538,7 @@ static Suite *core_edges_suite(void)
 	tcase_add_test(tc, test_check_finds_damage);
 	tcase_add_test(tc, test_check_reserved_missing);
 	tcase_add_test(tc, test_teardown_with_vas);
+	tcase_add_loop_test(tc, test_va_references, 0, 2);
 	tcase_add_test(tc, test_remap_refusals);
 	tcase_add_test(tc, test_map_hint);
 	tcase_add_test(tc, test_allocator_incomplete);

@@ -406,6 +406,12 @@ struct gpuvm_tree {
 	struct gpuvm_va *finger_next;	/**< private: see @finger */
 	uint64_t finger_lo;		/**< private: see @finger */
 	uint64_t finger_gen;		/**< private: @gen when @finger was recorded */
+	/**
+	 * @finger_last: private: no address above it is in the finger: the
+	 * end of @finger_next minus one if @finger_next_known and it is not
+	 * NULL, else all ones (a bound only; the finger still tests @finger)
+	 */
+	uint64_t finger_last;
 	bool finger_next_known;		/**< private: see @finger */
 };
 

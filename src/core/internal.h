@@ -102,11 +102,6 @@ static inline bool gpuvm_range_valid_(const struct gpuvm *vm, uint64_t addr,
 	return true;
 }
 
-/* --- VM reference counting helpers (vm.c) ------------------------------ */
-
-/* Take @n references at once (n may be 0). */
-void gpuvm_get_n(struct gpuvm *vm, uint32_t n);
-
 /* --- lock checks: the kernel's lockdep assertions, as warnings ---------- */
 
 /*

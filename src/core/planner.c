@@ -100,8 +100,9 @@ static inline struct gpuvm_op *op_start(const struct gpuvm_ops *fn, void *priv,
 	return op;
 }
 
-static int emit_map(const struct gpuvm_ops *fn, void *priv, uint64_t addr,
-		    uint64_t range, struct gpuvm_bo *obj, uint64_t offset)
+static inline int emit_map(const struct gpuvm_ops *fn, void *priv, uint64_t addr,
+			   uint64_t range, struct gpuvm_bo *obj,
+			   uint64_t offset)
 {
 	struct gpuvm_op tmp, *op = op_start(fn, priv, &tmp);
 
@@ -169,11 +170,14 @@ static inline struct gpuvm_op_map piece(uint64_t addr, uint64_t range,
 /*
  * gpuvm_for_each_va_range_safe() over [start, end) of a validated range,
  * from @first, the first VA ending after start (the planners find it with
- * gpuvm_tree_first_ending_after_branchy(): see there).
+ * gpuvm_tree_first_ending_after_branchy(): see there).  A VA reaching @end
+ * is the last one (VAs do not overlap: the next starts at or after @end),
+ * so its successor, a walk up or down the tree, is not looked for.
  */
 #define plan_for_each_va_safe(va, next_, first, end)                         \
 	for (va = (first);                                                   \
-	     va && va->addr < (end) && ((next_ = gpuvm_va_next(va)), 1);     \
+	     va && va->addr < (end) &&                                       \
+	     ((next_ = gpuvm_va_end(va) < (end) ? gpuvm_va_next(va) : NULL), 1); \
 	     va = next_)
 
 /*
@@ -200,9 +204,14 @@ static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 		return -EINVAL;
 
 	first = gpuvm_tree_first_ending_after_branchy(&vm->tree, ra);
-	if (!madvise && (!first || first->addr >= re))
-		/* A map into a gap: tell the insert applying it where it goes. */
+	if (!madvise && (!first || first->addr >= re)) {
+		/*
+		 * A map into a gap, the common case: tell the insert applying
+		 * it where it goes, and emit it without entering the walk.
+		 */
 		gpuvm_tree_set_hint(&vm->tree, ra, first);
+		return emit_map(fn, priv, ra, rr, ro, rof);
+	}
 
 	plan_for_each_va_safe(va, next, first, re) {
 		const uint64_t a = va->addr, e = a + va->range, of = va->offset;

@@ -37,11 +37,27 @@ static inline struct gpuvm_va *child(const struct gpuvm_va *n, int side)
 	return n->node.child[side];
 }
 
+/*
+ * Where a parent link goes: @c's, or a scratch slot when @c is NULL.  Whether
+ * a child is NULL is as good as random in rotations and removals, so a
+ * select and an unconditional store beat a branch that mispredicts.
+ */
+#define parent_slot(c, scratch) ((c) ? &(c)->node.parent : &(scratch))
+
+/* Keep the scratch store: without it gcc turns the select back into a branch. */
+#if defined(__GNUC__) || defined(__clang__)
+#define keep_scratch(scratch) __asm__("" : : "m"(scratch))
+#else
+#define keep_scratch(scratch) ((void)(scratch))
+#endif
+
 static inline void set_child(struct gpuvm_va *n, int side, struct gpuvm_va *c)
 {
+	struct gpuvm_va *scratch;
+
 	n->node.child[side] = c;
-	if (c)
-		c->node.parent = n;
+	*parent_slot(c, scratch) = n;
+	keep_scratch(scratch);
 }
 
 /* Which side of its parent @n hangs from (meaningless at the root). */
@@ -54,10 +70,10 @@ static inline int side_of(const struct gpuvm_va *n)
 static inline void replace_link(struct gpuvm_tree *t, struct gpuvm_va *from,
 				struct gpuvm_va *to)
 {
-	struct gpuvm_va *p = from->node.parent;
+	struct gpuvm_va *p = from->node.parent, *scratch;
 
-	if (to)
-		to->node.parent = p;
+	*parent_slot(to, scratch) = p;
+	keep_scratch(scratch);
 	if (!p)
 		t->root = to;
 	else
@@ -143,7 +159,8 @@ static void link_leaf(struct gpuvm_tree *t, struct gpuvm_va *p, int side,
 		p->node.child[side] = va;
 	else
 		t->root = va;
-	t->count++;
+	/* Relaxed atomic: gpuvm_refcount() reads the count without the lock. */
+	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
 	t->gen += 2;
 	retrace_insert(t, va);
 }
@@ -170,6 +187,7 @@ static inline void finger_set(struct gpuvm_tree *t, uint64_t lo,
 	t->finger = va;
 	t->finger_next = next;
 	t->finger_lo = lo;
+	t->finger_last = next_known && next ? gpuvm_va_end(next) - 1 : UINT64_MAX;
 	t->finger_next_known = next_known;
 	t->finger_gen = t->gen;
 }
@@ -371,7 +389,7 @@ void gpuvm_tree_remove(struct gpuvm_tree *t, struct gpuvm_va *va)
 	va->node.child[R] = NULL;
 	va->node.parent = NULL;
 	va->balance = 0;
-	t->count--;
+	__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
 	finger_set(t, lo, succ, NULL, false);
 
 	/* Walk up while the subtree we came from got shorter. */
@@ -418,14 +436,21 @@ struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *
 {
 	struct gpuvm_va *n = t->root, *found = NULL;
 
-	/* Where the last change left the finger: no descent (see finger_set()). */
-	if (t->finger_gen == t->gen && addr >= t->finger_lo) {
-		struct gpuvm_va *f = t->finger, *fn = t->finger_next;
+	/*
+	 * Where the last change left the finger: no descent (see finger_set()).
+	 * After an insert, the range the finger answers for is one unsigned
+	 * comparison (below finger_lo wraps above): a branch on addr >=
+	 * finger_lo alone was a coin toss, mispredicted on about every other
+	 * insert of a random build, where this test is nearly always false.
+	 */
+	if (t->finger_gen == t->gen &&
+	    addr - t->finger_lo <= t->finger_last - t->finger_lo) {
+		struct gpuvm_va *f = t->finger;
 
 		if (!f || addr < gpuvm_va_end(f))
 			return f;
-		if (t->finger_next_known && (!fn || addr < gpuvm_va_end(fn)))
-			return fn;
+		if (t->finger_next_known)
+			return t->finger_next;
 	}
 
 	/*
