@@ -3,6 +3,8 @@
 """Print the Markdown results table of bench/README.md from --json output.
 
     python3 bench/table.py results.json [more.json ...]
+    python3 bench/table.py new-*.json --ref ref-*.json
+
 
 All files are invocations of the same build (bench/alternate.py makes them).
 Each figure is the median of the round medians of every file (each
@@ -11,7 +13,11 @@ column gives the smallest and largest round median.  "vs ref" is reference
 / libgpuvm, where the reference figures are the kernel's drm_gpuvm.c as
 measured side by side (kernel_reference in the JSON: not measured by the
 benchmark).  Targets: (a), (c), (d) 2.0x, (b), (e) 1.5x, every N, both API
-forms.  Python standard library only.
+forms.  With --ref, the reference column is measured instead: the files
+after --ref are invocations of a reference program that prints the same
+JSON (the kernel's code in a harness of the same workloads, alternated with
+the libgpuvm invocations), taken the same way, with their own spread.
+Python standard library only.
 """
 import json
 import statistics
@@ -49,18 +55,35 @@ def round_medians(runs, n, w, api):
     return out
 
 
-def main(paths):
+def main(paths, ref_paths):
     runs = [json.load(open(p)) for p in paths]
+    refs = [json.load(open(p)) for p in ref_paths]
     first = runs[0]
     kref = first["kernel_reference"]
     targets = kref.get("targets", {"a": 2.0, "b": 1.5, "c": 2.0, "d": 2.0,
                                    "e": 1.5})
     ref = {row["n"]: row for row in kref["results"]}
+    if refs:
+        # the measured reference replaces the recorded figures
+        ref = {}
+        for r in refs[0]["results"]:
+            ms = round_medians(refs, r["n"], r["workload"], r["api"])
+            key = r["workload"] if r["api"] == "ops" else f"{r['workload']}_cb"
+            ref.setdefault(r["n"], {})[key] = (statistics.median(ms),
+                                              min(ms), max(ms))
     sizes = sorted({r["n"] for r in first["results"]})
     nrounds = sum(d["config"].get("rounds", 1) for d in runs)
-    print(f"| N | workload | API | ref | libgpuvm | spread ({nrounds} rounds, "
-          f"{len(runs)} invocations) | vs ref | target | met |")
-    print("|---|---|---|---:|---:|---:|---:|---:|:---:|")
+    if refs:
+        rrounds = sum(d["config"].get("rounds", 1) for d in refs)
+        print(f"| N | workload | API | ref (measured) | ref spread ({rrounds} "
+              f"rounds, {len(refs)} invocations) | libgpuvm | spread "
+              f"({nrounds} rounds, {len(runs)} invocations) | vs ref | "
+              f"target | met |")
+        print("|---|---|---|---:|---:|---:|---:|---:|---:|:---:|")
+    else:
+        print(f"| N | workload | API | ref | libgpuvm | spread ({nrounds} rounds, "
+              f"{len(runs)} invocations) | vs ref | target | met |")
+        print("|---|---|---|---:|---:|---:|---:|---:|:---:|")
     met = missed = 0
     for n in sizes:
         for w in "abcde":
@@ -71,28 +94,46 @@ def main(paths):
                     continue
                 m = statistics.median(ms)
                 k = ref[n][key]
+                cols = [nlabel(n), NAMES[w],
+                        "op list" if api == "ops" else "callback"]
+                if refs:
+                    k, klo, khi = k
+                    cols += [fmt(k), f"{fmt(klo)}–{fmt(khi)}"]
+                else:
+                    cols += [fmt(k)]
                 sp = k / m
                 t = targets[w]
                 ok = sp >= t
                 met += ok
                 missed += not ok
-                print("| " + " | ".join([
-                    nlabel(n), NAMES[w], "op list" if api == "ops" else "callback",
-                    fmt(k), fmt(m), f"{fmt(min(ms))}–{fmt(max(ms))}",
+                print("| " + " | ".join(cols + [
+                    fmt(m), f"{fmt(min(ms))}–{fmt(max(ms))}",
                     f"{sp:.2f}x", f"{t:.1f}x", "yes" if ok else "**no**"]) + " |")
     print()
     print(f"Targets met: {met} of {met + missed} figures.")
     mems = [d["memory"] for d in runs if d.get("memory")]
     if mems:
         b = [m["bytes_per_mapping"] for m in mems]
+        rmems = [d["memory"]["bytes_per_mapping"] for d in refs
+                 if d.get("memory")]
+        refmem = (f"{min(rmems):.2f}–{max(rmems):.2f} B measured" if rmems
+                  else f"{kref.get('bytes_per_mapping', 120):.0f} B per VA")
         print(f"Memory at N = {mems[0]['n']:,}: {min(b):.2f}–{max(b):.2f} bytes "
-              f"of peak RSS per mapping (reference: "
-              f"{kref.get('bytes_per_mapping', 120):.0f} B per VA).")
+              f"of peak RSS per mapping (reference: {refmem}).")
     loads = ", ".join(f"{d['machine']['background_load']:.3f}" for d in runs)
     print(f"Background load of the invocation(s): {loads}.")
+    if refs:
+        loads = ", ".join(f"{d['machine']['background_load']:.3f}"
+                          for d in refs)
+        print(f"Background load of the reference invocation(s): {loads}.")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    ref_args = []
+    if "--ref" in args:
+        i = args.index("--ref")
+        args, ref_args = args[:i], args[i + 1:]
+    if not args or ("--ref" in sys.argv and not ref_args):
         sys.exit(__doc__)
-    main(sys.argv[1:])
+    main(args, ref_args)
