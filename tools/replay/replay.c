@@ -35,6 +35,15 @@
 
 #include <glib.h>
 
+/*
+ * x86-64: hex numbers formatted 16 digits at a time with SSE2 (always
+ * there); elsewhere, or built with -DREPLAY_SCALAR_HEX, a byte at a time.
+ */
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(REPLAY_SCALAR_HEX)
+#define REPLAY_SSE2_HEX 1
+#include <emmintrin.h>
+#endif
+
 #include <gpuvm/gpuvm.h>
 #include <gpuvm/mali_vm.h>
 
@@ -73,8 +82,16 @@ enum vm_state {
 	VM_FAILED,	/* gpuvm_init() failed; the trace cannot go on */
 };
 
+/* Longest output line: a remap with two pieces (217 bytes). */
+#define LINE_MAX_CHARS 256
+/* Output is written to the stream once this much is formatted. */
+#define OUT_CHUNK 65536
+
 struct replay {
 	FILE *out;
+	char *obuf;			/* OUT_CHUNK + LINE_MAX_CHARS bytes */
+	size_t olen;			/* bytes formatted into obuf */
+	char line[LINE_MAX_CHARS];	/* --mmu: a held-back line */
 	const char *name;
 	struct replay_options opts;
 	unsigned long lineno;
@@ -134,6 +151,7 @@ static void G_GNUC_PRINTF(3, 0) vreport(struct replay *r, const char *what,
 					const char *fmt, va_list ap)
 {
 	/* Whatever was printed so far comes out before the message. */
+	replay_flush(r);
 	fflush(r->out);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: %s", r->name, r->lineno, what);
 	vfprintf(stderr, fmt, ap);
@@ -169,161 +187,262 @@ static void replay_warn(const char *func, const char *msg, void *priv)
 	r->warnings++;
 	if (r->opts.quiet)
 		return;
+	replay_flush(r);
 	fflush(r->out);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: libgpuvm warning: %s: %s\n",
 		r->name, r->lineno, func, msg);
 }
 
 /* ------------------------------------------------------------------------ */
-/* Output: one fwrite per line                                              */
+/* Output: formatted into one buffer, written OUT_CHUNK bytes at a time     */
 
-/* Long enough for the longest line, a remap with two pieces. */
-#define LINE_MAX_CHARS 256
+#ifndef REPLAY_SSE2_HEX
+#define HEX_ROW(h) h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" \
+		   h "8" h "9" h "a" h "b" h "c" h "d" h "e" h "f"
+/* "00" "01" ... "ff": the two hex digits of every byte */
+static const char hex_pairs[] =
+	HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3")
+	HEX_ROW("4") HEX_ROW("5") HEX_ROW("6") HEX_ROW("7")
+	HEX_ROW("8") HEX_ROW("9") HEX_ROW("a") HEX_ROW("b")
+	HEX_ROW("c") HEX_ROW("d") HEX_ROW("e") HEX_ROW("f");
+#endif
 
-struct line_buf {
-	char text[LINE_MAX_CHARS];
-	size_t len;
-};
+#define DEC_ROW(d) d "0" d "1" d "2" d "3" d "4" d "5" d "6" d "7" d "8" d "9"
+/* "00" "01" ... "99" */
+static const char dec_pairs[] =
+	DEC_ROW("0") DEC_ROW("1") DEC_ROW("2") DEC_ROW("3") DEC_ROW("4")
+	DEC_ROW("5") DEC_ROW("6") DEC_ROW("7") DEC_ROW("8") DEC_ROW("9");
 
-static void lb_str(struct line_buf *lb, const char *s)
+/* Copy the string literal @lit to @p and advance @p past it. */
+#define PUT_LIT(p, lit) \
+	((p) = (char *)memcpy((p), (lit), sizeof(lit) - 1) + sizeof(lit) - 1)
+
+/* Number of hex digits of @v (1 for 0). */
+static unsigned int hex_len(uint64_t v)
 {
-	size_t n = strlen(s);
-
-	memcpy(lb->text + lb->len, s, n);
-	lb->len += n;
+	return v ? (67u - (unsigned int)__builtin_clzll(v)) / 4 : 1;
 }
 
-static void lb_hex(struct line_buf *lb, uint64_t v)
+#ifdef REPLAY_SSE2_HEX
+/*
+ * "0x" and @v in lower-case hex without leading zeros; returns the end.
+ * Stores all 16 digits, the significant ones first: up to 15 bytes past
+ * the end are scratch (the line buffers have the room).
+ */
+static char *put_hex(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int n = 0;
+	unsigned int n = hex_len(v);
+	const __m128i nibble = _mm_set1_epi8(0x0f);
+	__m128i x, d, letter;
 
-	do {
-		tmp[n++] = digits[v & 0xf];
-		v >>= 4;
-	} while (v);
+	/* the most significant byte first in memory */
+	x = _mm_cvtsi64_si128((long long)__builtin_bswap64(v << 4 * (16 - n)));
+	/* high and low nibble of each byte, in that order */
+	d = _mm_unpacklo_epi8(_mm_and_si128(_mm_srli_epi64(x, 4), nibble),
+			      _mm_and_si128(x, nibble));
+	/* '0' + d, and 39 more for a..f */
+	letter = _mm_and_si128(_mm_cmpgt_epi8(d, _mm_set1_epi8(9)),
+			       _mm_set1_epi8(39));
+	d = _mm_add_epi8(d, _mm_add_epi8(letter, _mm_set1_epi8('0')));
+	p[0] = '0';
+	p[1] = 'x';
+	_mm_storeu_si128((__m128i *)(void *)(p + 2), d);
+	return p + 2 + n;
+}
+#else
+/* "0x" and @v in lower-case hex without leading zeros; returns the end. */
+static char *put_hex(char *p, uint64_t v)
+{
+	unsigned int n = hex_len(v);
+	char *end = p + 2 + n;
 
-	lb->text[lb->len++] = '0';
-	lb->text[lb->len++] = 'x';
-	while (n)
-		lb->text[lb->len++] = tmp[--n];
+	p[0] = '0';
+	p[1] = 'x';
+	p = end;
+	for (; n >= 2; n -= 2) {
+		p -= 2;
+		memcpy(p, &hex_pairs[2 * (v & 0xff)], 2);
+		v >>= 8;
+	}
+	if (n)
+		p[-1] = "0123456789abcdef"[v];
+	return end;
+}
+#endif
+
+/* @v in decimal; returns the end. */
+static char *put_dec(char *p, uint64_t v)
+{
+	char tmp[20], *q = tmp + sizeof(tmp);
+	size_t n;
+
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, &dec_pairs[2 * (v % 100)], 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, &dec_pairs[2 * v], 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(p, q, n);
+	return p + n;
 }
 
-static void lb_dec(struct line_buf *lb, uint64_t v)
+/*
+ * Where the next output line is formatted: at the end of the output buffer,
+ * or in r->line while the op lines are held back (--mmu).  There is room
+ * for LINE_MAX_CHARS bytes.
+ */
+static char *out_line(struct replay *r)
 {
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-
-	while (n)
-		lb->text[lb->len++] = tmp[--n];
+	return r->pending ? r->line : r->obuf + r->olen;
 }
 
-static void lb_emit(struct replay *r, struct line_buf *lb)
+void replay_flush(struct replay *r)
 {
-	lb->text[lb->len++] = '\n';
-	if (r->pending)
-		g_string_append_len(r->pending, lb->text, (gssize)lb->len);
-	else
-		fwrite(lb->text, 1, lb->len, r->out);
-	lb->len = 0;
+	if (r->olen)
+		fwrite(r->obuf, 1, r->olen, r->out);
+	r->olen = 0;
 }
 
-static void print_line(struct replay *r, const char *s)
+/* The line formatted at out_line() ends at @end (past its newline). */
+static void out_done(struct replay *r, char *end)
 {
-	fputs(s, r->out);
-	fputc('\n', r->out);
+	if (r->pending) {
+		g_string_append_len(r->pending, r->line, end - r->line);
+		return;
+	}
+	r->olen = (size_t)(end - r->obuf);
+	if (r->olen >= OUT_CHUNK)
+		replay_flush(r);
+}
+
+void replay_write(struct replay *r, const char *s, size_t n)
+{
+	if (r->olen + n > OUT_CHUNK)
+		replay_flush(r);
+	if (n > OUT_CHUNK) {
+		fwrite(s, 1, n, r->out);
+		return;
+	}
+	memcpy(r->obuf + r->olen, s, n);
+	r->olen += n;
+	if (r->olen >= OUT_CHUNK)
+		replay_flush(r);
+}
+
+/* A line made of @a and @b (both short: a keyword, an errno name). */
+static void out_words(struct replay *r, const char *a, const char *b)
+{
+	char *p = out_line(r);
+	size_t na = strlen(a), nb = strlen(b);
+
+	memcpy(p, a, na);
+	memcpy(p + na, b, nb);
+	p[na + nb] = '\n';
+	out_done(r, p + na + nb + 1);
+}
+
+/* A line of fixed text: "ok", "end" */
+#define print_line(r, lit) out_text((r), lit "\n", sizeof(lit))
+
+static void out_text(struct replay *r, const char *s, size_t n)
+{
+	char *p = out_line(r);
+
+	memcpy(p, s, n);
+	out_done(r, p + n);
 }
 
 static void print_error(struct replay *r, int err)
 {
-	fprintf(r->out, "error %s\n", gpuvm_err_name(err));
+	out_words(r, "error ", gpuvm_err_name(err));
 }
 
 /* "ADDR RANGE BO OFFSET" of a mapping */
-static void lb_mapping(struct line_buf *lb, unsigned int sh, uint64_t addr,
-		       uint64_t range, const struct gpuvm_bo *obj,
-		       uint64_t offset)
+static char *put_mapping(char *p, unsigned int sh, uint64_t addr,
+			 uint64_t range, const struct gpuvm_bo *obj,
+			 uint64_t offset)
 {
-	addr >>= sh;
-	range >>= sh;
-	offset >>= sh;
-	lb_hex(lb, addr);
-	lb_str(lb, " ");
-	lb_hex(lb, range);
-	lb_str(lb, " ");
-	lb_dec(lb, bo_id(obj));
-	lb_str(lb, " ");
-	lb_hex(lb, offset);
+	p = put_hex(p, addr >> sh);
+	*p++ = ' ';
+	p = put_hex(p, range >> sh);
+	*p++ = ' ';
+	p = put_dec(p, bo_id(obj));
+	*p++ = ' ';
+	return put_hex(p, offset >> sh);
 }
 
 /* "A:R:BO:OFF" or "-" for a remap piece */
-static void lb_piece(struct line_buf *lb, unsigned int sh,
-		     const struct gpuvm_op_map *piece)
+static char *put_piece(char *p, unsigned int sh,
+		       const struct gpuvm_op_map *piece)
 {
 	if (!piece) {
-		lb_str(lb, "-");
-		return;
+		*p++ = '-';
+		return p;
 	}
-	lb_hex(lb, piece->addr >> sh);
-	lb_str(lb, ":");
-	lb_hex(lb, piece->range >> sh);
-	lb_str(lb, ":");
-	lb_dec(lb, bo_id(piece->obj));
-	lb_str(lb, ":");
-	lb_hex(lb, piece->offset >> sh);
+	p = put_hex(p, piece->addr >> sh);
+	*p++ = ':';
+	p = put_hex(p, piece->range >> sh);
+	*p++ = ':';
+	p = put_dec(p, bo_id(piece->obj));
+	*p++ = ':';
+	return put_hex(p, piece->offset >> sh);
+}
+
+/* "ADDR RANGE" of a VA */
+static char *put_va(char *p, unsigned int sh, const struct gpuvm_va *va)
+{
+	p = put_hex(p, va->addr >> sh);
+	*p++ = ' ';
+	return put_hex(p, va->range >> sh);
 }
 
 static void print_op(struct replay *r, const struct gpuvm_op *op)
 {
-	struct line_buf lb = { .len = 0 };
-	const struct gpuvm_va *va;
+	char *p = out_line(r);
 	unsigned int sh = r->shift;
 
 	r->nops++;
 	switch (op->type) {
 	case GPUVM_OP_MAP:
-		lb_str(&lb, "map ");
-		lb_mapping(&lb, sh, op->map.addr, op->map.range, op->map.obj,
-			   op->map.offset);
+		PUT_LIT(p, "map ");
+		p = put_mapping(p, sh, op->map.addr, op->map.range,
+				op->map.obj, op->map.offset);
 		break;
 	case GPUVM_OP_REMAP:
-		va = op->remap.unmap->va;
-		lb_str(&lb, "remap ");
-		lb_hex(&lb, va->addr >> sh);
-		lb_str(&lb, " ");
-		lb_hex(&lb, va->range >> sh);
-		lb_str(&lb, op->remap.unmap->keep ? " keep=1 prev=" :
-						    " keep=0 prev=");
-		lb_piece(&lb, sh, op->remap.prev);
-		lb_str(&lb, " next=");
-		lb_piece(&lb, sh, op->remap.next);
+		PUT_LIT(p, "remap ");
+		p = put_va(p, sh, op->remap.unmap->va);
+		if (op->remap.unmap->keep)
+			PUT_LIT(p, " keep=1 prev=");
+		else
+			PUT_LIT(p, " keep=0 prev=");
+		p = put_piece(p, sh, op->remap.prev);
+		PUT_LIT(p, " next=");
+		p = put_piece(p, sh, op->remap.next);
 		break;
 	case GPUVM_OP_UNMAP:
-		va = op->unmap.va;
-		lb_str(&lb, "unmap ");
-		lb_hex(&lb, va->addr >> sh);
-		lb_str(&lb, " ");
-		lb_hex(&lb, va->range >> sh);
-		lb_str(&lb, op->unmap.keep ? " keep=1" : " keep=0");
+		PUT_LIT(p, "unmap ");
+		p = put_va(p, sh, op->unmap.va);
+		if (op->unmap.keep)
+			PUT_LIT(p, " keep=1");
+		else
+			PUT_LIT(p, " keep=0");
 		break;
 	case GPUVM_OP_PREFETCH:
-		va = op->prefetch.va;
-		lb_str(&lb, "prefetch ");
-		lb_hex(&lb, va->addr >> sh);
-		lb_str(&lb, " ");
-		lb_hex(&lb, va->range >> sh);
+		PUT_LIT(p, "prefetch ");
+		p = put_va(p, sh, op->prefetch.va);
 		break;
 	default:
-		lb_str(&lb, "driver-op");
+		PUT_LIT(p, "driver-op");
 		break;
 	}
-	lb_emit(r, &lb);
+	*p++ = '\n';
+	out_done(r, p);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -664,7 +783,7 @@ static enum replay_status finish_pending(struct replay *r, int ret)
 		return REPLAY_OK;
 	}
 	if (text) {
-		fwrite(text->str, 1, text->len, r->out);
+		replay_write(r, text->str, text->len);
 		g_string_free(text, TRUE);
 	}
 	print_line(r, "ok");
@@ -1080,17 +1199,19 @@ static enum replay_status cmd_bo_unmap(struct replay *r,
 static enum replay_status cmd_dump(struct replay *r, const struct trace_line *l)
 {
 	const struct gpuvm_va *reserved = &r->gv->kernel_alloc_node;
-	struct line_buf lb = { .len = 0 };
 	const struct gpuvm_va *va;
 
 	(void)l;
 	gpuvm_for_each_va(va, r->gv) {
+		char *p = out_line(r);
+
 		if (va == reserved)
 			continue;
-		lb_str(&lb, "va ");
-		lb_mapping(&lb, r->shift, va->addr, va->range, va->obj,
-			   va->offset);
-		lb_emit(r, &lb);
+		PUT_LIT(p, "va ");
+		p = put_mapping(p, r->shift, va->addr, va->range, va->obj,
+				va->offset);
+		*p++ = '\n';
+		out_done(r, p);
 	}
 	print_line(r, "end");
 	return REPLAY_OK;
@@ -1141,6 +1262,11 @@ struct replay *replay_create(FILE *out, const char *name,
 
 	if (!r)
 		return NULL;
+	r->obuf = malloc(OUT_CHUNK + LINE_MAX_CHARS);
+	if (!r->obuf) {
+		free(r);
+		return NULL;
+	}
 	r->out = out;
 	r->name = name;
 	r->opts = *opts;
@@ -1188,6 +1314,9 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 	if (r->opts.mmu)
 		mmu_env_set_line(r->opts.mmu, r->name, lineno);
 	st = cmd->run(r, line);
+	/* mmu.c reports on stderr after flushing stdout only */
+	if (r->opts.mmu)
+		replay_flush(r);
 	if (st != REPLAY_OK)
 		return st;
 
@@ -1230,6 +1359,7 @@ enum replay_status replay_destroy(struct replay *r)
 	GHashTableIter it;
 	gpointer value;
 
+	replay_flush(r);
 	if (r->opts.svg && r->state == VM_READY &&
 	    svg_write(r->opts.svg, r->gv,
 		      r->opts.mmu ? mmu_env_vm(r->opts.mmu) : NULL, r->shift,
@@ -1265,6 +1395,8 @@ enum replay_status replay_destroy(struct replay *r)
 				    r->warnings == 1 ? "" : "s");
 
 	gpuvm_set_warn_handler(NULL, NULL);
+	replay_flush(r);
+	free(r->obuf);
 	free(r);
 	return st;
 }

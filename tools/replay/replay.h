@@ -68,6 +68,25 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 			       const struct trace_line *line);
 
 /**
+ * replay_write() - add text of the caller's to the output, in order
+ * @r: the session
+ * @s: the bytes
+ * @n: how many
+ */
+void replay_write(struct replay *r, const char *s, size_t n);
+
+/**
+ * replay_flush() - hand the output formatted so far to the output stream
+ * @r: the session
+ *
+ * The session formats its output into a buffer of its own and writes it
+ * to the stream in large blocks; call this before writing anything else
+ * to that stream or to stderr (the session does it before its own
+ * messages, after each --mmu request and in replay_destroy()).
+ */
+void replay_flush(struct replay *r);
+
+/**
  * replay_destroy() - tear everything down and free @r
  *
  * Drains the VM, drops the last VM reference and checks that the VM was
