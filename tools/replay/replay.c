@@ -1247,7 +1247,8 @@ static const struct command *find_command(const char *name)
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(commands); i++)
-		if (!strcmp(commands[i].name, name))
+		if (commands[i].name[0] == name[0] &&
+		    !strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
 }

@@ -29,15 +29,21 @@ struct trace_line {
 
 /**
  * struct trace_reader - reads a trace one line at a time
- * @fp: the stream
- * @buf: line buffer (grown as needed)
+ * @fp: the stream, read in large blocks
+ * @buf: what was read and not returned yet (grown for long lines)
  * @cap: size of @buf
+ * @start: offset in @buf of the next line
+ * @end: offset in @buf of the end of the data read
+ * @eof: the stream has no more data
  * @lineno: number of the line last returned (1-based)
  */
 struct trace_reader {
 	FILE *fp;
 	char *buf;
 	size_t cap;
+	size_t start;
+	size_t end;
+	int eof;
 	unsigned long lineno;
 };
 
