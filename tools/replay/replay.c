@@ -106,6 +106,7 @@ struct replay {
 	uint64_t req_addr, req_range;	/* --mmu: GPU range of the request */
 
 	GHashTable *bos;		/* &replay_bo.id -> struct replay_bo */
+	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
 };
@@ -527,10 +528,40 @@ struct plan {
 
 static void plan_init(struct plan *p)
 {
-	memset(p, 0, sizeof(*p));
 	gpuvm_op_list_init(&p->ops);
+	p->vm_bo = NULL;
 	gpuvm_exec_init(&p->exec, GPUVM_EXEC_IGNORE_DUPLICATES);
 	p->vas = p->inline_vas;
+	p->nvas = 0;
+	p->used = 0;
+}
+
+/*
+ * VA structures: freed ones are kept on r->free_vas (linked through their
+ * first bytes) and handed out again zeroed, unless opts.no_va_cache asks
+ * for every one from the allocator (--fail-alloc).
+ */
+static struct gpuvm_va *va_alloc(struct replay *r)
+{
+	struct gpuvm_va *va = r->free_vas;
+
+	if (!va)
+		return gpuvm_zalloc(sizeof(*va));
+	memcpy(&r->free_vas, va, sizeof(r->free_vas));
+	memset(va, 0, sizeof(*va));
+	return va;
+}
+
+static void va_free(struct replay *r, struct gpuvm_va *va)
+{
+	if (!va)
+		return;
+	if (r->opts.no_va_cache) {
+		gpuvm_free(va);
+		return;
+	}
+	memcpy(va, &r->free_vas, sizeof(r->free_vas));
+	r->free_vas = va;
 }
 
 /* Free the unused VAs, drop the vm_bo reference, free the ops, unlock. */
@@ -539,7 +570,7 @@ static void plan_release(struct replay *r, struct plan *p)
 	unsigned int i;
 
 	for (i = p->used; i < p->nvas; i++)
-		gpuvm_free(p->vas[i]);
+		va_free(r, p->vas[i]);
 	if (p->vas != p->inline_vas)
 		gpuvm_free(p->vas);
 	p->vas = p->inline_vas;
@@ -553,7 +584,8 @@ static void plan_release(struct replay *r, struct plan *p)
 	gpuvm_exec_fini(&p->exec);
 }
 
-static int plan_alloc_vas(struct plan *p, unsigned int count)
+static int plan_alloc_vas(struct replay *r, struct plan *p,
+			  unsigned int count)
 {
 	unsigned int i;
 
@@ -565,7 +597,7 @@ static int plan_alloc_vas(struct plan *p, unsigned int count)
 		}
 	}
 	for (i = 0; i < count; i++) {
-		p->vas[i] = gpuvm_zalloc(sizeof(*p->vas[i]));
+		p->vas[i] = va_alloc(r);
 		if (!p->vas[i])
 			return -ENOMEM;
 		p->nvas++;
@@ -591,7 +623,7 @@ static enum replay_status apply_map(struct replay *r, struct plan *p,
 
 	ret = gpuvm_va_map(r->gv, va, &op->map);
 	if (ret) {
-		gpuvm_free(va);
+		va_free(r, va);
 		return internal_error(r, "gpuvm_va_map() failed: %s",
 				      gpuvm_err_name(ret));
 	}
@@ -626,8 +658,8 @@ static enum replay_status apply_remap(struct replay *r, struct plan *p,
 
 	ret = gpuvm_va_remap(prev, next, &op->remap);
 	if (ret) {
-		gpuvm_free(prev);
-		gpuvm_free(next);
+		va_free(r, prev);
+		va_free(r, next);
 		return internal_error(r, "gpuvm_va_remap() failed: %s",
 				      gpuvm_err_name(ret));
 	}
@@ -643,17 +675,17 @@ static enum replay_status apply_remap(struct replay *r, struct plan *p,
 			gpuvm_va_link(next, vm_bo);
 	}
 	gpuvm_va_unlink(old);
-	gpuvm_free(old);
+	va_free(r, old);
 	return REPLAY_OK;
 }
 
-static void apply_unmap(const struct gpuvm_op *op)
+static void apply_unmap(struct replay *r, const struct gpuvm_op *op)
 {
 	struct gpuvm_va *va = op->unmap.va;
 
 	gpuvm_va_unmap(&op->unmap);
 	gpuvm_va_unlink(va);
-	gpuvm_free(va);
+	va_free(r, va);
 }
 
 static enum replay_status plan_apply(struct replay *r, struct plan *p)
@@ -670,7 +702,7 @@ static enum replay_status plan_apply(struct replay *r, struct plan *p)
 			st = apply_remap(r, p, op);
 			break;
 		case GPUVM_OP_UNMAP:
-			apply_unmap(op);
+			apply_unmap(r, op);
 			break;
 		default:
 			st = internal_error(r, "unexpected op type %d in a plan to apply",
@@ -710,7 +742,7 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 	}
 
 	if (apply) {
-		ret = plan_alloc_vas(p, gpuvm_op_list_count_new_vas(&p->ops));
+		ret = plan_alloc_vas(r, p, gpuvm_op_list_count_new_vas(&p->ops));
 		if (!ret && obj)
 			ret = gpuvm_vm_bo_obtain(r->gv, obj, &p->vm_bo);
 		if (ret) {
@@ -1395,6 +1427,12 @@ enum replay_status replay_destroy(struct replay *r)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
 				    r->warnings == 1 ? "" : "s");
 
+	while (r->free_vas) {
+		struct gpuvm_va *va = r->free_vas;
+
+		memcpy(&r->free_vas, va, sizeof(r->free_vas));
+		gpuvm_free(va);
+	}
 	gpuvm_set_warn_handler(NULL, NULL);
 	replay_flush(r);
 	free(r->obuf);

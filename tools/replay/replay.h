@@ -33,6 +33,9 @@ enum replay_status {
  * @mmu: --mmu backend (owned by the caller, closed after replay_destroy()),
  *	or NULL
  * @svg: where replay_destroy() draws the final VA space, or NULL
+ * @no_va_cache: take every VA structure from the allocator and give it
+ *	back at once, instead of reusing freed ones (--fail-alloc: every
+ *	VA is then an allocation that can fail)
  */
 struct mmu_env;
 
@@ -41,6 +44,7 @@ struct replay_options {
 	bool check;
 	struct mmu_env *mmu;
 	const char *svg;
+	bool no_va_cache;
 };
 
 struct replay;
