@@ -154,6 +154,59 @@ START_TEST(test_split)
 }
 END_TEST
 
+/*
+ * The numbers the lexer converts on its way agree with the parsers, and
+ * those it leaves to them (too long, not numbers) are flagged so.
+ */
+START_TEST(test_lexer_numbers)
+{
+	static const char src[] = "map 0x1000 0X10 007 0x "
+				  "0x00000000000000001 0x10000000000000000 12a#c";
+	char text[sizeof(src)];
+	char big[] = "99999999999999999999 1999999999999999999 0 0x0";
+	struct trace_line line;
+	unsigned int i;
+
+	memcpy(text, src, sizeof(src));
+	trace_split(text, &line);
+	ck_assert_uint_eq(line.count, 8);
+	ck_assert_uint_eq(line.num_ok, (1u << 1) | (1u << 3) | (1u << 5));
+	ck_assert_uint_eq(line.dec_ok, 1u << 3);
+	ck_assert_uint_eq(line.val[1], 0x1000);
+	ck_assert_uint_eq(line.val[3], 7);
+	ck_assert_uint_eq(line.val[5], 1);
+	ck_assert_str_eq(line.tok[7], "12a");
+	ck_assert_str_eq(line.comment, "c");
+
+	trace_split(big, &line);
+	ck_assert_uint_eq(line.count, 4);
+	/* 20 digits are left to the parser, which knows about overflow */
+	ck_assert_uint_eq(line.num_ok, 0xeu);
+	ck_assert_uint_eq(line.dec_ok, 0x6u);
+	ck_assert_uint_eq(line.val[1], 1999999999999999999ull);
+	ck_assert_uint_eq(line.val[2], 0);
+	ck_assert_uint_eq(line.val[3], 0);
+
+	/* every flagged value is what the parsers say */
+	memcpy(text, src, sizeof(src));
+	trace_split(text, &line);
+	for (i = 0; i < line.count; i++) {
+		uint64_t v;
+
+		if (line.num_ok & (1u << i)) {
+			ck_assert_int_eq(trace_parse_u64(line.tok[i], &v),
+					 TRACE_NUM_OK);
+			ck_assert_uint_eq(v, line.val[i]);
+		}
+		if (line.dec_ok & (1u << i)) {
+			ck_assert_int_eq(trace_parse_dec_u64(line.tok[i], &v),
+					 TRACE_NUM_OK);
+			ck_assert_uint_eq(v, line.val[i]);
+		}
+	}
+}
+END_TEST
+
 struct num_case {
 	const char *text;
 	enum trace_num_status any;	/* trace_parse_u64() */
@@ -223,6 +276,7 @@ int main(void)
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_lexer_numbers);
 	tcase_add_test(tc, test_numbers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

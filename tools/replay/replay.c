@@ -881,6 +881,10 @@ static enum replay_status arg_u64(struct replay *r, const struct trace_line *l,
 				  unsigned int i, const char *what,
 				  uint64_t *out)
 {
+	if (l->num_ok & (1u << i)) {
+		*out = l->val[i];
+		return REPLAY_OK;
+	}
 	switch (trace_parse_u64(l->tok[i], out)) {
 	case TRACE_NUM_OK:
 		return REPLAY_OK;
@@ -896,6 +900,10 @@ static enum replay_status arg_u64(struct replay *r, const struct trace_line *l,
 static enum replay_status arg_bo_id(struct replay *r, const struct trace_line *l,
 				    unsigned int i, uint64_t *out)
 {
+	if (l->dec_ok & (1u << i)) {
+		*out = l->val[i];
+		return REPLAY_OK;
+	}
 	switch (trace_parse_dec_u64(l->tok[i], out)) {
 	case TRACE_NUM_OK:
 		return REPLAY_OK;

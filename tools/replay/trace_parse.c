@@ -9,6 +9,7 @@
 #include "trace_parse.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,52 @@ static const unsigned char char_class[256] = {
 	['\0'] = CH_NUL, [' '] = CH_BLANK, ['\t'] = CH_BLANK, ['#'] = CH_HASH,
 };
 
+/* One more than the value of each hex digit; 0 for other bytes. */
+static const unsigned char hex_value1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/*
+ * Scan the token at @p as a number on the way: "0x" and at most 16
+ * significant hex digits, or at most 19 significant decimal digits (what
+ * cannot overflow).  Returns the end of the digits and sets *@v, *@ok (a
+ * number of that form, if the token ends there) and *@hex.
+ */
+static unsigned char *scan_number(unsigned char *p, uint64_t *v, bool *ok,
+				  bool *hex)
+{
+	unsigned char *q = p, *first;
+	uint64_t x = 0;
+	unsigned int d;
+
+	*hex = p[0] == '0' && p[1] == 'x';
+	if (*hex) {
+		q = p + 2;
+		while (*q == '0')
+			q++;
+		first = q;
+		while ((d = hex_value1[*q] - 1u) <= 15) {
+			x = (x << 4) | d;
+			q++;
+		}
+		*ok = q > p + 2 && q - first <= 16;
+	} else {
+		while (*q == '0')
+			q++;
+		first = q;
+		while ((d = (unsigned int)*q - '0') <= 9) {
+			x = x * 10 + d;
+			q++;
+		}
+		*ok = q > p && q - first <= 19;
+	}
+	*v = x;
+	return q;
+}
+
 /*
  * Split the NUL-terminated @text as trace_split() does; returns where the
  * scan stopped: the terminating NUL, or the '#' of a comment (then
@@ -58,8 +105,12 @@ static char *split(char *text, struct trace_line *line)
 
 	line->count = 0;
 	line->comment = NULL;
+	line->num_ok = 0;
+	line->dec_ok = 0;
 	for (;;) {
 		unsigned char *start;
+		uint64_t v;
+		bool ok, hex;
 
 		while (char_class[*p] == CH_BLANK)
 			p++;
@@ -67,10 +118,19 @@ static char *split(char *text, struct trace_line *line)
 			break;
 
 		start = p;
-		while (char_class[*p] == CH_TOKEN)
-			p++;
-		if (line->count < TRACE_MAX_TOKENS)
+		p = scan_number(p, &v, &ok, &hex);
+		if (char_class[*p] == CH_TOKEN) {
+			/* not a number after all */
+			ok = false;
+			while (char_class[*p] == CH_TOKEN)
+				p++;
+		}
+		if (line->count < TRACE_MAX_TOKENS) {
 			line->tok[line->count] = (const char *)start;
+			line->val[line->count] = v;
+			line->num_ok |= (unsigned int)ok << line->count;
+			line->dec_ok |= (unsigned int)(ok && !hex) << line->count;
+		}
 		line->count++;
 
 		/* A comment may follow a token without a blank in between. */
@@ -165,14 +225,6 @@ enum trace_read_status trace_reader_next(struct trace_reader *rd,
 		return TRACE_READ_NUL_BYTE;
 	return TRACE_READ_LINE;
 }
-
-/* One more than the value of each hex digit; 0 for other bytes. */
-static const unsigned char hex_value1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
-	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
 
 /*
  * The number parsers take the digits in one loop that also finds the end

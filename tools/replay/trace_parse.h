@@ -20,11 +20,19 @@
  *       pointing into the line buffer
  * @comment: the text after the line's '#' (into the line buffer), or NULL
  *       when it has no comment
+ * @num_ok: bit i set: trace_parse_u64() reads @tok[i] as @val[i] (the
+ *       lexer converts the usual numbers on its way; a clear bit only
+ *       means: call the parser)
+ * @dec_ok: bit i set: so does trace_parse_dec_u64()
+ * @val: see @num_ok
  */
 struct trace_line {
 	unsigned int count;
 	const char *tok[TRACE_MAX_TOKENS];
 	const char *comment;
+	unsigned int num_ok;
+	unsigned int dec_ok;
+	uint64_t val[TRACE_MAX_TOKENS];
 };
 
 /**
