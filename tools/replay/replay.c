@@ -105,7 +105,9 @@ struct replay {
 	unsigned long nops;		/* op lines printed for the command */
 	uint64_t req_addr, req_range;	/* --mmu: GPU range of the request */
 
-	GHashTable *bos;		/* &replay_bo.id -> struct replay_bo */
+	struct replay_bo **bos;		/* open addressing by id; NULL: free */
+	size_t bos_mask;		/* slots - 1 (a power of two minus 1) */
+	size_t nbos;			/* BOs in the table */
 	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
@@ -449,15 +451,55 @@ static void print_op(struct replay *r, const struct gpuvm_op *op)
 /* ------------------------------------------------------------------------ */
 /* Buffer objects                                                           */
 
-static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
+/* Home slot of BO @id: the top bits of a multiplicative hash. */
+static size_t bo_slot(const struct replay *r, uint64_t id)
 {
-	return g_hash_table_lookup(r->bos, &id);
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & r->bos_mask;
 }
 
-static void bo_free(gpointer data)
+static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 {
-	struct replay_bo *bo = data;
+	size_t i = bo_slot(r, id);
+	struct replay_bo *bo;
 
+	while ((bo = r->bos[i]) && bo->id != id)
+		i = (i + 1) & r->bos_mask;
+	return bo;
+}
+
+/* Add @bo (not there yet); the table stays at most half full. */
+static void bo_insert(struct replay *r, struct replay_bo *bo)
+{
+	size_t i;
+
+	if (2 * (r->nbos + 1) > r->bos_mask + 1) {
+		struct replay_bo **old = r->bos;
+		size_t n = r->bos_mask + 1;
+
+		/* glib's allocation: the process ends if memory runs out */
+		r->bos = g_new0(struct replay_bo *, 2 * n);
+		r->bos_mask = 2 * n - 1;
+		for (i = 0; i < n; i++) {
+			size_t j;
+
+			if (!old[i])
+				continue;
+			j = bo_slot(r, old[i]->id);
+			while (r->bos[j])
+				j = (j + 1) & r->bos_mask;
+			r->bos[j] = old[i];
+		}
+		g_free(old);
+	}
+	i = bo_slot(r, bo->id);
+	while (r->bos[i])
+		i = (i + 1) & r->bos_mask;
+	r->bos[i] = bo;
+	r->nbos++;
+}
+
+static void bo_free(struct replay_bo *bo)
+{
 	if (bo->mali)
 		gpuvm_mali_bo_fini(&bo->mbo);
 	else
@@ -492,7 +534,7 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 			gpuvm_bo_init(&bo->mbo.base, &replay_bo_ops, NULL);
 		}
 		bo->id = id;
-		g_hash_table_insert(r->bos, &bo->id, bo);
+		bo_insert(r, bo);
 	}
 	*out = bo;
 	return 0;
@@ -1313,8 +1355,9 @@ struct replay *replay_create(FILE *out, const char *name,
 	r->opts = *opts;
 	r->shift = opts->mmu ? mmu_env_shift(opts->mmu) : 0;
 	r->state = VM_NONE;
-	r->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-				       bo_free);
+	/* 1024 slots to start with; doubled as needed */
+	r->bos = g_new0(struct replay_bo *, 1024);
+	r->bos_mask = 1023;
 	gpuvm_set_warn_handler(replay_warn, r);
 	return r;
 }
@@ -1397,8 +1440,7 @@ static void drain_vm(struct replay *r)
 enum replay_status replay_destroy(struct replay *r)
 {
 	enum replay_status st = REPLAY_OK;
-	GHashTableIter it;
-	gpointer value;
+	size_t i;
 
 	replay_flush(r);
 	if (r->opts.svg && r->state == VM_READY &&
@@ -1421,15 +1463,17 @@ enum replay_status replay_destroy(struct replay *r)
 					    refs);
 	}
 
-	g_hash_table_iter_init(&it, r->bos);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		struct replay_bo *bo = value;
+	for (i = 0; i <= r->bos_mask; i++) {
+		struct replay_bo *bo = r->bos[i];
 
-		if (bo->refs)
+		if (bo && bo->refs)
 			st = internal_error(r, "BO %" PRIu64 " still has %lu references at the end",
 					    bo->id, bo->refs);
 	}
-	g_hash_table_destroy(r->bos);
+	for (i = 0; i <= r->bos_mask; i++)
+		if (r->bos[i])
+			bo_free(r->bos[i]);
+	g_free(r->bos);
 
 	if (r->warnings)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,

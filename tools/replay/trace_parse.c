@@ -102,11 +102,9 @@ static unsigned char *scan_number(unsigned char *p, uint64_t *v, bool *ok,
 static char *split(char *text, struct trace_line *line)
 {
 	unsigned char *p = (unsigned char *)text;
+	unsigned int n = 0, num_ok = 0, dec_ok = 0;
 
-	line->count = 0;
 	line->comment = NULL;
-	line->num_ok = 0;
-	line->dec_ok = 0;
 	for (;;) {
 		unsigned char *start;
 		uint64_t v;
@@ -125,19 +123,22 @@ static char *split(char *text, struct trace_line *line)
 			while (char_class[*p] == CH_TOKEN)
 				p++;
 		}
-		if (line->count < TRACE_MAX_TOKENS) {
-			line->tok[line->count] = (const char *)start;
-			line->val[line->count] = v;
-			line->num_ok |= (unsigned int)ok << line->count;
-			line->dec_ok |= (unsigned int)(ok && !hex) << line->count;
+		if (n < TRACE_MAX_TOKENS) {
+			line->tok[n] = (const char *)start;
+			line->val[n] = v;
+			num_ok |= (unsigned int)ok << n;
+			dec_ok |= (unsigned int)(ok && !hex) << n;
 		}
-		line->count++;
+		n++;
 
 		/* A comment may follow a token without a blank in between. */
 		if (char_class[*p] != CH_BLANK)
 			break;
 		*p++ = '\0';
 	}
+	line->count = n;
+	line->num_ok = num_ok;
+	line->dec_ok = dec_ok;
 	if (*p == '#') {
 		*p = '\0';
 		line->comment = (const char *)p + 1;
