@@ -405,12 +405,9 @@ static char *put_va(char *p, unsigned int sh, const struct gpuvm_va *va)
 	return put_hex(p, va->range >> sh);
 }
 
-static void print_op(struct replay *r, const struct gpuvm_op *op)
+/* Format the line of @op at @p (room for LINE_MAX_CHARS); returns its end. */
+static char *format_op(char *p, unsigned int sh, const struct gpuvm_op *op)
 {
-	char *p = out_line(r);
-	unsigned int sh = r->shift;
-
-	r->nops++;
 	switch (op->type) {
 	case GPUVM_OP_MAP:
 		PUT_LIT(p, "map ");
@@ -445,7 +442,34 @@ static void print_op(struct replay *r, const struct gpuvm_op *op)
 		break;
 	}
 	*p++ = '\n';
-	out_done(r, p);
+	return p;
+}
+
+/* Print the lines of every op of @ops (held back while r->pending). */
+static void print_ops(struct replay *r, const struct gpuvm_op_list *ops)
+{
+	const struct gpuvm_op *op;
+	char *p;
+
+	if (r->pending) {
+		gpuvm_op_list_for_each(op, ops) {
+			out_done(r, format_op(r->line, r->shift, op));
+			r->nops++;
+		}
+		return;
+	}
+	/* straight into the output buffer */
+	p = r->obuf + r->olen;
+	gpuvm_op_list_for_each(op, ops) {
+		p = format_op(p, r->shift, op);
+		r->nops++;
+		if ((size_t)(p - r->obuf) >= OUT_CHUNK) {
+			r->olen = (size_t)(p - r->obuf);
+			replay_flush(r);
+			p = r->obuf;
+		}
+	}
+	r->olen = (size_t)(p - r->obuf);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -773,7 +797,6 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 				      bool apply)
 {
 	enum replay_status st = REPLAY_OK;
-	const struct gpuvm_op *op;
 	int ret;
 
 	if (plan_ret) {
@@ -794,8 +817,7 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 		}
 	}
 
-	gpuvm_op_list_for_each(op, &p->ops)
-		print_op(r, op);
+	print_ops(r, &p->ops);
 
 	if (apply)
 		st = plan_apply(r, p);
@@ -822,11 +844,8 @@ static bool scale(const struct replay *r, uint64_t *v)
 /* Format the plan's ops into r->pending: printed once applying worked. */
 static void plan_print_pending(struct replay *r, struct plan *p)
 {
-	const struct gpuvm_op *op;
-
 	r->pending = g_string_new(NULL);
-	gpuvm_op_list_for_each(op, &p->ops)
-		print_op(r, op);
+	print_ops(r, &p->ops);
 }
 
 /*
