@@ -185,19 +185,21 @@ enum trace_read_status trace_reader_next(struct trace_reader *rd,
 	size_t len, n;
 
 	for (;;) {
-		text = rd->buf + rd->start;
-		nl = rd->end > rd->start ?
-		     memchr(text, '\n', rd->end - rd->start) : NULL;
+		size_t avail = rd->end - rd->start;
+
+		/* (no buffer yet before the first read) */
+		text = avail ? rd->buf + rd->start : NULL;
+		nl = avail ? memchr(text, '\n', avail) : NULL;
 		if (nl) {
 			len = (size_t)(nl - text);
 			rd->start += len + 1;
 			break;
 		}
 		if (rd->eof) {
-			if (rd->end == rd->start)
+			if (!avail)
 				return TRACE_READ_EOF;
 			/* the last line has no newline */
-			len = rd->end - rd->start;
+			len = avail;
 			rd->start = rd->end;
 			break;
 		}
