@@ -60,12 +60,13 @@ static const unsigned char hex_value1[256] = {
  * Scan the token at @p as a number on the way: "0x" and at most 16
  * significant hex digits, or at most 19 significant decimal digits (what
  * cannot overflow).  Returns the end of the digits and sets *@v, *@ok (a
- * number of that form, if the token ends there) and *@hex.
+ * number of that form, if the token ends there) and *@hex.  Inlined: the
+ * lexer calls it for every token.
  */
-static unsigned char *scan_number(unsigned char *p, uint64_t *v, bool *ok,
-				  bool *hex)
+static inline __attribute__((always_inline)) const unsigned char *
+scan_number(const unsigned char *p, uint64_t *v, bool *ok, bool *hex)
 {
-	unsigned char *q = p, *first;
+	const unsigned char *q = p, *first;
 	uint64_t x = 0;
 	unsigned int d;
 
@@ -116,7 +117,7 @@ static char *split(char *text, struct trace_line *line)
 			break;
 
 		start = p;
-		p = scan_number(p, &v, &ok, &hex);
+		p += scan_number(p, &v, &ok, &hex) - p;
 		if (char_class[*p] == CH_TOKEN) {
 			/* not a number after all */
 			ok = false;
@@ -230,68 +231,49 @@ enum trace_read_status trace_reader_next(struct trace_reader *rd,
 }
 
 /*
- * The number parsers take the digits in one loop that also finds the end
- * of the token (the tables map '\0' to no digit), and tell an overflow
- * from the count of significant digits: more than 16 hex digits, or more
- * than 20 decimal ones, or 20 that exceed UINT64_MAX.
+ * The number parsers read the digits with the lexer's scan_number() and
+ * tell an overflow from the count of significant digits: more than 16 hex
+ * digits, or more than 20 decimal ones, or 20 that exceed UINT64_MAX.
  */
-static enum trace_num_status parse_hex(const char *s, uint64_t *out)
+static enum trace_num_status parse_number(const char *s, bool allow_hex,
+					  uint64_t *out)
 {
-	const unsigned char *p = (const unsigned char *)s, *first;
-	uint64_t v = 0;
-	unsigned int d;
+	const unsigned char *p = (const unsigned char *)s, *q, *first;
+	uint64_t v;
+	bool ok, hex;
 
-	while (*p == '0')
-		p++;
-	first = p;
-	while ((d = hex_value1[*p] - 1u) <= 15) {
-		v = (v << 4) | d;
-		p++;
-	}
-	if (*p || p == (const unsigned char *)s)
+	q = scan_number(p, &v, &ok, &hex);
+	/* a bad digit wins over an overflow */
+	if (*q || (hex && !allow_hex))
 		return TRACE_NUM_BAD;
-	if (p - first > 16)
-		return TRACE_NUM_OVERFLOW;
-	*out = v;
-	return TRACE_NUM_OK;
-}
-
-static enum trace_num_status parse_dec(const char *s, uint64_t *out)
-{
-	const unsigned char *p = (const unsigned char *)s, *first;
-	uint64_t v = 0;
-	unsigned int d;
-
-	while (*p == '0')
-		p++;
-	first = p;
-	while ((d = (unsigned int)*p - '0') <= 9) {
-		v = v * 10 + d;
-		p++;
+	if (ok) {
+		*out = v;
+		return TRACE_NUM_OK;
 	}
-	if (*p || p == (const unsigned char *)s)
-		return TRACE_NUM_BAD;
-	if (p - first > 20)
+	first = p + (hex ? 2 : 0);
+	if (q == first)
+		return TRACE_NUM_BAD;	/* no digit at all */
+	if (hex)
 		return TRACE_NUM_OVERFLOW;
-	if (p - first == 20) {
-		/* UINT64_MAX has 20 digits: redo them with overflow checks */
-		for (v = 0; first < p; first++)
-			if (__builtin_mul_overflow(v, 10, &v) ||
-			    __builtin_add_overflow(v, (unsigned int)*first - '0', &v))
-				return TRACE_NUM_OVERFLOW;
-	}
+	/* 20 significant decimal digits or more */
+	while (*first == '0')
+		first++;
+	if (q - first > 20)
+		return TRACE_NUM_OVERFLOW;
+	for (v = 0; first < q; first++)
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (unsigned int)*first - '0', &v))
+			return TRACE_NUM_OVERFLOW;
 	*out = v;
 	return TRACE_NUM_OK;
 }
 
 enum trace_num_status trace_parse_u64(const char *s, uint64_t *out)
 {
-	if (s[0] == '0' && s[1] == 'x')
-		return parse_hex(s + 2, out);
-	return parse_dec(s, out);
+	return parse_number(s, true, out);
 }
 
 enum trace_num_status trace_parse_dec_u64(const char *s, uint64_t *out)
 {
-	return parse_dec(s, out);
+	return parse_number(s, false, out);
 }
