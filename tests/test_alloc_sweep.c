@@ -808,7 +808,8 @@ static const struct row rows[] = {
 	  call_exec_lock_range, ok_exec_lock_range, NULL },
 	{ "gpuvm_sm_map_exec_lock", ENV_STAGED, true,
 	  call_map_exec_lock, ok_map_exec_lock, failed_exec },
-	{ "gpuvm_sm_unmap_exec_lock", ENV_STAGED, true,
+	/* three objects: listed in the context, nothing allocated */
+	{ "gpuvm_sm_unmap_exec_lock", ENV_STAGED, false,
 	  call_unmap_exec_lock, ok_unmap_exec_lock, failed_exec },
 	{ "gpuvm_validate, callback allocates", ENV_STAGED, true,
 	  call_validate, ok_validate, failed_validate },

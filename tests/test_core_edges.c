@@ -439,6 +439,31 @@ START_TEST(test_allocator_incomplete)
 }
 END_TEST
 
+/* The default allocator zeroes small blocks by hand and large ones with calloc. */
+START_TEST(test_default_zalloc)
+{
+	static const size_t sizes[] = { 1, 96, 1024, 1025, 65536 };
+	size_t i, j;
+
+	gpuvm_set_allocator(NULL);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *p = gpuvm_zalloc(sizes[i]);
+
+		ck_assert_ptr_nonnull(p);
+		for (j = 0; j < sizes[i]; j++)
+			ck_assert_uint_eq(p[j], 0);
+		/* dirty it, so that the next block of the size may reuse it */
+		memset(p, 0xa5, sizes[i]);
+		gpuvm_free(p);
+		p = gpuvm_zalloc(sizes[i]);
+		ck_assert_ptr_nonnull(p);
+		for (j = 0; j < sizes[i]; j++)
+			ck_assert_uint_eq(p[j], 0);
+		gpuvm_free(p);
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* vm_bo and object misuse                                                  */
 
@@ -542,6 +567,7 @@ static Suite *core_edges_suite(void)
 	tcase_add_test(tc, test_remap_refusals);
 	tcase_add_test(tc, test_map_hint);
 	tcase_add_test(tc, test_allocator_incomplete);
+	tcase_add_test(tc, test_default_zalloc);
 	tcase_add_test(tc, test_vm_bo_misuse);
 	tcase_add_test(tc, test_prealloc_extra_reference);
 	suite_add_tcase(s, tc);

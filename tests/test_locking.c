@@ -1164,6 +1164,7 @@ START_TEST(test_exec_enomem_grow)
 {
 	struct ts_bo bo[10];
 	struct gpuvm_exec e;
+	unsigned long calls;
 	unsigned int i;
 	int ret;
 
@@ -1171,19 +1172,30 @@ START_TEST(test_exec_enomem_grow)
 	for (i = 0; i < 10; i++)
 		ts_bo_init(&bo[i], (int)i);
 
-	/* the first array */
+	/* the first objects are listed in the context: nothing to allocate */
 	gpuvm_exec_init(&e, 0);
-	ts_alloc_fail_at(1, 0);
-	ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo[0].base), -ENOMEM);
-	ck_assert_uint_eq(ts_alloc_failures(), 1);
-	ck_assert(!gpuvm_resv_held(bo[0].base.resv));
-	ck_assert(!bo[0].base.resv->locked);
-	ck_assert_int_eq(bo[0].refs, 1);
-	ck_assert_uint_eq(e.num_objects, 0);
-
-	/* fill the first array (8), fail growing it for the 9th */
-	for (i = 0; i < 8; i++)
+	ck_assert_ptr_null(e.objects);
+	calls = ts_alloc_calls();
+	ts_alloc_fail_at(1, 1);
+	for (i = 0; i < GPUVM_EXEC_INLINE_OBJECTS; i++)
 		ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo[i].base), 0);
+	ck_assert_ptr_eq(e.objects, e.inline_objects);
+	ck_assert_uint_eq(ts_alloc_calls(), calls);
+
+	/* the first array, for one more */
+	ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo[4].base), -ENOMEM);
+	ck_assert_uint_eq(ts_alloc_failures(), 1);
+	ck_assert(!gpuvm_resv_held(bo[4].base.resv));
+	ck_assert(!bo[4].base.resv->locked);
+	ck_assert_int_eq(bo[4].refs, 1);
+	ck_assert_uint_eq(e.num_objects, 4);
+	ck_assert_ptr_eq(e.objects, e.inline_objects);
+
+	/* it takes the inline ones over (8), fail growing it for the 9th */
+	ts_alloc_fail_at(0, 0);
+	for (i = 4; i < 8; i++)
+		ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo[i].base), 0);
+	ck_assert_ptr_ne(e.objects, e.inline_objects);
 	ck_assert_int_eq(ts_alloc_live(), 1);
 	ts_alloc_fail_at(1, 1);
 	ret = gpuvm_exec_prepare_obj(&e, &bo[8].base, 1);
@@ -1229,9 +1241,9 @@ START_TEST(test_exec_enomem_prepare_fences)
 	ts_alloc_install();
 	ts_bo_init(&a, 1);
 
-	/* the lock is taken and tracked, the reservation fails */
+	/* the lock is taken and tracked (inline), the reservation fails */
 	gpuvm_exec_init(&e, 0);
-	ts_alloc_fail_at(2, 0);
+	ts_alloc_fail_at(1, 0);
 	ck_assert_int_eq(gpuvm_exec_prepare_obj(&e, &a.base, 4), -ENOMEM);
 	ck_assert_uint_eq(ts_alloc_failures(), 1);
 	ck_assert_uint_eq(e.num_objects, 1);
@@ -1339,10 +1351,11 @@ START_TEST(test_backoff_fini_while_contended)
 }
 END_TEST
 
-START_TEST(test_backoff_enomem_in_retry)
+START_TEST(test_backoff_retry_no_alloc)
 {
 	struct ts_bo x;
 	struct gpuvm_exec a, b;
+	unsigned long calls;
 	int ret;
 
 	ts_alloc_install();
@@ -1351,21 +1364,27 @@ START_TEST(test_backoff_enomem_in_retry)
 	gpuvm_exec_init(&b, 0);
 	ck_assert_int_eq(gpuvm_exec_lock_obj(&a, &x.base), 0);
 
-	/* B dies on its first object: it has no array yet */
+	/* B dies on its first object: it has listed nothing yet */
 	ret = gpuvm_exec_lock_obj(&b, &x.base);
 	ck_assert_int_eq(ret, -EDEADLK);
 	ck_assert_ptr_null(b.objects);
 	gpuvm_exec_fini(&a);
 
-	/* the slow path locks X but cannot track it */
-	ts_alloc_fail_at(1, 0);
+	/* the slow path lists X in the context's own slots: no allocation */
+	calls = ts_alloc_calls();
+	ts_alloc_fail_at(1, 1);
+	ck_assert(gpuvm_exec_retry(&b, &ret));
+	ck_assert_int_eq(ret, 0);
+	ck_assert_uint_eq(ts_alloc_calls(), calls);
+	ck_assert(gpuvm_resv_held(x.base.resv));
+	ck_assert_uint_eq(b.num_objects, 1);
+	ck_assert_ptr_eq(b.objects, b.inline_objects);
+	ck_assert_ptr_eq(b.objects[0], &x.base);
+	ck_assert_int_eq(gpuvm_exec_lock_obj(&b, &x.base), 0);
 	ck_assert(!gpuvm_exec_retry(&b, &ret));
-	ck_assert_int_eq(ret, -ENOMEM);
-	ck_assert_uint_eq(ts_alloc_failures(), 1);
-	ck_assert(!x.base.resv->locked);
-	ck_assert_uint_eq(b.num_objects, 0);
-	ck_assert_int_eq(x.refs, 1);
+	ck_assert_int_eq(x.refs, 2);
 	gpuvm_exec_fini(&b);
+	ck_assert(!x.base.resv->locked);
 	ck_assert_int_eq(x.refs, 1);
 	ck_assert_int_eq(ts_alloc_live(), 0);
 
@@ -1805,7 +1824,7 @@ static Suite *locking_suite(void)
 	tcase_add_checked_fixture(tc, fixture_wd_start, fixture_wd_stop);
 	tcase_add_test(tc, test_backoff_younger_dies);
 	tcase_add_test(tc, test_backoff_fini_while_contended);
-	tcase_add_test(tc, test_backoff_enomem_in_retry);
+	tcase_add_test(tc, test_backoff_retry_no_alloc);
 	tcase_add_test(tc, test_backoff_older_waits);
 	tcase_add_test(tc, test_backoff_plain_lock_waits);
 	suite_add_tcase(s, tc);

@@ -256,11 +256,16 @@ GPUVM_EXPORT void gpuvm_resv_add_fence(struct gpuvm_resv *r, void *fence,
 /** Locking an object twice (or two sharing a resv) is not an error. */
 #define GPUVM_EXEC_IGNORE_DUPLICATES (1u << 0)
 
+/** Objects a struct gpuvm_exec lists without allocating. */
+#define GPUVM_EXEC_INLINE_OBJECTS 4
+
 /**
  * struct gpuvm_exec - a set of objects locked together
  *
  * Every locked object is listed once (the first of objects sharing a resv)
- * and holds a reference while locked.
+ * and holds a reference while locked.  The first GPUVM_EXEC_INLINE_OBJECTS
+ * are listed in the context itself (no allocation), so a context must not
+ * be moved or copied while it holds objects.
  */
 struct gpuvm_exec {
 	uint32_t flags;			/**< GPUVM_EXEC_* */
@@ -270,6 +275,8 @@ struct gpuvm_exec {
 	unsigned int max_objects;	/**< private: capacity of @objects */
 	struct gpuvm_bo *contended;	/**< private: object we backed off for */
 	struct gpuvm_bo *prelocked;	/**< private: locked by the slow path */
+	/** private: @objects' storage until more are locked */
+	struct gpuvm_bo *inline_objects[GPUVM_EXEC_INLINE_OBJECTS];
 };
 
 /**

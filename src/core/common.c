@@ -7,15 +7,32 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gpuvm/version.h>
 
 #include "internal.h"
 
+/*
+ * Blocks up to this size are zeroed by hand: glibc's calloc() bypasses its
+ * per-thread cache (malloc() and free() use it up to 1 KiB), which makes
+ * every small calloc() and the free() of what it returned take the slow
+ * path.  Larger blocks keep calloc(), which knows when fresh pages are
+ * zero already.
+ */
+#define ZALLOC_BY_HAND_MAX 1024
+
 static void *default_zalloc(size_t size, void *priv)
 {
+	void *p;
+
 	(void)priv;
-	return calloc(1, size);
+	if (size > ZALLOC_BY_HAND_MAX)
+		return calloc(1, size);
+	p = malloc(size);
+	/* Keep the compiler from turning malloc() + memset() into calloc(). */
+	__asm__("" : "+r"(p));
+	return p ? memset(p, 0, size) : NULL;
 }
 
 static void *default_alloc(size_t size, void *priv)

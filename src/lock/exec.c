@@ -56,30 +56,45 @@ GPUVM_EXPORT void gpuvm_exec_fini(struct gpuvm_exec *exec)
 	gpuvm_exec_unlock_all(exec);
 	obj_put(exec->contended);
 	exec->contended = NULL;
-	gpuvm_free(exec->objects);
+	if (exec->objects != exec->inline_objects)
+		gpuvm_free(exec->objects);
 	exec->objects = NULL;
 	exec->max_objects = 0;
 }
 
-/* Record @obj as locked (taking a reference); its resv is held. */
-static int exec_track(struct gpuvm_exec *exec, struct gpuvm_bo *obj)
+/*
+ * Room for one more object in exec->objects: the inline slots first, then
+ * an allocated array, doubled when full.
+ */
+static int exec_make_room(struct gpuvm_exec *exec)
 {
-	if (exec->num_objects == exec->max_objects) {
-		unsigned int cap = exec->max_objects ? 2 * exec->max_objects : 8;
-		struct gpuvm_bo **v = gpuvm_zalloc(cap * sizeof(*v));
-		unsigned int i;
+	unsigned int cap = 2 * exec->max_objects, i;
+	struct gpuvm_bo **v;
 
-		if (!v)
-			return -ENOMEM;
-		for (i = 0; i < exec->num_objects; i++)
-			v[i] = exec->objects[i];
-		gpuvm_free(exec->objects);
-		exec->objects = v;
-		exec->max_objects = cap;
+	if (exec->num_objects < exec->max_objects)
+		return 0;
+	if (!exec->max_objects) {
+		exec->objects = exec->inline_objects;
+		exec->max_objects = GPUVM_EXEC_INLINE_OBJECTS;
+		return 0;
 	}
+	v = gpuvm_alloc_uninit(cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < exec->num_objects; i++)
+		v[i] = exec->objects[i];
+	if (exec->objects != exec->inline_objects)
+		gpuvm_free(exec->objects);
+	exec->objects = v;
+	exec->max_objects = cap;
+	return 0;
+}
+
+/* Record @obj as locked (taking a reference); its resv is held, room made. */
+static void exec_track(struct gpuvm_exec *exec, struct gpuvm_bo *obj)
+{
 	obj_get(obj);
 	exec->objects[exec->num_objects++] = obj;
-	return 0;
 }
 
 GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
@@ -113,10 +128,13 @@ GPUVM_EXPORT int gpuvm_exec_lock_obj(struct gpuvm_exec *exec,
 	if (ret)
 		return ret;
 
-	ret = exec_track(exec, obj);
-	if (ret)
+	ret = exec_make_room(exec);
+	if (ret) {
 		r->ops->unlock(r);
-	return ret;
+		return ret;
+	}
+	exec_track(exec, obj);
+	return 0;
 }
 
 GPUVM_EXPORT int gpuvm_exec_prepare_obj(struct gpuvm_exec *exec,
@@ -185,9 +203,9 @@ GPUVM_EXPORT bool gpuvm_exec_retry(struct gpuvm_exec *exec, int *ret)
 
 	err = obj->resv->ops->lock_slow(obj->resv, exec);
 	if (!err) {
-		err = exec_track(exec, obj);
-		if (err)
-			obj->resv->ops->unlock(obj->resv);
+		/* The list is empty now: room without allocating. */
+		(void)exec_make_room(exec);
+		exec_track(exec, obj);
 	}
 	if (err) {
 		obj_put(obj);

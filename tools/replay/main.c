@@ -34,8 +34,6 @@
 #define GPUVM_REPLAY_VERSION "unknown"
 #endif
 
-/* Results are many short lines: buffer them generously. */
-static char stdout_buf[1 << 18];
 
 static gboolean opt_quiet;
 static gboolean opt_check;
@@ -272,24 +270,28 @@ static void progress_done(struct progress *pg)
  * line starting with '#', so that grep -v '^#' gives the plain output back.
  * Blank lines echo nothing.
  */
-static void annotate(unsigned long lineno, const struct trace_line *l)
+static void annotate(struct replay *r, unsigned long lineno,
+		     const struct trace_line *l)
 {
 	unsigned int i, n = l->count < TRACE_MAX_TOKENS ? l->count :
 							    TRACE_MAX_TOKENS;
+	GString *s = g_string_new(NULL);
 
 	if (!n) {
 		if (l->comment)
-			printf("#%s\n", l->comment);
-		return;
+			g_string_append_printf(s, "#%s\n", l->comment);
+	} else {
+		g_string_append_printf(s, "# line %lu:", lineno);
+		for (i = 0; i < n; i++)
+			g_string_append_printf(s, " %s", l->tok[i]);
+		if (l->count > n)
+			g_string_append(s, " ...");
+		if (l->comment)
+			g_string_append_printf(s, "  #%s", l->comment);
+		g_string_append_c(s, '\n');
 	}
-	printf("# line %lu:", lineno);
-	for (i = 0; i < n; i++)
-		printf(" %s", l->tok[i]);
-	if (l->count > n)
-		fputs(" ...", stdout);
-	if (l->comment)
-		printf("  #%s", l->comment);
-	putchar('\n');
+	replay_write(r, s->str, s->len);
+	g_string_free(s, TRUE);
 }
 
 static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
@@ -299,6 +301,7 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 		.check = opt_check,
 		.mmu = mmu,
 		.svg = opt_svg,
+		.no_va_cache = opt_fail_alloc > 0,
 	};
 	struct progress pg;
 	enum replay_status st = REPLAY_OK, end;
@@ -332,7 +335,7 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 		case TRACE_READ_LINE:
 			progress_tick(&pg, in, rd.lineno);
 			if (opt_annotate)
-				annotate(rd.lineno, &line);
+				annotate(r, rd.lineno, &line);
 			st = replay_exec(r, rd.lineno, &line);
 			if (pg.shown && st != REPLAY_OK)
 				progress_done(&pg);
@@ -341,12 +344,14 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 			done = true;
 			break;
 		case TRACE_READ_NUL_BYTE:
+			replay_flush(r);
 			fflush(stdout);
 			fprintf(stderr, "gpuvm-replay: %s:%lu: NUL byte in the line\n",
 				name, rd.lineno);
 			st = REPLAY_TOOL_ERROR;
 			break;
 		case TRACE_READ_NO_MEMORY:
+			replay_flush(r);
 			fflush(stdout);
 			fprintf(stderr, "gpuvm-replay: %s:%lu: out of memory reading the line\n",
 				name, rd.lineno + 1);
@@ -355,6 +360,7 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 		case TRACE_READ_IO_ERROR:
 		default:
 			err = errno;
+			replay_flush(r);
 			fflush(stdout);
 			fprintf(stderr, "gpuvm-replay: %s: read error: %s\n",
 				name, strerror(err));
@@ -369,8 +375,10 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 	 * After an internal error the VM may be inconsistent: do not touch it
 	 * again.  Otherwise tear down cleanly, a malformed line included.
 	 */
-	if (st == REPLAY_INTERNAL_ERROR)
+	if (st == REPLAY_INTERNAL_ERROR) {
+		replay_flush(r);
 		return st;
+	}
 	end = replay_destroy(r);
 	gpuvm_set_allocator(NULL);
 	return st != REPLAY_OK ? st : end;
@@ -485,7 +493,11 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	int status;
 
-	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+	/*
+	 * The replay formats its results into a buffer of its own and writes
+	 * them in 64 KiB blocks: no second copy through stdio's buffer.
+	 */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	/* Messages follow the locale (glib's --help); numbers stay "C". */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");

@@ -35,6 +35,15 @@
 
 #include <glib.h>
 
+/*
+ * x86-64: hex numbers formatted 16 digits at a time with SSE2 (always
+ * there); elsewhere, or built with -DREPLAY_SCALAR_HEX, a byte at a time.
+ */
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(REPLAY_SCALAR_HEX)
+#define REPLAY_SSE2_HEX 1
+#include <emmintrin.h>
+#endif
+
 #include <gpuvm/gpuvm.h>
 #include <gpuvm/mali_vm.h>
 
@@ -73,8 +82,16 @@ enum vm_state {
 	VM_FAILED,	/* gpuvm_init() failed; the trace cannot go on */
 };
 
+/* Longest output line: a remap with two pieces (217 bytes). */
+#define LINE_MAX_CHARS 256
+/* Output is written to the stream once this much is formatted. */
+#define OUT_CHUNK 65536
+
 struct replay {
 	FILE *out;
+	char *obuf;			/* OUT_CHUNK + LINE_MAX_CHARS bytes */
+	size_t olen;			/* bytes formatted into obuf */
+	char line[LINE_MAX_CHARS];	/* --mmu: a held-back line */
 	const char *name;
 	struct replay_options opts;
 	unsigned long lineno;
@@ -88,7 +105,10 @@ struct replay {
 	unsigned long nops;		/* op lines printed for the command */
 	uint64_t req_addr, req_range;	/* --mmu: GPU range of the request */
 
-	GHashTable *bos;		/* &replay_bo.id -> struct replay_bo */
+	struct replay_bo **bos;		/* open addressing by id; NULL: free */
+	size_t bos_mask;		/* slots - 1 (a power of two minus 1) */
+	size_t nbos;			/* BOs in the table */
+	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
 };
@@ -134,6 +154,7 @@ static void G_GNUC_PRINTF(3, 0) vreport(struct replay *r, const char *what,
 					const char *fmt, va_list ap)
 {
 	/* Whatever was printed so far comes out before the message. */
+	replay_flush(r);
 	fflush(r->out);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: %s", r->name, r->lineno, what);
 	vfprintf(stderr, fmt, ap);
@@ -169,175 +190,340 @@ static void replay_warn(const char *func, const char *msg, void *priv)
 	r->warnings++;
 	if (r->opts.quiet)
 		return;
+	replay_flush(r);
 	fflush(r->out);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: libgpuvm warning: %s: %s\n",
 		r->name, r->lineno, func, msg);
 }
 
 /* ------------------------------------------------------------------------ */
-/* Output: one fwrite per line                                              */
+/* Output: formatted into one buffer, written OUT_CHUNK bytes at a time     */
 
-/* Long enough for the longest line, a remap with two pieces. */
-#define LINE_MAX_CHARS 256
+#ifndef REPLAY_SSE2_HEX
+#define HEX_ROW(h) h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" \
+		   h "8" h "9" h "a" h "b" h "c" h "d" h "e" h "f"
+/* "00" "01" ... "ff": the two hex digits of every byte */
+static const char hex_pairs[] =
+	HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3")
+	HEX_ROW("4") HEX_ROW("5") HEX_ROW("6") HEX_ROW("7")
+	HEX_ROW("8") HEX_ROW("9") HEX_ROW("a") HEX_ROW("b")
+	HEX_ROW("c") HEX_ROW("d") HEX_ROW("e") HEX_ROW("f");
+#endif
 
-struct line_buf {
-	char text[LINE_MAX_CHARS];
-	size_t len;
-};
+#define DEC_ROW(d) d "0" d "1" d "2" d "3" d "4" d "5" d "6" d "7" d "8" d "9"
+/* "00" "01" ... "99" */
+static const char dec_pairs[] =
+	DEC_ROW("0") DEC_ROW("1") DEC_ROW("2") DEC_ROW("3") DEC_ROW("4")
+	DEC_ROW("5") DEC_ROW("6") DEC_ROW("7") DEC_ROW("8") DEC_ROW("9");
 
-static void lb_str(struct line_buf *lb, const char *s)
+/* Copy the string literal @lit to @p and advance @p past it. */
+#define PUT_LIT(p, lit) \
+	((p) = (char *)memcpy((p), (lit), sizeof(lit) - 1) + sizeof(lit) - 1)
+
+/* Number of hex digits of @v (1 for 0). */
+static unsigned int hex_len(uint64_t v)
 {
-	size_t n = strlen(s);
-
-	memcpy(lb->text + lb->len, s, n);
-	lb->len += n;
+	return v ? (67u - (unsigned int)__builtin_clzll(v)) / 4 : 1;
 }
 
-static void lb_hex(struct line_buf *lb, uint64_t v)
+#ifdef REPLAY_SSE2_HEX
+/*
+ * "0x" and @v in lower-case hex without leading zeros; returns the end.
+ * Stores all 16 digits, the significant ones first: up to 15 bytes past
+ * the end are scratch (the line buffers have the room).
+ */
+static char *put_hex(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int n = 0;
+	unsigned int n = hex_len(v);
+	const __m128i nibble = _mm_set1_epi8(0x0f);
+	__m128i x, d, letter;
 
-	do {
-		tmp[n++] = digits[v & 0xf];
-		v >>= 4;
-	} while (v);
+	/* the most significant byte first in memory */
+	x = _mm_cvtsi64_si128((long long)__builtin_bswap64(v << 4 * (16 - n)));
+	/* high and low nibble of each byte, in that order */
+	d = _mm_unpacklo_epi8(_mm_and_si128(_mm_srli_epi64(x, 4), nibble),
+			      _mm_and_si128(x, nibble));
+	/* '0' + d, and 39 more for a..f */
+	letter = _mm_and_si128(_mm_cmpgt_epi8(d, _mm_set1_epi8(9)),
+			       _mm_set1_epi8(39));
+	d = _mm_add_epi8(d, _mm_add_epi8(letter, _mm_set1_epi8('0')));
+	p[0] = '0';
+	p[1] = 'x';
+	_mm_storeu_si128((__m128i *)(void *)(p + 2), d);
+	return p + 2 + n;
+}
+#else
+/* "0x" and @v in lower-case hex without leading zeros; returns the end. */
+static char *put_hex(char *p, uint64_t v)
+{
+	unsigned int n = hex_len(v);
+	char *end = p + 2 + n;
 
-	lb->text[lb->len++] = '0';
-	lb->text[lb->len++] = 'x';
-	while (n)
-		lb->text[lb->len++] = tmp[--n];
+	p[0] = '0';
+	p[1] = 'x';
+	p = end;
+	for (; n >= 2; n -= 2) {
+		p -= 2;
+		memcpy(p, &hex_pairs[2 * (v & 0xff)], 2);
+		v >>= 8;
+	}
+	if (n)
+		p[-1] = "0123456789abcdef"[v];
+	return end;
+}
+#endif
+
+/* @v in decimal; returns the end. */
+static char *put_dec(char *p, uint64_t v)
+{
+	char tmp[20], *q = tmp + sizeof(tmp);
+	size_t n;
+
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, &dec_pairs[2 * (v % 100)], 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, &dec_pairs[2 * v], 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof(tmp) - q);
+	memcpy(p, q, n);
+	return p + n;
 }
 
-static void lb_dec(struct line_buf *lb, uint64_t v)
+/*
+ * Where the next output line is formatted: at the end of the output buffer,
+ * or in r->line while the op lines are held back (--mmu).  There is room
+ * for LINE_MAX_CHARS bytes.
+ */
+static char *out_line(struct replay *r)
 {
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-
-	while (n)
-		lb->text[lb->len++] = tmp[--n];
+	return r->pending ? r->line : r->obuf + r->olen;
 }
 
-static void lb_emit(struct replay *r, struct line_buf *lb)
+void replay_flush(struct replay *r)
 {
-	lb->text[lb->len++] = '\n';
-	if (r->pending)
-		g_string_append_len(r->pending, lb->text, (gssize)lb->len);
-	else
-		fwrite(lb->text, 1, lb->len, r->out);
-	lb->len = 0;
+	if (r->olen)
+		fwrite(r->obuf, 1, r->olen, r->out);
+	r->olen = 0;
 }
 
-static void print_line(struct replay *r, const char *s)
+/* The line formatted at out_line() ends at @end (past its newline). */
+static void out_done(struct replay *r, char *end)
 {
-	fputs(s, r->out);
-	fputc('\n', r->out);
+	if (r->pending) {
+		g_string_append_len(r->pending, r->line, end - r->line);
+		return;
+	}
+	r->olen = (size_t)(end - r->obuf);
+	if (r->olen >= OUT_CHUNK)
+		replay_flush(r);
+}
+
+void replay_write(struct replay *r, const char *s, size_t n)
+{
+	if (r->olen + n > OUT_CHUNK)
+		replay_flush(r);
+	if (n > OUT_CHUNK) {
+		fwrite(s, 1, n, r->out);
+		return;
+	}
+	memcpy(r->obuf + r->olen, s, n);
+	r->olen += n;
+	if (r->olen >= OUT_CHUNK)
+		replay_flush(r);
+}
+
+/* A line made of @a and @b (both short: a keyword, an errno name). */
+static void out_words(struct replay *r, const char *a, const char *b)
+{
+	char *p = out_line(r);
+	size_t na = strlen(a), nb = strlen(b);
+
+	memcpy(p, a, na);
+	memcpy(p + na, b, nb);
+	p[na + nb] = '\n';
+	out_done(r, p + na + nb + 1);
+}
+
+/* A line of fixed text: "ok", "end" */
+#define print_line(r, lit) out_text((r), lit "\n", sizeof(lit))
+
+static void out_text(struct replay *r, const char *s, size_t n)
+{
+	char *p = out_line(r);
+
+	memcpy(p, s, n);
+	out_done(r, p + n);
 }
 
 static void print_error(struct replay *r, int err)
 {
-	fprintf(r->out, "error %s\n", gpuvm_err_name(err));
+	out_words(r, "error ", gpuvm_err_name(err));
 }
 
 /* "ADDR RANGE BO OFFSET" of a mapping */
-static void lb_mapping(struct line_buf *lb, unsigned int sh, uint64_t addr,
-		       uint64_t range, const struct gpuvm_bo *obj,
-		       uint64_t offset)
+static char *put_mapping(char *p, unsigned int sh, uint64_t addr,
+			 uint64_t range, const struct gpuvm_bo *obj,
+			 uint64_t offset)
 {
-	addr >>= sh;
-	range >>= sh;
-	offset >>= sh;
-	lb_hex(lb, addr);
-	lb_str(lb, " ");
-	lb_hex(lb, range);
-	lb_str(lb, " ");
-	lb_dec(lb, bo_id(obj));
-	lb_str(lb, " ");
-	lb_hex(lb, offset);
+	p = put_hex(p, addr >> sh);
+	*p++ = ' ';
+	p = put_hex(p, range >> sh);
+	*p++ = ' ';
+	p = put_dec(p, bo_id(obj));
+	*p++ = ' ';
+	return put_hex(p, offset >> sh);
 }
 
 /* "A:R:BO:OFF" or "-" for a remap piece */
-static void lb_piece(struct line_buf *lb, unsigned int sh,
-		     const struct gpuvm_op_map *piece)
+static char *put_piece(char *p, unsigned int sh,
+		       const struct gpuvm_op_map *piece)
 {
 	if (!piece) {
-		lb_str(lb, "-");
-		return;
+		*p++ = '-';
+		return p;
 	}
-	lb_hex(lb, piece->addr >> sh);
-	lb_str(lb, ":");
-	lb_hex(lb, piece->range >> sh);
-	lb_str(lb, ":");
-	lb_dec(lb, bo_id(piece->obj));
-	lb_str(lb, ":");
-	lb_hex(lb, piece->offset >> sh);
+	p = put_hex(p, piece->addr >> sh);
+	*p++ = ':';
+	p = put_hex(p, piece->range >> sh);
+	*p++ = ':';
+	p = put_dec(p, bo_id(piece->obj));
+	*p++ = ':';
+	return put_hex(p, piece->offset >> sh);
 }
 
-static void print_op(struct replay *r, const struct gpuvm_op *op)
+/* "ADDR RANGE" of a VA */
+static char *put_va(char *p, unsigned int sh, const struct gpuvm_va *va)
 {
-	struct line_buf lb = { .len = 0 };
-	const struct gpuvm_va *va;
-	unsigned int sh = r->shift;
+	p = put_hex(p, va->addr >> sh);
+	*p++ = ' ';
+	return put_hex(p, va->range >> sh);
+}
 
-	r->nops++;
+/* Format the line of @op at @p (room for LINE_MAX_CHARS); returns its end. */
+static char *format_op(char *p, unsigned int sh, const struct gpuvm_op *op)
+{
 	switch (op->type) {
 	case GPUVM_OP_MAP:
-		lb_str(&lb, "map ");
-		lb_mapping(&lb, sh, op->map.addr, op->map.range, op->map.obj,
-			   op->map.offset);
+		PUT_LIT(p, "map ");
+		p = put_mapping(p, sh, op->map.addr, op->map.range,
+				op->map.obj, op->map.offset);
 		break;
 	case GPUVM_OP_REMAP:
-		va = op->remap.unmap->va;
-		lb_str(&lb, "remap ");
-		lb_hex(&lb, va->addr >> sh);
-		lb_str(&lb, " ");
-		lb_hex(&lb, va->range >> sh);
-		lb_str(&lb, op->remap.unmap->keep ? " keep=1 prev=" :
-						    " keep=0 prev=");
-		lb_piece(&lb, sh, op->remap.prev);
-		lb_str(&lb, " next=");
-		lb_piece(&lb, sh, op->remap.next);
+		PUT_LIT(p, "remap ");
+		p = put_va(p, sh, op->remap.unmap->va);
+		if (op->remap.unmap->keep)
+			PUT_LIT(p, " keep=1 prev=");
+		else
+			PUT_LIT(p, " keep=0 prev=");
+		p = put_piece(p, sh, op->remap.prev);
+		PUT_LIT(p, " next=");
+		p = put_piece(p, sh, op->remap.next);
 		break;
 	case GPUVM_OP_UNMAP:
-		va = op->unmap.va;
-		lb_str(&lb, "unmap ");
-		lb_hex(&lb, va->addr >> sh);
-		lb_str(&lb, " ");
-		lb_hex(&lb, va->range >> sh);
-		lb_str(&lb, op->unmap.keep ? " keep=1" : " keep=0");
+		PUT_LIT(p, "unmap ");
+		p = put_va(p, sh, op->unmap.va);
+		if (op->unmap.keep)
+			PUT_LIT(p, " keep=1");
+		else
+			PUT_LIT(p, " keep=0");
 		break;
 	case GPUVM_OP_PREFETCH:
-		va = op->prefetch.va;
-		lb_str(&lb, "prefetch ");
-		lb_hex(&lb, va->addr >> sh);
-		lb_str(&lb, " ");
-		lb_hex(&lb, va->range >> sh);
+		PUT_LIT(p, "prefetch ");
+		p = put_va(p, sh, op->prefetch.va);
 		break;
 	default:
-		lb_str(&lb, "driver-op");
+		PUT_LIT(p, "driver-op");
 		break;
 	}
-	lb_emit(r, &lb);
+	*p++ = '\n';
+	return p;
+}
+
+/* Print the lines of every op of @ops (held back while r->pending). */
+static void print_ops(struct replay *r, const struct gpuvm_op_list *ops)
+{
+	const struct gpuvm_op *op;
+	char *p;
+
+	if (r->pending) {
+		gpuvm_op_list_for_each(op, ops) {
+			out_done(r, format_op(r->line, r->shift, op));
+			r->nops++;
+		}
+		return;
+	}
+	/* straight into the output buffer */
+	p = r->obuf + r->olen;
+	gpuvm_op_list_for_each(op, ops) {
+		p = format_op(p, r->shift, op);
+		r->nops++;
+		if ((size_t)(p - r->obuf) >= OUT_CHUNK) {
+			r->olen = (size_t)(p - r->obuf);
+			replay_flush(r);
+			p = r->obuf;
+		}
+	}
+	r->olen = (size_t)(p - r->obuf);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Buffer objects                                                           */
 
-static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
+/* Home slot of BO @id: the top bits of a multiplicative hash. */
+static size_t bo_slot(const struct replay *r, uint64_t id)
 {
-	return g_hash_table_lookup(r->bos, &id);
+	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & r->bos_mask;
 }
 
-static void bo_free(gpointer data)
+static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 {
-	struct replay_bo *bo = data;
+	size_t i = bo_slot(r, id);
+	struct replay_bo *bo;
 
+	while ((bo = r->bos[i]) && bo->id != id)
+		i = (i + 1) & r->bos_mask;
+	return bo;
+}
+
+/* Add @bo (not there yet); the table stays at most half full. */
+static void bo_insert(struct replay *r, struct replay_bo *bo)
+{
+	size_t i;
+
+	if (2 * (r->nbos + 1) > r->bos_mask + 1) {
+		struct replay_bo **old = r->bos;
+		size_t n = r->bos_mask + 1;
+
+		/* glib's allocation: the process ends if memory runs out */
+		r->bos = g_new0(struct replay_bo *, 2 * n);
+		r->bos_mask = 2 * n - 1;
+		for (i = 0; i < n; i++) {
+			size_t j;
+
+			if (!old[i])
+				continue;
+			j = bo_slot(r, old[i]->id);
+			while (r->bos[j])
+				j = (j + 1) & r->bos_mask;
+			r->bos[j] = old[i];
+		}
+		g_free(old);
+	}
+	i = bo_slot(r, bo->id);
+	while (r->bos[i])
+		i = (i + 1) & r->bos_mask;
+	r->bos[i] = bo;
+	r->nbos++;
+}
+
+static void bo_free(struct replay_bo *bo)
+{
 	if (bo->mali)
 		gpuvm_mali_bo_fini(&bo->mbo);
 	else
@@ -372,7 +558,7 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 			gpuvm_bo_init(&bo->mbo.base, &replay_bo_ops, NULL);
 		}
 		bo->id = id;
-		g_hash_table_insert(r->bos, &bo->id, bo);
+		bo_insert(r, bo);
 	}
 	*out = bo;
 	return 0;
@@ -408,10 +594,40 @@ struct plan {
 
 static void plan_init(struct plan *p)
 {
-	memset(p, 0, sizeof(*p));
 	gpuvm_op_list_init(&p->ops);
+	p->vm_bo = NULL;
 	gpuvm_exec_init(&p->exec, GPUVM_EXEC_IGNORE_DUPLICATES);
 	p->vas = p->inline_vas;
+	p->nvas = 0;
+	p->used = 0;
+}
+
+/*
+ * VA structures: freed ones are kept on r->free_vas (linked through their
+ * first bytes) and handed out again zeroed, unless opts.no_va_cache asks
+ * for every one from the allocator (--fail-alloc).
+ */
+static struct gpuvm_va *va_alloc(struct replay *r)
+{
+	struct gpuvm_va *va = r->free_vas;
+
+	if (!va)
+		return gpuvm_zalloc(sizeof(*va));
+	memcpy(&r->free_vas, va, sizeof(r->free_vas));
+	memset(va, 0, sizeof(*va));
+	return va;
+}
+
+static void va_free(struct replay *r, struct gpuvm_va *va)
+{
+	if (!va)
+		return;
+	if (r->opts.no_va_cache) {
+		gpuvm_free(va);
+		return;
+	}
+	memcpy(va, &r->free_vas, sizeof(r->free_vas));
+	r->free_vas = va;
 }
 
 /* Free the unused VAs, drop the vm_bo reference, free the ops, unlock. */
@@ -420,7 +636,7 @@ static void plan_release(struct replay *r, struct plan *p)
 	unsigned int i;
 
 	for (i = p->used; i < p->nvas; i++)
-		gpuvm_free(p->vas[i]);
+		va_free(r, p->vas[i]);
 	if (p->vas != p->inline_vas)
 		gpuvm_free(p->vas);
 	p->vas = p->inline_vas;
@@ -434,7 +650,8 @@ static void plan_release(struct replay *r, struct plan *p)
 	gpuvm_exec_fini(&p->exec);
 }
 
-static int plan_alloc_vas(struct plan *p, unsigned int count)
+static int plan_alloc_vas(struct replay *r, struct plan *p,
+			  unsigned int count)
 {
 	unsigned int i;
 
@@ -446,7 +663,7 @@ static int plan_alloc_vas(struct plan *p, unsigned int count)
 		}
 	}
 	for (i = 0; i < count; i++) {
-		p->vas[i] = gpuvm_zalloc(sizeof(*p->vas[i]));
+		p->vas[i] = va_alloc(r);
 		if (!p->vas[i])
 			return -ENOMEM;
 		p->nvas++;
@@ -472,7 +689,7 @@ static enum replay_status apply_map(struct replay *r, struct plan *p,
 
 	ret = gpuvm_va_map(r->gv, va, &op->map);
 	if (ret) {
-		gpuvm_free(va);
+		va_free(r, va);
 		return internal_error(r, "gpuvm_va_map() failed: %s",
 				      gpuvm_err_name(ret));
 	}
@@ -507,8 +724,8 @@ static enum replay_status apply_remap(struct replay *r, struct plan *p,
 
 	ret = gpuvm_va_remap(prev, next, &op->remap);
 	if (ret) {
-		gpuvm_free(prev);
-		gpuvm_free(next);
+		va_free(r, prev);
+		va_free(r, next);
 		return internal_error(r, "gpuvm_va_remap() failed: %s",
 				      gpuvm_err_name(ret));
 	}
@@ -524,17 +741,17 @@ static enum replay_status apply_remap(struct replay *r, struct plan *p,
 			gpuvm_va_link(next, vm_bo);
 	}
 	gpuvm_va_unlink(old);
-	gpuvm_free(old);
+	va_free(r, old);
 	return REPLAY_OK;
 }
 
-static void apply_unmap(const struct gpuvm_op *op)
+static void apply_unmap(struct replay *r, const struct gpuvm_op *op)
 {
 	struct gpuvm_va *va = op->unmap.va;
 
 	gpuvm_va_unmap(&op->unmap);
 	gpuvm_va_unlink(va);
-	gpuvm_free(va);
+	va_free(r, va);
 }
 
 static enum replay_status plan_apply(struct replay *r, struct plan *p)
@@ -551,7 +768,7 @@ static enum replay_status plan_apply(struct replay *r, struct plan *p)
 			st = apply_remap(r, p, op);
 			break;
 		case GPUVM_OP_UNMAP:
-			apply_unmap(op);
+			apply_unmap(r, op);
 			break;
 		default:
 			st = internal_error(r, "unexpected op type %d in a plan to apply",
@@ -580,7 +797,6 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 				      bool apply)
 {
 	enum replay_status st = REPLAY_OK;
-	const struct gpuvm_op *op;
 	int ret;
 
 	if (plan_ret) {
@@ -591,7 +807,7 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 	}
 
 	if (apply) {
-		ret = plan_alloc_vas(p, gpuvm_op_list_count_new_vas(&p->ops));
+		ret = plan_alloc_vas(r, p, gpuvm_op_list_count_new_vas(&p->ops));
 		if (!ret && obj)
 			ret = gpuvm_vm_bo_obtain(r->gv, obj, &p->vm_bo);
 		if (ret) {
@@ -601,8 +817,7 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 		}
 	}
 
-	gpuvm_op_list_for_each(op, &p->ops)
-		print_op(r, op);
+	print_ops(r, &p->ops);
 
 	if (apply)
 		st = plan_apply(r, p);
@@ -629,11 +844,8 @@ static bool scale(const struct replay *r, uint64_t *v)
 /* Format the plan's ops into r->pending: printed once applying worked. */
 static void plan_print_pending(struct replay *r, struct plan *p)
 {
-	const struct gpuvm_op *op;
-
 	r->pending = g_string_new(NULL);
-	gpuvm_op_list_for_each(op, &p->ops)
-		print_op(r, op);
+	print_ops(r, &p->ops);
 }
 
 /*
@@ -664,7 +876,7 @@ static enum replay_status finish_pending(struct replay *r, int ret)
 		return REPLAY_OK;
 	}
 	if (text) {
-		fwrite(text->str, 1, text->len, r->out);
+		replay_write(r, text->str, text->len);
 		g_string_free(text, TRUE);
 	}
 	print_line(r, "ok");
@@ -730,6 +942,10 @@ static enum replay_status arg_u64(struct replay *r, const struct trace_line *l,
 				  unsigned int i, const char *what,
 				  uint64_t *out)
 {
+	if (l->num_ok & (1u << i)) {
+		*out = l->val[i];
+		return REPLAY_OK;
+	}
 	switch (trace_parse_u64(l->tok[i], out)) {
 	case TRACE_NUM_OK:
 		return REPLAY_OK;
@@ -745,6 +961,10 @@ static enum replay_status arg_u64(struct replay *r, const struct trace_line *l,
 static enum replay_status arg_bo_id(struct replay *r, const struct trace_line *l,
 				    unsigned int i, uint64_t *out)
 {
+	if (l->dec_ok & (1u << i)) {
+		*out = l->val[i];
+		return REPLAY_OK;
+	}
 	switch (trace_parse_dec_u64(l->tok[i], out)) {
 	case TRACE_NUM_OK:
 		return REPLAY_OK;
@@ -1080,17 +1300,19 @@ static enum replay_status cmd_bo_unmap(struct replay *r,
 static enum replay_status cmd_dump(struct replay *r, const struct trace_line *l)
 {
 	const struct gpuvm_va *reserved = &r->gv->kernel_alloc_node;
-	struct line_buf lb = { .len = 0 };
 	const struct gpuvm_va *va;
 
 	(void)l;
 	gpuvm_for_each_va(va, r->gv) {
+		char *p = out_line(r);
+
 		if (va == reserved)
 			continue;
-		lb_str(&lb, "va ");
-		lb_mapping(&lb, r->shift, va->addr, va->range, va->obj,
-			   va->offset);
-		lb_emit(r, &lb);
+		PUT_LIT(p, "va ");
+		p = put_mapping(p, r->shift, va->addr, va->range, va->obj,
+				va->offset);
+		*p++ = '\n';
+		out_done(r, p);
 	}
 	print_line(r, "end");
 	return REPLAY_OK;
@@ -1126,7 +1348,8 @@ static const struct command *find_command(const char *name)
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(commands); i++)
-		if (!strcmp(commands[i].name, name))
+		if (commands[i].name[0] == name[0] &&
+		    !strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
 }
@@ -1141,13 +1364,19 @@ struct replay *replay_create(FILE *out, const char *name,
 
 	if (!r)
 		return NULL;
+	r->obuf = malloc(OUT_CHUNK + LINE_MAX_CHARS);
+	if (!r->obuf) {
+		free(r);
+		return NULL;
+	}
 	r->out = out;
 	r->name = name;
 	r->opts = *opts;
 	r->shift = opts->mmu ? mmu_env_shift(opts->mmu) : 0;
 	r->state = VM_NONE;
-	r->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-				       bo_free);
+	/* 1024 slots to start with; doubled as needed */
+	r->bos = g_new0(struct replay_bo *, 1024);
+	r->bos_mask = 1023;
 	gpuvm_set_warn_handler(replay_warn, r);
 	return r;
 }
@@ -1188,6 +1417,9 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 	if (r->opts.mmu)
 		mmu_env_set_line(r->opts.mmu, r->name, lineno);
 	st = cmd->run(r, line);
+	/* mmu.c reports on stderr after flushing stdout only */
+	if (r->opts.mmu)
+		replay_flush(r);
 	if (st != REPLAY_OK)
 		return st;
 
@@ -1227,9 +1459,9 @@ static void drain_vm(struct replay *r)
 enum replay_status replay_destroy(struct replay *r)
 {
 	enum replay_status st = REPLAY_OK;
-	GHashTableIter it;
-	gpointer value;
+	size_t i;
 
+	replay_flush(r);
 	if (r->opts.svg && r->state == VM_READY &&
 	    svg_write(r->opts.svg, r->gv,
 		      r->opts.mmu ? mmu_env_vm(r->opts.mmu) : NULL, r->shift,
@@ -1250,21 +1482,31 @@ enum replay_status replay_destroy(struct replay *r)
 					    refs);
 	}
 
-	g_hash_table_iter_init(&it, r->bos);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		struct replay_bo *bo = value;
+	for (i = 0; i <= r->bos_mask; i++) {
+		struct replay_bo *bo = r->bos[i];
 
-		if (bo->refs)
+		if (bo && bo->refs)
 			st = internal_error(r, "BO %" PRIu64 " still has %lu references at the end",
 					    bo->id, bo->refs);
 	}
-	g_hash_table_destroy(r->bos);
+	for (i = 0; i <= r->bos_mask; i++)
+		if (r->bos[i])
+			bo_free(r->bos[i]);
+	g_free(r->bos);
 
 	if (r->warnings)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
 				    r->warnings == 1 ? "" : "s");
 
+	while (r->free_vas) {
+		struct gpuvm_va *va = r->free_vas;
+
+		memcpy(&r->free_vas, va, sizeof(r->free_vas));
+		gpuvm_free(va);
+	}
 	gpuvm_set_warn_handler(NULL, NULL);
+	replay_flush(r);
+	free(r->obuf);
 	free(r);
 	return st;
 }

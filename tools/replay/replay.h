@@ -33,6 +33,9 @@ enum replay_status {
  * @mmu: --mmu backend (owned by the caller, closed after replay_destroy()),
  *	or NULL
  * @svg: where replay_destroy() draws the final VA space, or NULL
+ * @no_va_cache: take every VA structure from the allocator and give it
+ *	back at once, instead of reusing freed ones (--fail-alloc: every
+ *	VA is then an allocation that can fail)
  */
 struct mmu_env;
 
@@ -41,6 +44,7 @@ struct replay_options {
 	bool check;
 	struct mmu_env *mmu;
 	const char *svg;
+	bool no_va_cache;
 };
 
 struct replay;
@@ -66,6 +70,25 @@ struct replay *replay_create(FILE *out, const char *name,
  */
 enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 			       const struct trace_line *line);
+
+/**
+ * replay_write() - add text of the caller's to the output, in order
+ * @r: the session
+ * @s: the bytes
+ * @n: how many
+ */
+void replay_write(struct replay *r, const char *s, size_t n);
+
+/**
+ * replay_flush() - hand the output formatted so far to the output stream
+ * @r: the session
+ *
+ * The session formats its output into a buffer of its own and writes it
+ * to the stream in large blocks; call this before writing anything else
+ * to that stream or to stderr (the session does it before its own
+ * messages, after each --mmu request and in replay_destroy()).
+ */
+void replay_flush(struct replay *r);
 
 /**
  * replay_destroy() - tear everything down and free @r

@@ -20,24 +20,38 @@
  *       pointing into the line buffer
  * @comment: the text after the line's '#' (into the line buffer), or NULL
  *       when it has no comment
+ * @num_ok: bit i set: trace_parse_u64() reads @tok[i] as @val[i] (the
+ *       lexer converts the usual numbers on its way; a clear bit only
+ *       means: call the parser)
+ * @dec_ok: bit i set: so does trace_parse_dec_u64()
+ * @val: see @num_ok
  */
 struct trace_line {
 	unsigned int count;
 	const char *tok[TRACE_MAX_TOKENS];
 	const char *comment;
+	unsigned int num_ok;
+	unsigned int dec_ok;
+	uint64_t val[TRACE_MAX_TOKENS];
 };
 
 /**
  * struct trace_reader - reads a trace one line at a time
- * @fp: the stream
- * @buf: line buffer (grown as needed)
+ * @fp: the stream, read in large blocks
+ * @buf: what was read and not returned yet (grown for long lines)
  * @cap: size of @buf
+ * @start: offset in @buf of the next line
+ * @end: offset in @buf of the end of the data read
+ * @eof: the stream has no more data
  * @lineno: number of the line last returned (1-based)
  */
 struct trace_reader {
 	FILE *fp;
 	char *buf;
 	size_t cap;
+	size_t start;
+	size_t end;
+	int eof;
 	unsigned long lineno;
 };
 
