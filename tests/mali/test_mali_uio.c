@@ -37,47 +37,11 @@
 #include <gpuvm/mali_uio.h>
 
 #include "../support.h"
+#include "uio_fixture.h"
 
-#define REG_ADDR 0xfb000000ull
-#define PT_ADDR 0x80000000ull
 #define PT_PAGES 4
 
-/* Small root buffers keep every derived path well inside PATH_MAX. */
-static char tmp[256];
-static char sys_root[512];
-static char dev_root[512];
-static long ps;
-
 /* --- fake tree helpers ------------------------------------------------ */
-
-static void xmkdir(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void xmkdir(const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	ck_assert_msg(mkdir(path, 0755) == 0 || errno == EEXIST,
-		      "mkdir %s: %s", path, strerror(errno));
-}
-
-/* Write @len bytes of @data to @path (created or truncated). */
-static void put_bytes(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
-static void put_str(const char *path, const char *s)
-{
-	put_bytes(path, s, strlen(s));
-}
 
 /* Path of sysfs attribute @attr of map @x of uio@n (attr NULL: the dir). */
 static const char *map_path(int n, int x, const char *attr)
@@ -243,15 +207,6 @@ static void expect_open_err(const struct gpuvm_mali_uio_config *cfg, int want,
 			      gpuvm_mali_uio_last_error(), needle);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /*
  * One base directory per test case, made and removed outside the forked
  * test processes so that a failing test (which never reaches its checked
@@ -277,24 +232,10 @@ static void base_teardown(void)
 
 static void setup(void)
 {
-	ps = sysconf(_SC_PAGESIZE);
-	snprintf(tmp, sizeof(tmp), "%s/t-XXXXXX", base);
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	snprintf(sys_root, sizeof(sys_root), "%s/class/uio", tmp);
-	snprintf(dev_root, sizeof(dev_root), "%s/dev", tmp);
-	xmkdir("%s/class", tmp);
-	xmkdir("%s", sys_root);
-	xmkdir("%s", dev_root);
-	ts_alloc_install();
-	ts_warn_capture();
-}
+	char tmpl[sizeof(base) + 16];
 
-static void teardown(void)
-{
-	ck_assert_int_eq(ts_alloc_live(), 0);
-	ts_alloc_uninstall();
-	gpuvm_set_warn_handler(NULL, NULL);
-	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(tmpl, sizeof(tmpl), "%s/t-XXXXXX", base);
+	fx_uio_setup(tmpl);
 }
 
 /* --- discovery -------------------------------------------------------- */
@@ -1142,7 +1083,7 @@ static Suite *uio_suite(void)
 
 	tc = tcase_create("discovery");
 	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, fx_uio_teardown);
 	tcase_add_test(tc, test_open_by_name);
 	tcase_add_test(tc, test_open_by_index);
 	tcase_add_test(tc, test_open_wrong_name);
@@ -1156,7 +1097,7 @@ static Suite *uio_suite(void)
 
 	tc = tcase_create("memory");
 	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, fx_uio_teardown);
 	tcase_add_test(tc, test_registers);
 	tcase_add_test(tc, test_register_bounds);
 	tcase_add_test(tc, test_irq_only_node);
@@ -1169,7 +1110,7 @@ static Suite *uio_suite(void)
 
 	tc = tcase_create("irq_time");
 	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, fx_uio_teardown);
 	tcase_add_test(tc, test_irq_regular_file);
 	tcase_add_test(tc, test_irq_fifo);
 	tcase_add_test(tc, test_irq_eintr);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Corners of the UIO HAL's sysfs parsing and argument checks that the main
+ * Corners of the UIO HAL's sys_root parsing and argument checks that the main
  * UIO test does not reach: upper-case hexadecimal, a "0x" without digits,
  * directory entries that only look like devices, a name attribute that
  * cannot be read, paths longer than PATH_MAX, page-table syncs far outside
  * the map, and handing the HAL something that is not a UIO HAL.  Each test
- * builds its own fake sysfs tree and device file under $TMPDIR.
+ * builds its own fake sys_root tree and device file under $TMPDIR.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,28 +22,7 @@
 #include <gpuvm/mali_uio.h>
 
 #include "../support.h"
-
-#define REG_ADDR	0xfb000000ull
-#define PT_ADDR		0x80000000ull
-
-static char dir[256];		/* this test's directory */
-static char sysfs[320];		/* <dir>/class/uio */
-static char devs[320];		/* <dir>/dev */
-static long ps;
-
-static void mkdirf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void mkdirf(const char *fmt, ...)
-{
-	char p[PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p, sizeof(p), fmt, ap);
-	va_end(ap);
-	ck_assert_msg(!mkdir(p, 0755) || errno == EEXIST, "mkdir %s: %s", p,
-		      strerror(errno));
-}
+#include "uio_fixture.h"
 
 static void writef(const char *text, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -53,26 +32,22 @@ static void writef(const char *text, const char *fmt, ...)
 {
 	char p[PATH_MAX];
 	va_list ap;
-	int fd;
 
 	va_start(ap, fmt);
 	vsnprintf(p, sizeof(p), fmt, ap);
 	va_end(ap);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ck_assert_msg(fd >= 0, "open %s: %s", p, strerror(errno));
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
+	put_str(p, text);
 }
 
 /* maps/map@x of uio@n with the attribute texts given. */
 static void map_files(int n, int x, const char *addr, const char *size,
 		      const char *offset)
 {
-	mkdirf("%s/uio%d/maps", sysfs, n);
-	mkdirf("%s/uio%d/maps/map%d", sysfs, n, x);
-	writef(addr, "%s/uio%d/maps/map%d/addr", sysfs, n, x);
-	writef(size, "%s/uio%d/maps/map%d/size", sysfs, n, x);
-	writef(offset, "%s/uio%d/maps/map%d/offset", sysfs, n, x);
+	xmkdir("%s/uio%d/maps", sys_root, n);
+	xmkdir("%s/uio%d/maps/map%d", sys_root, n, x);
+	writef(addr, "%s/uio%d/maps/map%d/addr", sys_root, n, x);
+	writef(size, "%s/uio%d/maps/map%d/size", sys_root, n, x);
+	writef(offset, "%s/uio%d/maps/map%d/offset", sys_root, n, x);
 }
 
 /* uio@n named @name with one register page (map 0) and one PT page (map 1). */
@@ -81,13 +56,13 @@ static void device(int n, const char *name, const char *reg_addr)
 	char sz[32], pt[32], p[PATH_MAX];
 	int fd;
 
-	mkdirf("%s/uio%d", sysfs, n);
-	writef(name, "%s/uio%d/name", sysfs, n);
+	xmkdir("%s/uio%d", sys_root, n);
+	writef(name, "%s/uio%d/name", sys_root, n);
 	snprintf(sz, sizeof(sz), "0x%lx\n", ps);
 	snprintf(pt, sizeof(pt), "0x%llx\n", PT_ADDR);
 	map_files(n, 0, reg_addr, sz, "0x0\n");
 	map_files(n, 1, pt, sz, "0x0\n");
-	snprintf(p, sizeof(p), "%s/uio%d", devs, n);
+	snprintf(p, sizeof(p), "%s/uio%d", dev_root, n);
 	fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, 2 * ps), 0);
@@ -97,8 +72,8 @@ static void device(int n, const char *name, const char *reg_addr)
 static void cfg_name(struct gpuvm_mali_uio_config *cfg, const char *name)
 {
 	gpuvm_mali_uio_config_init(cfg, name);
-	cfg->sysfs_root = sysfs;
-	cfg->dev_root = devs;
+	cfg->sysfs_root = sys_root;
+	cfg->dev_root = dev_root;
 }
 
 static int open_err(const struct gpuvm_mali_uio_config *cfg)
@@ -112,38 +87,14 @@ static int open_err(const struct gpuvm_mali_uio_config *cfg)
 	return err;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void setup(void)
 {
 	const char *t = getenv("TMPDIR");
+	char tmpl[sizeof(tmp)];
 
-	ps = sysconf(_SC_PAGESIZE);
-	snprintf(dir, sizeof(dir), "%s/gpuvm-uio-edges-XXXXXX",
+	snprintf(tmpl, sizeof(tmpl), "%s/gpuvm-uio-edges-XXXXXX",
 		 t && strlen(t) < 128 ? t : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(sysfs, sizeof(sysfs), "%s/class/uio", dir);
-	snprintf(devs, sizeof(devs), "%s/dev", dir);
-	mkdirf("%s/class", dir);
-	mkdirf("%s", sysfs);
-	mkdirf("%s", devs);
-	ts_alloc_install();
-	ts_warn_capture();
-}
-
-static void teardown(void)
-{
-	ck_assert_int_eq(ts_alloc_live(), 0);
-	ts_alloc_uninstall();
-	gpuvm_set_warn_handler(NULL, NULL);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fx_uio_setup(tmpl);
 }
 
 /* The kernel prints lower case; upper case and "0X" parse the same. */
@@ -192,8 +143,8 @@ START_TEST(test_not_device_entries)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(fake) / sizeof(fake[0]); i++) {
-		mkdirf("%s/%s", sysfs, fake[i]);
-		writef("mali-mmu\n", "%s/%s/name", sysfs, fake[i]);
+		xmkdir("%s/%s", sys_root, fake[i]);
+		writef("mali-mmu\n", "%s/%s/name", sys_root, fake[i]);
 	}
 	cfg_name(&cfg, "mali-mmu");
 	ck_assert_int_eq(open_err(&cfg), -ENOENT);
@@ -215,8 +166,8 @@ START_TEST(test_unreadable_name)
 	struct gpuvm_mali_uio_config cfg;
 	struct gpuvm_mali_uio *uio = NULL;
 
-	mkdirf("%s/uio0", sysfs);
-	mkdirf("%s/uio0/name", sysfs);
+	xmkdir("%s/uio0", sys_root);
+	xmkdir("%s/uio0/name", sys_root);
 	cfg_name(&cfg, "mali-mmu");
 	ck_assert_int_eq(open_err(&cfg), -EISDIR);
 	ck_assert_ptr_nonnull(strstr(gpuvm_mali_uio_last_error(), "read"));
@@ -228,7 +179,7 @@ START_TEST(test_unreadable_name)
 }
 END_TEST
 
-/* A sysfs root so long that the derived paths do not fit PATH_MAX. */
+/* A sys_root root so long that the derived paths do not fit PATH_MAX. */
 START_TEST(test_path_too_long)
 {
 	struct gpuvm_mali_uio_config cfg;
@@ -241,7 +192,7 @@ START_TEST(test_path_too_long)
 	gpuvm_mali_uio_config_init(&cfg, NULL);
 	cfg.index = 0;
 	cfg.sysfs_root = root;
-	cfg.dev_root = devs;
+	cfg.dev_root = dev_root;
 	ck_assert_int_eq(open_err(&cfg), -ENAMETOOLONG);
 	ck_assert_ptr_nonnull(strstr(gpuvm_mali_uio_last_error(), "path longer"));
 
@@ -294,7 +245,7 @@ static Suite *uio_edges_suite(void)
 	Suite *s = suite_create("mali_uio_edges");
 	TCase *tc = tcase_create("uio");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, fx_uio_teardown);
 	tcase_add_test(tc, test_upper_case_hex);
 	tcase_add_test(tc, test_hex_without_digits);
 	tcase_add_test(tc, test_not_device_entries);
