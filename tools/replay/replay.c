@@ -604,8 +604,9 @@ static void plan_init(struct plan *p)
 
 /*
  * VA structures: freed ones are kept on r->free_vas (linked through their
- * first bytes) and handed out again zeroed, unless opts.no_va_cache asks
- * for every one from the allocator (--fail-alloc).
+ * tree parent field, unused out of the tree) and handed out again zeroed,
+ * unless opts.no_va_cache asks for every one from the allocator
+ * (--fail-alloc).
  */
 static struct gpuvm_va *va_alloc(struct replay *r)
 {
@@ -613,7 +614,7 @@ static struct gpuvm_va *va_alloc(struct replay *r)
 
 	if (!va)
 		return gpuvm_zalloc(sizeof(*va));
-	memcpy(&r->free_vas, va, sizeof(r->free_vas));
+	r->free_vas = va->node.parent;
 	memset(va, 0, sizeof(*va));
 	return va;
 }
@@ -626,7 +627,7 @@ static void va_free(struct replay *r, struct gpuvm_va *va)
 		gpuvm_free(va);
 		return;
 	}
-	memcpy(va, &r->free_vas, sizeof(r->free_vas));
+	va->node.parent = r->free_vas;
 	r->free_vas = va;
 }
 
@@ -1501,7 +1502,7 @@ enum replay_status replay_destroy(struct replay *r)
 	while (r->free_vas) {
 		struct gpuvm_va *va = r->free_vas;
 
-		memcpy(&r->free_vas, va, sizeof(r->free_vas));
+		r->free_vas = va->node.parent;
 		gpuvm_free(va);
 	}
 	gpuvm_set_warn_handler(NULL, NULL);
