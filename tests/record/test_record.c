@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../support.h"
+
 extern char **environ;
 
 /** struct trace_spec - one trace a scenario must write */
@@ -526,8 +528,6 @@ int main(void)
 {
 	Suite *s = suite_create("record");
 	TCase *tc = tcase_create("record");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_panthor);
@@ -543,9 +543,5 @@ int main(void)
 	tcase_add_test(tc, test_other);
 	tcase_add_test(tc, test_sync);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run_suite(s);
 }

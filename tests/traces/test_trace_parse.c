@@ -13,6 +13,7 @@
 
 #include <check.h>
 
+#include "../support.h"
 #include "trace_parse.h"
 
 /* Read all of @text (@len bytes) into @lines; returns the last status. */
@@ -269,8 +270,6 @@ int main(void)
 {
 	Suite *s = suite_create("trace_parse");
 	TCase *tc = tcase_create("lexer");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_block_boundaries);
 	tcase_add_test(tc, test_long_line);
@@ -279,9 +278,5 @@ int main(void)
 	tcase_add_test(tc, test_lexer_numbers);
 	tcase_add_test(tc, test_numbers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return ts_run_suite(s);
 }
