@@ -1068,6 +1068,35 @@ START_TEST(test_exec_prepare_array)
 }
 END_TEST
 
+/*
+ * A context that holds no objects may be moved (struct gpuvm_exec's doc):
+ * also one that held objects in its own slots before gpuvm_exec_unlock_all().
+ */
+START_TEST(test_exec_move_after_unlock_all)
+{
+	struct ts_bo bo;
+	struct gpuvm_exec e, moved;
+
+	ts_bo_init(&bo, 1);
+	gpuvm_exec_init(&e, 0);
+	ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo.base), 0);
+	gpuvm_exec_unlock_all(&e);
+	ck_assert_uint_eq(e.num_objects, 0);
+
+	/* the moved context lists in its own slots, not in the old one's */
+	moved = e;
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(gpuvm_exec_lock_obj(&moved, &bo.base), 0);
+	ck_assert_uint_eq(moved.num_objects, 1);
+	ck_assert_ptr_ne(moved.objects, e.inline_objects);
+	ck_assert_ptr_eq(moved.objects[0], &bo.base);
+	ck_assert_ptr_null(e.inline_objects[0]);
+	gpuvm_exec_fini(&moved);
+	ck_assert(!gpuvm_resv_held(bo.base.resv));
+	ck_assert_int_eq(bo.refs, 1);
+}
+END_TEST
+
 START_TEST(test_exec_unlock_all)
 {
 	struct ts_bo bo[3];
@@ -1814,6 +1843,7 @@ static Suite *locking_suite(void)
 	tcase_add_test(tc, test_exec_prepare_obj);
 	tcase_add_test(tc, test_exec_prepare_array);
 	tcase_add_test(tc, test_exec_unlock_all);
+	tcase_add_test(tc, test_exec_move_after_unlock_all);
 	tcase_add_test(tc, test_exec_stamps);
 	tcase_add_test(tc, test_exec_retry_no_backoff);
 	tcase_add_test(tc, test_exec_enomem_grow);

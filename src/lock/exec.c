@@ -47,6 +47,11 @@ GPUVM_EXPORT void gpuvm_exec_unlock_all(struct gpuvm_exec *exec)
 		obj_put(obj);
 	}
 	exec->num_objects = 0;
+	/* Holding nothing, the context may be moved: no pointer into itself. */
+	if (exec->objects == exec->inline_objects) {
+		exec->objects = NULL;
+		exec->max_objects = 0;
+	}
 	obj_put(exec->prelocked);
 	exec->prelocked = NULL;
 }

@@ -1415,8 +1415,11 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 	r->nops = 0;
 	r->req_addr = 0;
 	r->req_range = 0;
-	if (r->opts.mmu)
+	if (r->opts.mmu) {
 		mmu_env_set_line(r->opts.mmu, r->name, lineno);
+		/* what came before (--annotate's echo) ahead of its reports */
+		replay_flush(r);
+	}
 	st = cmd->run(r, line);
 	/* mmu.c reports on stderr after flushing stdout only */
 	if (r->opts.mmu)
