@@ -31,7 +31,9 @@ static void *default_zalloc(size_t size, void *priv)
 		return calloc(1, size);
 	p = malloc(size);
 	/* Keep the compiler from turning malloc() + memset() into calloc(). */
+#if defined(__GNUC__) || defined(__clang__)
 	__asm__("" : "+r"(p));
+#endif
 	return p ? memset(p, 0, size) : NULL;
 }
 
