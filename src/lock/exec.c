@@ -61,8 +61,8 @@ GPUVM_EXPORT void gpuvm_exec_fini(struct gpuvm_exec *exec)
 	gpuvm_exec_unlock_all(exec);
 	obj_put(exec->contended);
 	exec->contended = NULL;
-	if (exec->objects != exec->inline_objects)
-		gpuvm_free(exec->objects);
+	/* (never the inline slots: gpuvm_exec_unlock_all() let go of them) */
+	gpuvm_free(exec->objects);
 	exec->objects = NULL;
 	exec->max_objects = 0;
 }
