@@ -345,14 +345,12 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 			break;
 		case TRACE_READ_NUL_BYTE:
 			replay_flush(r);
-			fflush(stdout);
 			fprintf(stderr, "gpuvm-replay: %s:%lu: NUL byte in the line\n",
 				name, rd.lineno);
 			st = REPLAY_TOOL_ERROR;
 			break;
 		case TRACE_READ_NO_MEMORY:
 			replay_flush(r);
-			fflush(stdout);
 			fprintf(stderr, "gpuvm-replay: %s:%lu: out of memory reading the line\n",
 				name, rd.lineno + 1);
 			st = REPLAY_TOOL_ERROR;
@@ -361,7 +359,6 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 		default:
 			err = errno;
 			replay_flush(r);
-			fflush(stdout);
 			fprintf(stderr, "gpuvm-replay: %s: read error: %s\n",
 				name, strerror(err));
 			st = REPLAY_TOOL_ERROR;

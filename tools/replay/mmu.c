@@ -103,6 +103,8 @@ struct mmu_env {
 
 	const char *name;		/* the trace, for messages */
 	unsigned long lineno;		/* the line being run */
+	void (*flush)(void *priv);	/* before a message: mmu_env_set_flush() */
+	void *flush_priv;
 
 	GHashTable *bos;		/* uint64 id -> struct bo_info */
 	uint64_t bo_base, bo_size;	/* the carve-out */
@@ -313,6 +315,21 @@ static void place_bos(struct mmu_env *env, uint64_t base)
 /* ------------------------------------------------------------------------ */
 /* Backend failures                                                         */
 
+void mmu_env_set_flush(struct mmu_env *env, void (*flush)(void *priv),
+		       void *priv)
+{
+	env->flush = flush;
+	env->flush_priv = priv;
+}
+
+/* Everything printed on stdout so far comes out before a message. */
+static void flush_output(const struct mmu_env *env)
+{
+	if (env->flush)
+		env->flush(env->flush_priv);
+	fflush(stdout);
+}
+
 static void G_GNUC_PRINTF(2, 3) backend_fail(struct mmu_env *env,
 					     const char *fmt, ...)
 {
@@ -322,7 +339,7 @@ static void G_GNUC_PRINTF(2, 3) backend_fail(struct mmu_env *env,
 		env->backend_first_line = env->lineno;
 	if (env->backend_failed > SHOW_MAX)
 		return;
-	fflush(stdout);
+	flush_output(env);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: the MMU backend cannot apply what the planner accepted: ",
 		env->name, env->lineno);
 	va_start(ap, fmt);
@@ -761,7 +778,7 @@ static void G_GNUC_PRINTF(2, 3) vfail(struct vctx *c, const char *fmt, ...)
 					    ULONG_MAX;
 	if (c->env->checks_failed > SHOW_MAX)
 		return;
-	fflush(stdout);
+	flush_output(c->env);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: check failed: ", c->env->name,
 		c->env->lineno);
 	va_start(ap, fmt);

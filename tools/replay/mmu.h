@@ -49,6 +49,19 @@ enum replay_status mmu_env_open(const char *spec, const char *trace,
 				size_t len, const struct mmu_options *opts,
 				struct mmu_env **out);
 
+/**
+ * mmu_env_set_flush() - what to call before a message on stderr
+ * @env: the backend
+ * @flush: writes out what the caller has formatted for stdout (NULL: only
+ *         fflush(stdout))
+ * @priv: passed to @flush
+ *
+ * The replay session buffers its output; this keeps the backend's
+ * messages after the lines they follow.
+ */
+void mmu_env_set_flush(struct mmu_env *env, void (*flush)(void *priv),
+		       void *priv);
+
 /** mmu_env_set_line() - the trace line being run, for messages */
 void mmu_env_set_line(struct mmu_env *env, const char *name,
 		      unsigned long lineno);

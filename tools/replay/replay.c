@@ -155,7 +155,6 @@ static void G_GNUC_PRINTF(3, 0) vreport(struct replay *r, const char *what,
 {
 	/* Whatever was printed so far comes out before the message. */
 	replay_flush(r);
-	fflush(r->out);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: %s", r->name, r->lineno, what);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -191,7 +190,6 @@ static void replay_warn(const char *func, const char *msg, void *priv)
 	if (r->opts.quiet)
 		return;
 	replay_flush(r);
-	fflush(r->out);
 	fprintf(stderr, "gpuvm-replay: %s:%lu: libgpuvm warning: %s: %s\n",
 		r->name, r->lineno, func, msg);
 }
@@ -310,6 +308,13 @@ void replay_flush(struct replay *r)
 	if (r->olen)
 		fwrite(r->obuf, 1, r->olen, r->out);
 	r->olen = 0;
+	fflush(r->out);
+}
+
+/* mmu_env_set_flush()'s callback: the backend is about to print. */
+static void replay_flush_cb(void *priv)
+{
+	replay_flush(priv);
 }
 
 /* The line formatted at out_line() ends at @end (past its newline). */
@@ -366,17 +371,17 @@ static void print_error(struct replay *r, int err)
 	out_words(r, "error ", gpuvm_err_name(err));
 }
 
-/* "ADDR RANGE BO OFFSET" of a mapping */
+/* "ADDR RANGE BO OFFSET" of a mapping, the four separated by @sep */
 static char *put_mapping(char *p, unsigned int sh, uint64_t addr,
 			 uint64_t range, const struct gpuvm_bo *obj,
-			 uint64_t offset)
+			 uint64_t offset, char sep)
 {
 	p = put_hex(p, addr >> sh);
-	*p++ = ' ';
+	*p++ = sep;
 	p = put_hex(p, range >> sh);
-	*p++ = ' ';
+	*p++ = sep;
 	p = put_dec(p, bo_id(obj));
-	*p++ = ' ';
+	*p++ = sep;
 	return put_hex(p, offset >> sh);
 }
 
@@ -388,13 +393,8 @@ static char *put_piece(char *p, unsigned int sh,
 		*p++ = '-';
 		return p;
 	}
-	p = put_hex(p, piece->addr >> sh);
-	*p++ = ':';
-	p = put_hex(p, piece->range >> sh);
-	*p++ = ':';
-	p = put_dec(p, bo_id(piece->obj));
-	*p++ = ':';
-	return put_hex(p, piece->offset >> sh);
+	return put_mapping(p, sh, piece->addr, piece->range, piece->obj,
+			   piece->offset, ':');
 }
 
 /* "ADDR RANGE" of a VA */
@@ -412,7 +412,7 @@ static char *format_op(char *p, unsigned int sh, const struct gpuvm_op *op)
 	case GPUVM_OP_MAP:
 		PUT_LIT(p, "map ");
 		p = put_mapping(p, sh, op->map.addr, op->map.range,
-				op->map.obj, op->map.offset);
+				op->map.obj, op->map.offset, ' ');
 		break;
 	case GPUVM_OP_REMAP:
 		PUT_LIT(p, "remap ");
@@ -491,34 +491,32 @@ static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 	return bo;
 }
 
+/* Put @bo in the first free slot from its home slot on. */
+static void bo_place(struct replay *r, struct replay_bo *bo)
+{
+	size_t i = bo_slot(r, bo->id);
+
+	while (r->bos[i])
+		i = (i + 1) & r->bos_mask;
+	r->bos[i] = bo;
+}
+
 /* Add @bo (not there yet); the table stays at most half full. */
 static void bo_insert(struct replay *r, struct replay_bo *bo)
 {
-	size_t i;
-
 	if (2 * (r->nbos + 1) > r->bos_mask + 1) {
 		struct replay_bo **old = r->bos;
-		size_t n = r->bos_mask + 1;
+		size_t n = r->bos_mask + 1, i;
 
 		/* glib's allocation: the process ends if memory runs out */
 		r->bos = g_new0(struct replay_bo *, 2 * n);
 		r->bos_mask = 2 * n - 1;
-		for (i = 0; i < n; i++) {
-			size_t j;
-
-			if (!old[i])
-				continue;
-			j = bo_slot(r, old[i]->id);
-			while (r->bos[j])
-				j = (j + 1) & r->bos_mask;
-			r->bos[j] = old[i];
-		}
+		for (i = 0; i < n; i++)
+			if (old[i])
+				bo_place(r, old[i]);
 		g_free(old);
 	}
-	i = bo_slot(r, bo->id);
-	while (r->bos[i])
-		i = (i + 1) & r->bos_mask;
-	r->bos[i] = bo;
+	bo_place(r, bo);
 	r->nbos++;
 }
 
@@ -1311,7 +1309,7 @@ static enum replay_status cmd_dump(struct replay *r, const struct trace_line *l)
 			continue;
 		PUT_LIT(p, "va ");
 		p = put_mapping(p, r->shift, va->addr, va->range, va->obj,
-				va->offset);
+				va->offset, ' ');
 		*p++ = '\n';
 		out_done(r, p);
 	}
@@ -1379,6 +1377,8 @@ struct replay *replay_create(FILE *out, const char *name,
 	r->bos = g_new0(struct replay_bo *, 1024);
 	r->bos_mask = 1023;
 	gpuvm_set_warn_handler(replay_warn, r);
+	if (opts->mmu)
+		mmu_env_set_flush(opts->mmu, replay_flush_cb, r);
 	return r;
 }
 
@@ -1415,15 +1415,9 @@ enum replay_status replay_exec(struct replay *r, unsigned long lineno,
 	r->nops = 0;
 	r->req_addr = 0;
 	r->req_range = 0;
-	if (r->opts.mmu) {
-		mmu_env_set_line(r->opts.mmu, r->name, lineno);
-		/* what came before (--annotate's echo) ahead of its reports */
-		replay_flush(r);
-	}
-	st = cmd->run(r, line);
-	/* mmu.c reports on stderr after flushing stdout only */
 	if (r->opts.mmu)
-		replay_flush(r);
+		mmu_env_set_line(r->opts.mmu, r->name, lineno);
+	st = cmd->run(r, line);
 	if (st != REPLAY_OK)
 		return st;
 
@@ -1510,6 +1504,8 @@ enum replay_status replay_destroy(struct replay *r)
 	}
 	gpuvm_set_warn_handler(NULL, NULL);
 	replay_flush(r);
+	if (r->opts.mmu)
+		mmu_env_set_flush(r->opts.mmu, NULL, NULL);
 	free(r->obuf);
 	free(r);
 	return st;

@@ -86,7 +86,8 @@ void replay_write(struct replay *r, const char *s, size_t n);
  * The session formats its output into a buffer of its own and writes it
  * to the stream in large blocks; call this before writing anything else
  * to that stream or to stderr (the session does it before its own
- * messages, after each --mmu request and in replay_destroy()).
+ * messages and the --mmu backend's, and in replay_destroy()).  It also
+ * flushes the stream.
  */
 void replay_flush(struct replay *r);
 

@@ -160,6 +160,7 @@ void trace_split(char *text, struct trace_line *line)
 static int reader_make_room(struct trace_reader *rd)
 {
 	size_t keep = rd->end - rd->start;
+	size_t cap = rd->cap ? 2 * rd->cap : TRACE_BLOCK;
 	char *buf;
 
 	if (rd->start) {
@@ -171,11 +172,11 @@ static int reader_make_room(struct trace_reader *rd)
 		return 0;
 	if (rd->cap > ((size_t)-1) / 2)
 		return -1;
-	buf = realloc(rd->buf, rd->cap ? 2 * rd->cap : TRACE_BLOCK);
+	buf = realloc(rd->buf, cap);
 	if (!buf)
 		return -1;
 	rd->buf = buf;
-	rd->cap = rd->cap ? 2 * rd->cap : TRACE_BLOCK;
+	rd->cap = cap;
 	return 0;
 }
 
