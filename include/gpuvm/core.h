@@ -1534,6 +1534,34 @@ GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
 					  struct gpuvm_exec *exec,
 					  uint64_t addr, uint64_t range);
 
+/**
+ * gpuvm_op_list_exec_lock() - lock the objects of a plan already made
+ * @exec: the context
+ * @num_fences: fence slots to reserve on the object of each MAP op
+ * @list: an op list from one of the *_ops_create() functions (not changed)
+ *
+ * Plan first, then lock: the same objects in the same order as
+ * gpuvm_sm_map_exec_lock() or gpuvm_sm_unmap_exec_lock() would lock for the
+ * request @list was planned from, without walking the tree a second time.
+ * The object of every MAP op is prepared with @num_fences first; then, in
+ * list order, the object of the VA each REMAP or UNMAP op removes and each
+ * PREFETCH op names is locked.  Ops without object and driver ops lock
+ * nothing.
+ *
+ * The plan describes the tree as it was when planned: the caller keeps the
+ * tree unchanged (its VM lock held) from planning until the list has been
+ * applied or cleared, including across gpuvm_exec_retry() rounds.
+ *
+ * Returns: 0, or a locking error (-EDEADLK: retry the loop; -EALREADY for
+ * an object met twice without GPUVM_EXEC_IGNORE_DUPLICATES; -ENOMEM).
+ *
+ * On failure @list is unchanged; the objects locked before the error stay
+ * in @exec until gpuvm_exec_retry() or gpuvm_exec_fini().
+ */
+GPUVM_EXPORT int gpuvm_op_list_exec_lock(struct gpuvm_exec *exec,
+					 unsigned int num_fences,
+					 const struct gpuvm_op_list *list);
+
 #ifdef __cplusplus
 }
 #endif

@@ -569,3 +569,47 @@ GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
 {
 	return sm_unmap_walk(vm, &lock_steps, exec, addr, range);
 }
+
+/*
+ * The objects of MAP ops first (what gpuvm_sm_map_exec_lock() prepares
+ * before its walk), then those of the VAs the other ops remove or prefetch,
+ * in list order, which is the walk's.
+ */
+GPUVM_EXPORT int gpuvm_op_list_exec_lock(struct gpuvm_exec *exec,
+					 unsigned int num_fences,
+					 const struct gpuvm_op_list *list)
+{
+	const struct gpuvm_op *op;
+	struct gpuvm_bo *obj;
+	int ret;
+
+	gpuvm_op_list_for_each(op, list) {
+		if (op->type != GPUVM_OP_MAP || !op->map.obj)
+			continue;
+		ret = gpuvm_exec_prepare_obj(exec, op->map.obj, num_fences);
+		if (ret)
+			return ret;
+	}
+	gpuvm_op_list_for_each(op, list) {
+		switch (op->type) {
+		case GPUVM_OP_REMAP:
+			obj = op->remap.unmap->va->obj;
+			break;
+		case GPUVM_OP_UNMAP:
+			obj = op->unmap.va->obj;
+			break;
+		case GPUVM_OP_PREFETCH:
+			obj = op->prefetch.va->obj;
+			break;
+		default:
+			obj = NULL;
+			break;
+		}
+		if (obj) {
+			ret = gpuvm_exec_lock_obj(exec, obj);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
