@@ -306,8 +306,9 @@ struct gpuvm_op_block;
  * gpuvm_op_list_clear().  Ops must be applied in order.  Without op_alloc
  * and op_free hooks the ops belong to the list: the first
  * GPUVM_OP_LIST_INLINE live inside it (most plans have one or two ops, so
- * planning them allocates nothing), the rest in blocks of up to 7 the
- * library allocates for the list.  Such ops are freed only by
+ * planning them allocates nothing), the rest in blocks the library
+ * allocates for the list (four blocks of 7 ops, then twice as many per
+ * block up to 224, so a long list takes few allocations).  Such ops are freed only by
  * gpuvm_op_list_clear(), and the list must not be moved or copied while it
  * holds any (its list head points into it anyway).
  */
