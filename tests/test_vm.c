@@ -756,6 +756,72 @@ END_TEST
 /* ------------------------------------------------------------------------ */
 /* Iteration                                                                */
 
+
+/*
+ * gpuvm_for_each_va() walks with a stack of its own: on random trees built
+ * by random inserts and removals (every shape of rebalancing) it visits
+ * exactly the chain of gpuvm_va_next() from the first VA; loops nest, and
+ * a break leaves the cursor at the VA it broke at.
+ */
+START_TEST(test_for_each_va_walk)
+{
+	struct gpuvm_va *vas[300], *va, *inner, *chain;
+	unsigned int seed = 4242, i, k, round, n, m;
+	struct ts_vm t;
+
+	ts_vm_init(&t, 0, 1ull << 40, 0, 0x1000, NULL);
+	memset(vas, 0, sizeof(vas));
+	/* the empty VM still holds the reserved VA */
+	n = 0;
+	gpuvm_for_each_va(va, &t.vm)
+		n++;
+	ck_assert_uint_eq(n, 1);
+	for (round = 0; round < 40; round++) {
+		for (k = 0; k < 60; k++) {
+			i = (unsigned int)rand_r(&seed) % 300;
+			if (vas[i]) {
+				gpuvm_va_remove(vas[i]);
+				free(vas[i]);
+				vas[i] = NULL;
+			} else {
+				vas[i] = ts_va_new(0x1000 + (uint64_t)i * 0x2000,
+						   0x1000, NULL, 0);
+				ck_assert_int_eq(gpuvm_va_insert(&t.vm, vas[i]), 0);
+			}
+		}
+		chain = t.vm.tree.first;
+		n = 0;
+		gpuvm_for_each_va(va, &t.vm) {
+			ck_assert_ptr_eq(va, chain);
+			chain = gpuvm_va_next(chain);
+			/* a nested walk over the same tree */
+			m = 0;
+			gpuvm_for_each_va(inner, &t.vm)
+				m++;
+			ck_assert_uint_eq(m, gpuvm_va_count(&t.vm) + 1);
+			n++;
+		}
+		ck_assert_ptr_null(va);
+		ck_assert_ptr_null(chain);
+		/* the reserved VA is walked too, not counted */
+		ck_assert_uint_eq(n, gpuvm_va_count(&t.vm) + 1);
+
+		/* break at the n/2-th VA */
+		k = 0;
+		gpuvm_for_each_va(va, &t.vm) {
+			if (k++ == n / 2)
+				break;
+		}
+		for (chain = t.vm.tree.first, k = 0; k < n / 2; k++)
+			chain = gpuvm_va_next(chain);
+		ck_assert_ptr_eq(va, chain);
+	}
+	ts_vm_drain(&t.vm);
+	gpuvm_put(&t.vm);
+	ck_assert_int_eq(t.freed, 1);
+}
+END_TEST
+
 /* case 12 */
 START_TEST(test_for_each_va_range)
 {
@@ -1140,6 +1206,7 @@ static Suite *vm_suite(void)
 	tcase_add_test(tc, test_for_each_va_range);
 	tcase_add_test(tc, test_for_each_va_safe_remove_all);
 	tcase_add_test(tc, test_for_each_va_range_safe);
+	tcase_add_test(tc, test_for_each_va_walk);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("helpers");

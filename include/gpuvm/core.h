@@ -829,13 +829,97 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
 }
 
 /**
- * gpuvm_for_each_va() - every VA of @vm in address order, the reserved
- * region included; the body must not remove @va
- * @va: a struct gpuvm_va pointer, the cursor
- * @vm: the struct gpuvm
+ * GPUVM_TREE_MAX_HEIGHT - private: more levels than a VA tree can have (an
+ * AVL tree of height h holds at least F(h + 2) - 1 nodes, Fibonacci: more
+ * 96-byte VAs than a 64-bit address space holds for h = 92)
  */
-#define gpuvm_for_each_va(va, vm) \
-	for (va = (vm)->tree.first; va; va = gpuvm_va_next(va))
+#define GPUVM_TREE_MAX_HEIGHT 92
+
+/**
+ * struct gpuvm_va_walk_ - private: where gpuvm_for_each_va() stands
+ *
+ * The walk keeps the VAs it went left of on its own stack, so the next VA
+ * after one without right child is popped, not searched for up the parent
+ * links: the addresses the loop visits next are known before the VAs are
+ * read, and the processor can fetch them ahead (bench/README.md).
+ */
+struct gpuvm_va_walk_ {
+	struct gpuvm_va *cur;	/**< the VA visited, NULL at the end */
+	unsigned int depth;	/**< entries of @up in use */
+	/** @up: the VAs left of which the walk went down, deepest last */
+	struct gpuvm_va *up[GPUVM_TREE_MAX_HEIGHT];
+};
+
+/**
+ * gpuvm_va_walk_down_() - private: @w to the leftmost VA under @n
+ * @w: the walk
+ * @n: a VA
+ */
+static inline void gpuvm_va_walk_down_(struct gpuvm_va_walk_ *w,
+				       struct gpuvm_va *n)
+{
+	while (n->node.child[0]) {
+		/* Never taken in a valid tree; bounds a damaged one. */
+		if (w->depth < GPUVM_TREE_MAX_HEIGHT)
+			w->up[w->depth++] = n;
+		n = n->node.child[0];
+	}
+	w->cur = n;
+}
+
+/**
+ * gpuvm_va_walk_start_() - private: @w at the first VA of @t
+ * @w: the walk
+ * @t: the tree
+ *
+ * Returns: @w.
+ */
+static inline struct gpuvm_va_walk_ *
+gpuvm_va_walk_start_(struct gpuvm_va_walk_ *w, const struct gpuvm_tree *t)
+{
+	w->depth = 0;
+	w->cur = NULL;
+	if (t->root)
+		gpuvm_va_walk_down_(w, t->root);
+	return w;
+}
+
+/**
+ * gpuvm_va_walk_next_() - private: @w to the next VA in address order
+ * @w: the walk, not at the end
+ */
+static inline void gpuvm_va_walk_next_(struct gpuvm_va_walk_ *w)
+{
+	struct gpuvm_va *r = w->cur->node.child[1];
+
+	if (r)
+		gpuvm_va_walk_down_(w, r);
+	else
+		w->cur = w->depth ? w->up[--w->depth] : NULL;
+}
+
+/** GPUVM_CAT_() - private: paste after expanding (unique loop names) */
+#define GPUVM_CAT_(a, b) GPUVM_CAT2_(a, b)
+/** GPUVM_CAT2_() - private: helper of GPUVM_CAT_() */
+#define GPUVM_CAT2_(a, b) a##b
+
+/**
+ * gpuvm_for_each_va() - every VA of @vm in address order, the reserved
+ * region included; the body must not change the tree (no VA inserted or
+ * removed: gpuvm_for_each_va_safe() lets it remove @va)
+ * @va: a struct gpuvm_va pointer, the cursor
+ * @vm: the struct gpuvm, evaluated once
+ *
+ * The loop keeps its state (struct gpuvm_va_walk_, under 1 KiB) in a
+ * variable of its own, named after the line, so loops may nest.  @va is
+ * left at the VA the body broke out at, or NULL after the last.
+ */
+#define gpuvm_for_each_va(va, vm)                                           \
+	for (struct gpuvm_va_walk_ GPUVM_CAT_(gpuvm_w_, __LINE__),           \
+	     *GPUVM_CAT_(gpuvm_wp_, __LINE__) = gpuvm_va_walk_start_(          \
+		&GPUVM_CAT_(gpuvm_w_, __LINE__), &(vm)->tree);                 \
+	     ((va) = GPUVM_CAT_(gpuvm_wp_, __LINE__)->cur) != NULL;            \
+	     gpuvm_va_walk_next_(GPUVM_CAT_(gpuvm_wp_, __LINE__)))
 
 /**
  * gpuvm_for_each_va_safe() - same; the body may remove (and free) @va
