@@ -20,7 +20,8 @@ const void *gpuvm_thread_token(void);
  * for it, and in the bits from GPUVM_LW_STAMP_SHIFT up the stamp of the
  * execution context holding it (0: held outside any context, or a plain
  * lock).  Holder and state change together, so whoever reads the word
- * knows who holds it at that instant.
+ * knows who holds it at that instant.  (Stamps count contexts from 1; the
+ * 62 bits they get here last for centuries of contexts.)
  *
  * Taking a free lock is one compare-and-swap from 0; releasing it is one
  * exchange to 0, followed by a wake-up only if the old word had
