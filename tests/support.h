@@ -118,6 +118,9 @@ void ts_dump_vm(struct ts_dump *d, const struct gpuvm *vm);
  */
 void ts_dump_bo(struct ts_dump *d, const struct gpuvm_bo *bo);
 
+/** Sleep @ms milliseconds (resumed after signals). */
+void ts_sleep_ms(unsigned int ms);
+
 /** Whether the default reservation lock @r is held (by anyone). */
 bool ts_resv_locked(const struct gpuvm_resv *r);
 

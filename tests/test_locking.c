@@ -36,17 +36,6 @@ static unsigned int slack_secs(unsigned int secs)
 	return under_valgrind() ? secs * 5 : secs;
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 static struct timespec realtime_in(unsigned int secs)
 {
 	struct timespec ts;
@@ -297,7 +286,7 @@ static void check_excludes(struct gpuvm_lock *l, struct gpuvm_resv *r)
 	else
 		ck_assert_int_eq(gpuvm_resv_lock(r), 0);
 	ck_assert_int_eq(pthread_create(&t, NULL, contender_fn, &c), 0);
-	sleep_ms(30);
+	ts_sleep_ms(30);
 	ck_assert_int_eq(__atomic_load_n(&c.acquired, __ATOMIC_ACQUIRE), 0);
 	if (l)
 		gpuvm_lock_unlock(l);
@@ -1462,7 +1451,7 @@ static void *older_waits_fn(void *arg)
 			if (sem_timedwait(&s->main_ready, &deadline))
 				s->sem_error = errno;
 			/* give A time to block on Y */
-			sleep_ms(50);
+			ts_sleep_ms(50);
 		}
 		if (!ret)
 			ret = gpuvm_exec_lock_obj(b, &s->x->base);
@@ -1589,7 +1578,7 @@ START_TEST(test_backoff_plain_lock_waits)
 	p.x = &x;
 	p.e = &e;
 	ck_assert_int_eq(pthread_create(&t, NULL, ctx_lock_fn, &p), 0);
-	sleep_ms(30);
+	ts_sleep_ms(30);
 	ck_assert_int_eq(__atomic_load_n(&p.done, __ATOMIC_ACQUIRE), 0);
 	gpuvm_resv_unlock(x.base.resv);
 	deadline = realtime_in(slack_secs(10));

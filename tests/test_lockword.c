@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static bool under_valgrind(void)
 {
@@ -36,17 +35,6 @@ static bool under_valgrind(void)
 static unsigned int scaled(unsigned int n)
 {
 	return under_valgrind() ? n / 20 : n;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 static uint64_t load(const uint64_t *word)
@@ -68,7 +56,7 @@ static void wait_for_waiter(const uint64_t *word)
 	for (ms = 0; ms < limit; ms++) {
 		if (load(word) & GPUVM_LW_WAITERS)
 			return;
-		sleep_ms(1);
+		ts_sleep_ms(1);
 	}
 	ck_abort_msg("no waiter showed up on the lock word");
 }
@@ -245,7 +233,7 @@ START_TEST(test_lw_verdict_after_wakeup)
 	wait_for_waiter(&w);
 	__atomic_store_n(&w, held_by(9) | GPUVM_LW_WAITERS, __ATOMIC_RELAXED);
 	gpuvm_lw_wake(&w);
-	sleep_ms(20);
+	ts_sleep_ms(20);
 	ck_assert(!waiter_done(&a));
 	wait_for_waiter(&w);
 	gpuvm_lw_unlock(&w);
@@ -285,7 +273,7 @@ START_TEST(test_lw_bucket_collision)
 	/* the broadcast for w1 wakes b too, which sleeps again */
 	gpuvm_lw_unlock(w1);
 	ck_assert_int_eq(waiter_join(&a), 0);
-	sleep_ms(20);
+	ts_sleep_ms(20);
 	ck_assert(!waiter_done(&b));
 	ck_assert_uint_eq(load(w2), GPUVM_LW_LOCKED | GPUVM_LW_WAITERS);
 	ck_assert_uint_eq(load(w1), 0);
@@ -308,7 +296,7 @@ START_TEST(test_lw_many_waiters)
 	for (i = 0; i < N; i++)
 		waiter_start(&t[i], &w, 0, true);
 	wait_for_waiter(&w);
-	sleep_ms(20);		/* let the others queue up too */
+	ts_sleep_ms(20);		/* let the others queue up too */
 	gpuvm_lw_unlock(&w);
 	for (i = 0; i < N; i++)
 		ck_assert_int_eq(waiter_join(&t[i]), 0);
@@ -371,7 +359,7 @@ START_TEST(test_plain_contention)
 {
 	static struct plain p;
 	struct plain_worker w[PLAIN_THREADS];
-	unsigned long lock_sum = 0, resv_sum = 0;
+	unsigned long lock_sum = 0, resv_sum = 0, total;
 	unsigned int i;
 
 	memset(&p, 0, sizeof(p));
@@ -400,8 +388,9 @@ START_TEST(test_plain_contention)
 		gpuvm_lock_fini(&p.lock[i]);
 		gpuvm_resv_fini(&p.resv[i]);
 	}
-	ck_assert_uint_eq(lock_sum, (unsigned long)PLAIN_THREADS * p.iterations);
-	ck_assert_uint_eq(resv_sum, (unsigned long)PLAIN_THREADS * p.iterations);
+	total = PLAIN_THREADS * (unsigned long)p.iterations;
+	ck_assert_uint_eq(lock_sum, total);
+	ck_assert_uint_eq(resv_sum, total);
 }
 END_TEST
 
@@ -427,7 +416,7 @@ struct wd_worker {
 	struct wd *s;
 	pthread_t thread;
 	unsigned int seed;
-	unsigned long added[WD_OBJS];	/* what this thread added to count */
+	unsigned long added[WD_OBJS];	/* this thread's part of count */
 	char err[160];
 };
 
