@@ -7,6 +7,8 @@
  * with and without a right child), REMAP replacements, removals of runs in
  * order and out of order, the last VA removed, and a stale finger.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -190,6 +192,66 @@ START_TEST(test_finger_random)
 }
 END_TEST
 
+/* Does [addr, addr + range) intersect a VA of @vm?  By a scan. */
+static bool scan_overlaps(struct gpuvm *vm, uint64_t addr, uint64_t range)
+{
+	struct gpuvm_va *va;
+
+	gpuvm_for_each_va(va, vm)
+		if (va->addr < addr + range && addr < va->addr + va->range)
+			return true;
+	return false;
+}
+
+/*
+ * gpuvm_va_insert() takes the successor from the finger when the last
+ * change left it known: right after random requests, VAs of one or two
+ * pages are inserted at every page around the change (free or not); each
+ * insert must give what a scan says (0 or -EEXIST) and keep the tree
+ * sorted and balanced, and is then removed again.
+ */
+START_TEST(test_finger_insert)
+{
+	const uint64_t span = 0x40000;
+	unsigned int seed = 777;
+	struct gpuvm_va *va;
+	struct ts_vm t;
+	uint64_t a, lo, hi, n;
+	int i, want;
+
+	ts_vm_init(&t, 0, span, 0, 0, NULL);
+	for (i = 0; i < 300; i++) {
+		uint64_t addr = (uint64_t)(rand_r(&seed) % (span / PG - 8)) * PG;
+		uint64_t range = (1 + (uint64_t)(rand_r(&seed) % 6)) * PG;
+		bool unmapping = rand_r(&seed) % 3 == 0;
+
+		lo = addr > 3 * PG ? addr - 3 * PG : 0;
+		hi = addr + range + 3 * PG;
+		for (a = lo; a < hi; a += PG) {
+			n = (1 + (a / PG + (uint64_t)i) % 2) * PG;
+			/* the request again: its finger, not the last probe's */
+			map(&t.vm, addr, range);
+			if (unmapping)
+				unmap(&t.vm, addr, range);
+			want = scan_overlaps(&t.vm, a, n) ? -EEXIST : 0;
+			va = ts_va_new(a, n, NULL, 0);
+			ck_assert_int_eq(gpuvm_va_insert(&t.vm, va), want);
+			ck_assert_int_eq(gpuvm_check(&t.vm), 0);
+			if (want == 0) {
+				ck_assert_ptr_eq(gpuvm_va_find(&t.vm, a, n), va);
+				gpuvm_va_remove(va);
+			}
+			free(va);
+		}
+	}
+	check_all(&t.vm, 0, span);
+
+	ts_vm_drain(&t.vm);
+	gpuvm_put(&t.vm);
+	ck_assert_int_eq(t.freed, 1);
+}
+END_TEST
+
 /* A finger left by a change that is no longer the last is never used. */
 START_TEST(test_finger_stale)
 {
@@ -233,6 +295,7 @@ static Suite *finger_suite(void)
 	tcase_add_test(tc, test_finger_in_order);
 	tcase_add_test(tc, test_finger_random);
 	tcase_add_test(tc, test_finger_stale);
+	tcase_add_test(tc, test_finger_insert);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1492,14 +1492,15 @@ static const struct gpuvm_ops first_op_ops = {
 
 /*
  * Without op hooks a list's first two ops live in the list and the rest in
- * blocks of 7: an unmap of 150 VAs takes 22 allocations (2 + 22 * 7 >= 150),
- * keeps the ops in plan order, and clearing frees every block; a one-op
- * plan allocates nothing.
+ * four blocks of 7, then blocks of 14, 28, ... ops, up to 224: an unmap of
+ * 700 VAs takes 11 allocations (2 + 4 * 7 + 14 + 28 + 56 + 112 + 3 * 224 >=
+ * 700), keeps the ops in plan order, and clearing frees every block; a
+ * one-op plan allocates nothing.
  */
 START_TEST(test_op_list_blocks)
 {
 	struct gpuvm_op_list list;
-	struct gpuvm_va *vas[150];
+	struct gpuvm_va *vas[700];
 	const struct gpuvm_op *op;
 	unsigned long calls;
 	struct ts_vm t;
@@ -1507,16 +1508,16 @@ START_TEST(test_op_list_blocks)
 	int i;
 
 	ts_alloc_install();
-	ts_vm_init(&t, 0, 1 << 21, 0, 0, NULL);
-	for (i = 0; i < 150; i++) {
+	ts_vm_init(&t, 0, 1 << 23, 0, 0, NULL);
+	for (i = 0; i < 700; i++) {
 		vas[i] = ts_va_new(0x1000 * (uint64_t)(2 * i), 0x1000, NULL, 0);
 		ck_assert_int_eq(gpuvm_va_insert(&t.vm, vas[i]), 0);
 	}
 	live = ts_alloc_live();
 	calls = ts_alloc_calls();
-	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 21, &list), 0);
-	ck_assert_uint_eq(ts_alloc_calls() - calls, 22);
-	ck_assert_int_eq(list_len(&list), 150);
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list), 0);
+	ck_assert_uint_eq(ts_alloc_calls() - calls, 11);
+	ck_assert_int_eq(list_len(&list), 700);
 	i = 0;
 	gpuvm_op_list_for_each(op, &list) {
 		ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
@@ -1529,9 +1530,14 @@ START_TEST(test_op_list_blocks)
 	ck_assert_ptr_null(list.blocks);
 	ck_assert_int_eq(ts_alloc_live(), live);
 
-	/* the 5th block fails: nothing of the list survives */
+	/* the 5th (14 ops) and 11th (224) fail: nothing of the list survives */
 	ts_alloc_fail_at(5, 0);
-	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 21, &list),
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list),
+			 -ENOMEM);
+	ck_assert(gpuvm_list_empty(&list.ops));
+	ck_assert_int_eq(ts_alloc_live(), live);
+	ts_alloc_fail_at(11, 0);
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list),
 			 -ENOMEM);
 	ck_assert(gpuvm_list_empty(&list.ops));
 	ck_assert_int_eq(ts_alloc_live(), live);

@@ -306,8 +306,9 @@ struct gpuvm_op_block;
  * gpuvm_op_list_clear().  Ops must be applied in order.  Without op_alloc
  * and op_free hooks the ops belong to the list: the first
  * GPUVM_OP_LIST_INLINE live inside it (most plans have one or two ops, so
- * planning them allocates nothing), the rest in blocks of up to 7 the
- * library allocates for the list.  Such ops are freed only by
+ * planning them allocates nothing), the rest in blocks the library
+ * allocates for the list (four blocks of 7 ops, then twice as many per
+ * block up to 224, so a long list takes few allocations).  Such ops are freed only by
  * gpuvm_op_list_clear(), and the list must not be moved or copied while it
  * holds any (its list head points into it anyway).
  */
@@ -1533,6 +1534,34 @@ GPUVM_EXPORT int gpuvm_sm_map_exec_lock(struct gpuvm *vm, struct gpuvm_exec *exe
 GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
 					  struct gpuvm_exec *exec,
 					  uint64_t addr, uint64_t range);
+
+/**
+ * gpuvm_op_list_exec_lock() - lock the objects of a plan already made
+ * @exec: the context
+ * @num_fences: fence slots to reserve on the object of each MAP op
+ * @list: an op list from one of the *_ops_create() functions (not changed)
+ *
+ * Plan first, then lock: the same objects in the same order as
+ * gpuvm_sm_map_exec_lock() or gpuvm_sm_unmap_exec_lock() would lock for the
+ * request @list was planned from, without walking the tree a second time.
+ * The object of every MAP op is prepared with @num_fences first; then, in
+ * list order, the object of the VA each REMAP or UNMAP op removes and each
+ * PREFETCH op names is locked.  Ops without object and driver ops lock
+ * nothing.
+ *
+ * The plan describes the tree as it was when planned: the caller keeps the
+ * tree unchanged (its VM lock held) from planning until the list has been
+ * applied or cleared, including across gpuvm_exec_retry() rounds.
+ *
+ * Returns: 0, or a locking error (-EDEADLK: retry the loop; -EALREADY for
+ * an object met twice without GPUVM_EXEC_IGNORE_DUPLICATES; -ENOMEM).
+ *
+ * On failure @list is unchanged; the objects locked before the error stay
+ * in @exec until gpuvm_exec_retry() or gpuvm_exec_fini().
+ */
+GPUVM_EXPORT int gpuvm_op_list_exec_lock(struct gpuvm_exec *exec,
+					 unsigned int num_fences,
+					 const struct gpuvm_op_list *list);
 
 #ifdef __cplusplus
 }

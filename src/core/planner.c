@@ -17,18 +17,36 @@
 
 /*
  * Op storage of a list when the driver has neither op hook: the list's
- * inline ops, then blocks of OP_BLOCK_OPS, newest first.  A block stays
- * under 1 KiB, which glibc's per-thread cache serves without locking or
- * searching bins; ops are 136 bytes, and one allocation each was a
- * measurable part of applying a plan (bench/README.md).
+ * inline ops, then blocks, newest first.  The first OP_BLOCK_SMALL blocks
+ * hold OP_BLOCK_OPS ops each and stay under 1 KiB, which glibc's per-thread
+ * cache serves without locking or searching bins; ops are 136 bytes, and
+ * one allocation each was a measurable part of applying a plan
+ * (bench/README.md).  A longer list, such as the prefetch of a range
+ * holding hundreds of VAs, continues with blocks twice as large as the one
+ * before, up to OP_BLOCK_MAX_OPS ops, so that it takes a handful of
+ * allocations instead of one per 7 ops.
  */
 #define OP_BLOCK_OPS 7
+#define OP_BLOCK_SMALL 4
+#define OP_BLOCK_MAX_OPS 224
 
 struct gpuvm_op_block {
 	struct gpuvm_op_block *next;
-	unsigned int used;
-	struct gpuvm_op ops[OP_BLOCK_OPS];
+	unsigned int used;	/* ops used in this block */
+	unsigned int cap;	/* ops this block holds */
+	unsigned int total;	/* ops this block and the older ones hold */
+	struct gpuvm_op ops[];
 };
+
+/* How many ops the block after @b (the newest, or NULL) holds. */
+static unsigned int op_block_next_cap(const struct gpuvm_op_block *b)
+{
+	if (!b || b->total < OP_BLOCK_SMALL * OP_BLOCK_OPS)
+		return OP_BLOCK_OPS;
+	if (b->cap == OP_BLOCK_OPS)
+		return 2 * OP_BLOCK_OPS;
+	return b->cap < OP_BLOCK_MAX_OPS ? 2 * b->cap : OP_BLOCK_MAX_OPS;
+}
 
 /*
  * A new op for @list, NULL if out of memory.  Only what the op's type uses
@@ -53,11 +71,15 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 	if (list->inline_used < GPUVM_OP_LIST_INLINE) {
 		op = &list->inline_ops[list->inline_used++];
 	} else {
-		if (!b || b->used == OP_BLOCK_OPS) {
-			b = gpuvm_alloc_uninit(sizeof(*b));
+		if (!b || b->used == b->cap) {
+			unsigned int cap = op_block_next_cap(b);
+
+			b = gpuvm_alloc_uninit(sizeof(*b) + cap * sizeof(b->ops[0]));
 			if (gpuvm_unlikely(!b))
 				return NULL;
 			b->used = 0;
+			b->cap = cap;
+			b->total = cap + (list->blocks ? list->blocks->total : 0);
 			b->next = list->blocks;
 			list->blocks = b;
 		}
@@ -568,4 +590,48 @@ GPUVM_EXPORT int gpuvm_sm_unmap_exec_lock(struct gpuvm *vm,
 					  uint64_t addr, uint64_t range)
 {
 	return sm_unmap_walk(vm, &lock_steps, exec, addr, range);
+}
+
+/*
+ * The objects of MAP ops first (what gpuvm_sm_map_exec_lock() prepares
+ * before its walk), then those of the VAs the other ops remove or prefetch,
+ * in list order, which is the walk's.
+ */
+GPUVM_EXPORT int gpuvm_op_list_exec_lock(struct gpuvm_exec *exec,
+					 unsigned int num_fences,
+					 const struct gpuvm_op_list *list)
+{
+	const struct gpuvm_op *op;
+	struct gpuvm_bo *obj;
+	int ret;
+
+	gpuvm_op_list_for_each(op, list) {
+		if (op->type != GPUVM_OP_MAP || !op->map.obj)
+			continue;
+		ret = gpuvm_exec_prepare_obj(exec, op->map.obj, num_fences);
+		if (ret)
+			return ret;
+	}
+	gpuvm_op_list_for_each(op, list) {
+		switch (op->type) {
+		case GPUVM_OP_REMAP:
+			obj = op->remap.unmap->va->obj;
+			break;
+		case GPUVM_OP_UNMAP:
+			obj = op->unmap.va->obj;
+			break;
+		case GPUVM_OP_PREFETCH:
+			obj = op->prefetch.va->obj;
+			break;
+		default:
+			obj = NULL;
+			break;
+		}
+		if (obj) {
+			ret = gpuvm_exec_lock_obj(exec, obj);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
 }

@@ -201,6 +201,33 @@ static inline void finger_inserted(struct gpuvm_tree *t, struct gpuvm_va *pred,
 }
 
 /*
+ * The finger's answer to "the first VA ending after @addr", if it has one:
+ * true with *@va set (NULL: none); false, *@va untouched, if a descent
+ * must find it.
+ * The range the finger answers for is one unsigned comparison (below
+ * finger_lo wraps above): a branch on addr >= finger_lo alone was a coin
+ * toss, mispredicted on about every other insert of a random build, where
+ * this test is nearly always false.
+ */
+static inline bool finger_answer(const struct gpuvm_tree *t, uint64_t addr,
+				 struct gpuvm_va **va)
+{
+	struct gpuvm_va *f = t->finger;
+
+	if (t->finger_gen != t->gen ||
+	    addr - t->finger_lo > t->finger_last - t->finger_lo)
+		return false;
+	if (!f || addr < gpuvm_va_end(f)) {
+		*va = f;
+		return true;
+	}
+	if (!t->finger_next_known)
+		return false;
+	*va = t->finger_next;
+	return true;
+}
+
+/*
  * Link @va between @pred and @succ, in-order neighbours of @t (either may be
  * NULL at an end): the slot is pred's right child if that is empty, else
  * succ's left child, which then is.
@@ -271,12 +298,25 @@ int gpuvm_tree_insert(struct gpuvm_tree *t, struct gpuvm_va *va)
 {
 	struct gpuvm_va *n = t->root, *p = NULL, *pred = NULL, *succ = NULL;
 	int side = L;
+	bool known;
 
-	/* The MAP of the plan just made: its place is already known. */
+	/*
+	 * The successor may be known already: for the MAP of the plan just
+	 * made (the hint), or from the last change next door (the finger),
+	 * as for the MAP after the REMAP or UNMAPs of its plan.  A VA ending
+	 * after va->addr that is not its successor overlaps it, and
+	 * insert_before() says so.  One call site keeps it inlined.
+	 */
 	if (__atomic_load_n(&t->hint_gen, __ATOMIC_RELAXED) == t->gen &&
-	    __atomic_load_n(&t->hint_addr, __ATOMIC_RELAXED) == va->addr &&
-	    insert_before(t, __atomic_load_n(&t->hint, __ATOMIC_RELAXED), va))
+	    __atomic_load_n(&t->hint_addr, __ATOMIC_RELAXED) == va->addr) {
+		succ = __atomic_load_n(&t->hint, __ATOMIC_RELAXED);
+		known = true;
+	} else {
+		known = finger_answer(t, va->addr, &succ);
+	}
+	if (known && insert_before(t, succ, va))
 		return 0;
+	succ = NULL;
 
 	while (n) {
 		p = n;
@@ -436,22 +476,9 @@ struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *
 {
 	struct gpuvm_va *n = t->root, *found = NULL;
 
-	/*
-	 * Where the last change left the finger: no descent (see finger_set()).
-	 * After an insert, the range the finger answers for is one unsigned
-	 * comparison (below finger_lo wraps above): a branch on addr >=
-	 * finger_lo alone was a coin toss, mispredicted on about every other
-	 * insert of a random build, where this test is nearly always false.
-	 */
-	if (t->finger_gen == t->gen &&
-	    addr - t->finger_lo <= t->finger_last - t->finger_lo) {
-		struct gpuvm_va *f = t->finger;
-
-		if (!f || addr < gpuvm_va_end(f))
-			return f;
-		if (t->finger_next_known)
-			return t->finger_next;
-	}
+	/* Where the last change left the finger: no descent. */
+	if (finger_answer(t, addr, &found))
+		return found;
 
 	/*
 	 * The same search with a branch per level.  The planner uses this

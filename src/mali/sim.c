@@ -177,6 +177,39 @@ static void sim_publish_line(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 		gpuvm_list_del(&c->dirty_link);
 }
 
+/*
+ * Publish the pending lines among @first..@last of @c: a dirty-map word at
+ * a time, each run of consecutive pending lines with one copy (a leaf
+ * table cleared whole is one 4 KiB copy instead of 64 of one line).
+ */
+static void sim_publish_lines(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
+			      uint64_t first, uint64_t last)
+{
+	uint64_t w, lo, hi, bits, run, start, n;
+	const bool listed = c->ndirty != 0;
+
+	for (w = first / 64; w <= last / 64 && c->ndirty; w++) {
+		lo = w == first / 64 ? first % 64 : 0;
+		hi = w == last / 64 ? last % 64 : 63;
+		bits = c->dirty[w] & (~0ull >> (63 - hi)) & (~0ull << lo);
+		while (bits) {
+			start = (uint64_t)__builtin_ctzll(bits);
+			run = bits >> start;
+			n = ~run ? (uint64_t)__builtin_ctzll(~run) : 64 - start;
+			memcpy(&c->mem[(w * 64 + start) * SIM_LINE_ENTRIES],
+			       &c->cpu[(w * 64 + start) * SIM_LINE_ENTRIES],
+			       n * SIM_LINE_BYTES);
+			run = n == 64 ? ~0ull : ((1ull << n) - 1) << start;
+			bits &= ~run;
+			c->dirty[w] &= ~run;
+			sim->pending_lines -= n;
+			c->ndirty -= (unsigned int)n;
+		}
+	}
+	if (listed && !c->ndirty)
+		gpuvm_list_del(&c->dirty_link);
+}
+
 static void sim_publish_all(struct gpuvm_mali_sim *sim)
 {
 	while (!gpuvm_list_empty(&sim->dirty_chunks)) {
@@ -367,18 +400,22 @@ static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 void gpuvm_sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 		      uint64_t first, uint64_t last)
 {
-	uint64_t line;
+	uint64_t w, lo, hi, fresh;
+	unsigned int n;
 
-	for (line = first; line <= last; line++) {
-		uint64_t bit = 1ull << (line % 64);
-
-		if (!(c->dirty[line / 64] & bit)) {
-			c->dirty[line / 64] |= bit;
-			if (!c->ndirty++)
-				gpuvm_list_add_tail(&sim->dirty_chunks,
-						    &c->dirty_link);
-			sim->pending_lines++;
-		}
+	/* A dirty-map word at a time: the lines not pending yet become so. */
+	for (w = first / 64; w <= last / 64; w++) {
+		lo = w == first / 64 ? first % 64 : 0;
+		hi = w == last / 64 ? last % 64 : 63;
+		fresh = (~0ull >> (63 - hi)) & (~0ull << lo) & ~c->dirty[w];
+		if (!fresh)
+			continue;
+		n = (unsigned int)__builtin_popcountll(fresh);
+		c->dirty[w] |= fresh;
+		if (!c->ndirty)
+			gpuvm_list_add_tail(&sim->dirty_chunks, &c->dirty_link);
+		c->ndirty += n;
+		sim->pending_lines += n;
 	}
 }
 
@@ -474,7 +511,7 @@ static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 			      len, (unsigned long long)pa);
 		return;
 	}
-	/* Line by line, a chunk at a time; unbacked chunks hold nothing. */
+	/* A chunk at a time, in runs of lines; unbacked chunks hold nothing. */
 	cur = pa & ~(uint64_t)(SIM_LINE_BYTES - 1);
 	end = pa + len;
 	while (cur < end) {
@@ -484,8 +521,9 @@ static void sim_pt_sync(struct gpuvm_mali_hal *hal, uint64_t pa, size_t len)
 
 		if (stop > end)
 			stop = end;
-		for (; c && c->ndirty && cur < stop; cur += SIM_LINE_BYTES)
-			sim_publish_line(sim, c, (cur - c->pa) / SIM_LINE_BYTES);
+		if (c && c->ndirty)
+			sim_publish_lines(sim, c, (cur - c->pa) / SIM_LINE_BYTES,
+					  (stop - 1 - c->pa) / SIM_LINE_BYTES);
 		cur = (stop + SIM_LINE_BYTES - 1) & ~(uint64_t)(SIM_LINE_BYTES - 1);
 	}
 }

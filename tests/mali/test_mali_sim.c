@@ -1483,6 +1483,64 @@ START_TEST(test_range_visibility)
 }
 END_TEST
 
+/* Is the entry at @pa what the GPU sees (published), given what was stored? */
+static bool published(uint64_t pa, uint64_t stored)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(gpuvm_mali_sim_mem_read64(sim, pa, &v), 0);
+	ck_assert(v == 0 || v == stored);
+	return v == stored;
+}
+
+/*
+ * pt_sync publishes exactly the lines of its range, whichever words of the
+ * dirty map and whichever chunks they span: 512 lines stored across a
+ * chunk boundary, then synced in pieces starting and ending inside words,
+ * a whole word, and the rest.
+ */
+START_TEST(test_range_sync_runs)
+{
+	const uint64_t base = PT_BASE + 0x8c000;	/* chunk edge at +0x4000 */
+	const unsigned int lines = 512;
+	struct gpuvm_mali_sim_config cfg;
+	struct gpuvm_mali_sim_stats gst;
+	static uint64_t v[512 * 8];
+	unsigned int i;
+
+	gpuvm_mali_sim_config_init(&cfg, GPUVM_MALI_SIM_CSF);
+	cfg.visibility = GPUVM_MALI_SIM_VIS_CACHED;
+	start_cfg(&cfg);
+	for (i = 0; i < lines * 8; i++)
+		v[i] = 0x80000F47ull + ((uint64_t)i << 12);
+	hal->ops->pt_write_range(hal, base, v, lines * 8);
+	gpuvm_mali_sim_stats(sim, &gst);
+	ck_assert_uint_eq(gst.pending_pte_lines, lines);
+
+	/* Lines 30..200 (ends inside dirty-map words), 256..319 (a word). */
+	hal->ops->pt_sync(hal, base + 30 * 64 + 8, 171 * 64 - 16);
+	hal->ops->pt_sync(hal, base + 256 * 64, 64 * 64);
+	gpuvm_mali_sim_stats(sim, &gst);
+	ck_assert_uint_eq(gst.pending_pte_lines, lines - 171 - 64);
+	for (i = 0; i < lines; i++) {
+		bool want = (i >= 30 && i <= 200) || (i >= 256 && i < 320);
+
+		ck_assert_int_eq(published(base + i * 64, v[i * 8]), want);
+		ck_assert_int_eq(published(base + i * 64 + 56, v[i * 8 + 7]),
+				 want);
+	}
+	/* The rest, across the chunk boundary (line 256); again: no-op. */
+	hal->ops->pt_sync(hal, base, lines * 64);
+	hal->ops->pt_sync(hal, base, lines * 64);
+	gpuvm_mali_sim_stats(sim, &gst);
+	ck_assert_uint_eq(gst.pending_pte_lines, 0);
+	for (i = 0; i < lines * 8; i++)
+		ck_assert(published(base + i * 8, v[i]));
+	ck_assert_uint_eq(gpuvm_mali_sim_violation_count(sim), 0);
+	fx_sim_destroy();
+}
+END_TEST
+
 /* Coherent and write-combined mappings behave as with pt_write64. */
 START_TEST(test_range_visibility_wc_coherent)
 {
@@ -1724,6 +1782,7 @@ static Suite *sim_suite(void)
 	tc = tcase_create("range store");
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, test_range_visibility);
+	tcase_add_test(tc, test_range_sync_runs);
 	tcase_add_test(tc, test_range_visibility_wc_coherent);
 	tcase_add_test(tc, test_range_bad);
 	tcase_add_test(tc, test_range_equivalence);

@@ -649,6 +649,23 @@ static void plan_release(struct replay *r, struct plan *p)
 	gpuvm_exec_fini(&p->exec);
 }
 
+/*
+ * Lock the objects of a plan just made (@ret: what *_ops_create()
+ * returned): the request's object, then those of the VAs the plan removes.
+ * Planning first spares the tree walk a locking pass before planning would
+ * make; the tree cannot change in between, this thread being its only user.
+ * Returns @ret, or the locking error (the list is released with the plan).
+ */
+static int plan_lock(struct plan *p, int ret)
+{
+	if (ret)
+		return ret;
+	do {
+		ret = gpuvm_op_list_exec_lock(&p->exec, 0, &p->ops);
+	} while (gpuvm_exec_retry(&p->exec, &ret));
+	return ret;
+}
+
 static int plan_alloc_vas(struct replay *r, struct plan *p,
 			  unsigned int count)
 {
@@ -787,7 +804,7 @@ static enum replay_status plan_apply(struct replay *r, struct plan *p)
  * finish_plan() - steps 2 to 4 for a planned request
  * @r: the session
  * @p: the plan; p->vm_bo may already hold a reference (bo-unmap)
- * @plan_ret: what the *_ops_create() call returned
+ * @plan_ret: what planning (the *_ops_create() call) and locking returned
  * @obj: the object to obtain a vm_bo for, or NULL
  * @apply: false for a prefetch (printed, never applied)
  */
@@ -799,7 +816,7 @@ static enum replay_status finish_plan(struct replay *r, struct plan *p,
 	int ret;
 
 	if (plan_ret) {
-		/* A failed *_ops_create() leaves an empty list. */
+		/* Planning or locking failed: nothing was applied. */
 		plan_release(r, p);
 		print_error(r, plan_ret);
 		return REPLAY_OK;
@@ -1128,12 +1145,7 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 	req.map.obj = bo ? &bo->mbo.base : NULL;
 
 	plan_init(&p);
-	/* Lock the request's object and those of the VAs the plan changes. */
-	do {
-		ret = gpuvm_sm_map_exec_lock(r->gv, &p.exec, 0, &req);
-	} while (gpuvm_exec_retry(&p.exec, &ret));
-	if (!ret)
-		ret = gpuvm_sm_map_ops_create(r->gv, &req, &p.ops);
+	ret = plan_lock(&p, gpuvm_sm_map_ops_create(r->gv, &req, &p.ops));
 	if (r->opts.mmu) {
 		ret = plan_hand_over(r, &p, ret);
 		if (!ret) {
@@ -1167,11 +1179,8 @@ static enum replay_status cmd_unmap(struct replay *r, const struct trace_line *l
 	r->req_range = v[1];
 
 	plan_init(&p);
-	do {
-		ret = gpuvm_sm_unmap_exec_lock(r->gv, &p.exec, v[0], v[1]);
-	} while (gpuvm_exec_retry(&p.exec, &ret));
-	if (!ret)
-		ret = gpuvm_sm_unmap_ops_create(r->gv, v[0], v[1], &p.ops);
+	ret = plan_lock(&p, gpuvm_sm_unmap_ops_create(r->gv, v[0], v[1],
+						       &p.ops));
 	if (r->opts.mmu) {
 		ret = plan_hand_over(r, &p, ret);
 		if (!ret) {
