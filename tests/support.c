@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include "support.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "lock/lock_internal.h"
 
 static unsigned long alloc_calls, alloc_failures, fail_at;
 static int fail_persistent;
@@ -289,6 +293,33 @@ static const struct gpuvm_resv_ops *default_resv_ops(void)
 	return ops;
 }
 
+void ts_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+bool ts_resv_locked(const struct gpuvm_resv *r)
+{
+	return __atomic_load_n(&r->state, __ATOMIC_RELAXED) & GPUVM_LW_LOCKED;
+}
+
+uint64_t ts_resv_holder_stamp(const struct gpuvm_resv *r)
+{
+	return gpuvm_lw_stamp(__atomic_load_n(&r->state, __ATOMIC_RELAXED));
+}
+
+bool ts_resv_held_by(const struct gpuvm_resv *r, const struct gpuvm_exec *exec)
+{
+	return ts_resv_locked(r) &&
+	       ts_resv_holder_stamp(r) == (exec ? exec->stamp : 0);
+}
+
 void ts_dump_bo(struct ts_dump *d, const struct gpuvm_bo *bo)
 {
 	const struct gpuvm_vm_bo *vm_bo;
@@ -298,7 +329,8 @@ void ts_dump_bo(struct ts_dump *d, const struct gpuvm_bo *bo)
 		       (const void *)bo->resv);
 	/* only the default implementation's fields mean anything */
 	if (bo->resv->ops == default_resv_ops())
-		ts_dump_printf(d, " locked %d fences %u", bo->resv->locked,
+		ts_dump_printf(d, " locked %d fences %u",
+			       ts_resv_locked(bo->resv),
 			       bo->resv->num_fences);
 	ts_dump_printf(d, "\n");
 	gpuvm_bo_for_each_vm_bo(vm_bo, bo) {

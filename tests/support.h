@@ -118,6 +118,24 @@ void ts_dump_vm(struct ts_dump *d, const struct gpuvm *vm);
  */
 void ts_dump_bo(struct ts_dump *d, const struct gpuvm_bo *bo);
 
+/** Sleep @ms milliseconds (resumed after signals). */
+void ts_sleep_ms(unsigned int ms);
+
+/** Whether the default reservation lock @r is held (by anyone). */
+bool ts_resv_locked(const struct gpuvm_resv *r);
+
+/**
+ * The stamp of the context holding the default reservation lock @r, as its
+ * lock word records it (0: free, or held outside any context).
+ */
+uint64_t ts_resv_holder_stamp(const struct gpuvm_resv *r);
+
+/**
+ * Whether the default reservation lock @r is held by the context @exec
+ * (by its stamp, which the lock word records; NULL: outside any context).
+ */
+bool ts_resv_held_by(const struct gpuvm_resv *r, const struct gpuvm_exec *exec);
+
 /**
  * Fail the test with the first differing line unless @before and @after
  * hold the same text; @what names the call, @n the injected failure.

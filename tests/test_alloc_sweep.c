@@ -326,11 +326,10 @@ static void expect_locked(struct env *e, const struct gpuvm_exec *exec,
 			  int first, int last, bool vm_resv)
 {
 	for (int i = first; i <= last; i++)
-		ck_assert_msg(e->bo[i].base.resv->locked &&
-			      e->bo[i].base.resv->holder == exec,
+		ck_assert_msg(ts_resv_held_by(e->bo[i].base.resv, exec),
 			      "object %d not locked", i);
 	if (vm_resv)
-		ck_assert_ptr_eq(gpuvm_resv(&e->t.vm)->holder, exec);
+		ck_assert(ts_resv_held_by(gpuvm_resv(&e->t.vm), exec));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -698,7 +697,7 @@ static void ok_exec_lock_range(struct env *e)
 	ck_assert_uint_eq(e->vm_exec.exec.num_objects, NEXT);
 	ck_assert_uint_gt(e->vm_exec.exec.max_objects, 8);
 	expect_locked(e, &e->vm_exec.exec, 1, NEXT, true);
-	ck_assert(!e->bo[0].base.resv->locked);
+	ck_assert(!ts_resv_locked(e->bo[0].base.resv));
 	gpuvm_exec_unlock(&e->vm_exec);
 }
 

@@ -33,7 +33,7 @@ static void heap_vm_free(struct gpuvm *vm)
 {
 	struct heap_vm *h = gpuvm_container_of(vm, struct heap_vm, vm);
 
-	if (vm->own_r_obj.own_resv.locked)
+	if (ts_resv_locked(&vm->own_r_obj.own_resv))
 		(*h->freed_locked)++;
 	(*h->freed)++;
 	free(h);

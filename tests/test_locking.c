@@ -36,17 +36,6 @@ static unsigned int slack_secs(unsigned int secs)
 	return under_valgrind() ? secs * 5 : secs;
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 static struct timespec realtime_in(unsigned int secs)
 {
 	struct timespec ts;
@@ -297,7 +286,7 @@ static void check_excludes(struct gpuvm_lock *l, struct gpuvm_resv *r)
 	else
 		ck_assert_int_eq(gpuvm_resv_lock(r), 0);
 	ck_assert_int_eq(pthread_create(&t, NULL, contender_fn, &c), 0);
-	sleep_ms(30);
+	ts_sleep_ms(30);
 	ck_assert_int_eq(__atomic_load_n(&c.acquired, __ATOMIC_ACQUIRE), 0);
 	if (l)
 		gpuvm_lock_unlock(l);
@@ -423,8 +412,8 @@ START_TEST(test_resv_default_lock)
 	ck_assert(gpuvm_resv_held(&r));
 	ck_assert(!held_elsewhere(NULL, &r));
 	/* a plain lock has no context and no stamp */
-	ck_assert_ptr_null(r.holder);
-	ck_assert_uint_eq(r.holder_stamp, 0);
+	ck_assert(ts_resv_held_by(&r, NULL));
+	ck_assert_uint_eq(ts_resv_holder_stamp(&r), 0);
 	gpuvm_resv_unlock(&r);
 	ck_assert(!gpuvm_resv_held(&r));
 	ck_assert(!held_elsewhere(NULL, &r));
@@ -863,8 +852,9 @@ START_TEST(test_exec_basic)
 	}
 	for (i = 0; i < 3; i++) {
 		ck_assert(gpuvm_resv_held(bo[i].base.resv));
-		ck_assert_ptr_eq(bo[i].base.resv->holder, &e);
-		ck_assert_uint_eq(bo[i].base.resv->holder_stamp, e.stamp);
+		ck_assert(ts_resv_held_by(bo[i].base.resv, &e));
+		ck_assert_uint_eq(ts_resv_holder_stamp(bo[i].base.resv),
+				  e.stamp);
 		/* one reference per locked object */
 		ck_assert_int_eq(bo[i].refs, 2);
 	}
@@ -1124,7 +1114,7 @@ START_TEST(test_exec_unlock_all)
 		ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo[i].base), 0);
 	ck_assert_uint_eq(e.num_objects, 3);
 	ck_assert_ptr_eq(e.objects[0], &bo[2].base);
-	ck_assert_uint_eq(bo[0].base.resv->holder_stamp, stamp);
+	ck_assert_uint_eq(ts_resv_holder_stamp(bo[0].base.resv), stamp);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(bo[i].refs, 2);
 
@@ -1215,7 +1205,7 @@ START_TEST(test_exec_enomem_grow)
 	ck_assert_int_eq(gpuvm_exec_lock_obj(&e, &bo[4].base), -ENOMEM);
 	ck_assert_uint_eq(ts_alloc_failures(), 1);
 	ck_assert(!gpuvm_resv_held(bo[4].base.resv));
-	ck_assert(!bo[4].base.resv->locked);
+	ck_assert(!ts_resv_locked(bo[4].base.resv));
 	ck_assert_int_eq(bo[4].refs, 1);
 	ck_assert_uint_eq(e.num_objects, 4);
 	ck_assert_ptr_eq(e.objects, e.inline_objects);
@@ -1232,7 +1222,7 @@ START_TEST(test_exec_enomem_grow)
 	ck_assert(!gpuvm_exec_retry(&e, &ret));
 	ck_assert_int_eq(ret, -ENOMEM);
 	ck_assert(!gpuvm_resv_held(bo[8].base.resv));
-	ck_assert(!bo[8].base.resv->locked);
+	ck_assert(!ts_resv_locked(bo[8].base.resv));
 	ck_assert_int_eq(bo[8].refs, 1);
 	ck_assert_uint_eq(bo[8].base.resv->max_fences, 0);
 	ck_assert_uint_eq(e.num_objects, 8);
@@ -1254,7 +1244,7 @@ START_TEST(test_exec_enomem_grow)
 	gpuvm_exec_fini(&e);
 	ck_assert_int_eq(ts_alloc_live(), 0);
 	for (i = 0; i < 10; i++) {
-		ck_assert(!bo[i].base.resv->locked);
+		ck_assert(!ts_resv_locked(bo[i].base.resv));
 		ck_assert_int_eq(bo[i].refs, 1);
 		gpuvm_bo_fini(&bo[i].base);
 	}
@@ -1310,7 +1300,7 @@ START_TEST(test_backoff_younger_dies)
 	ret = gpuvm_exec_lock_obj(&b, &x.base);
 	ck_assert_int_eq(ret, -EDEADLK);
 	ck_assert_uint_eq(b.num_objects, 1);
-	ck_assert_ptr_eq(x.base.resv->holder, &a);
+	ck_assert(ts_resv_held_by(x.base.resv, &a));
 	/* A's reference and the one kept on the contended object */
 	ck_assert_int_eq(x.refs, 3);
 	ck_assert(gpuvm_resv_held(y.base.resv));
@@ -1322,16 +1312,16 @@ START_TEST(test_backoff_younger_dies)
 	/* A finishes, so B's back-off does not have to wait */
 	gpuvm_exec_fini(&a);
 	ck_assert_int_eq(x.refs, 2);
-	ck_assert(!x.base.resv->locked);
+	ck_assert(!ts_resv_locked(x.base.resv));
 
 	passes = 1;
 	while (gpuvm_exec_retry(&b, &ret)) {
 		passes++;
 		ck_assert_int_eq(ret, 0);
 		/* the back-off let go of Y and took X */
-		ck_assert(!y.base.resv->locked);
+		ck_assert(!ts_resv_locked(y.base.resv));
 		ck_assert_int_eq(y.refs, 1);
-		ck_assert_ptr_eq(x.base.resv->holder, &b);
+		ck_assert(ts_resv_held_by(x.base.resv, &b));
 		ck_assert_uint_eq(b.num_objects, 1);
 		ck_assert_ptr_eq(b.objects[0], &x.base);
 
@@ -1346,12 +1336,12 @@ START_TEST(test_backoff_younger_dies)
 	ck_assert_ptr_eq(b.objects[1], &y.base);
 	ck_assert_int_eq(x.refs, 2);
 	ck_assert_int_eq(y.refs, 2);
-	ck_assert_uint_eq(x.base.resv->holder_stamp, b.stamp);
-	ck_assert_uint_eq(y.base.resv->holder_stamp, b.stamp);
+	ck_assert_uint_eq(ts_resv_holder_stamp(x.base.resv), b.stamp);
+	ck_assert_uint_eq(ts_resv_holder_stamp(y.base.resv), b.stamp);
 
 	gpuvm_exec_fini(&b);
-	ck_assert(!x.base.resv->locked);
-	ck_assert(!y.base.resv->locked);
+	ck_assert(!ts_resv_locked(x.base.resv));
+	ck_assert(!ts_resv_locked(y.base.resv));
 	ck_assert_int_eq(x.refs, 1);
 	ck_assert_int_eq(y.refs, 1);
 	gpuvm_bo_fini(&x.base);
@@ -1413,7 +1403,7 @@ START_TEST(test_backoff_retry_no_alloc)
 	ck_assert(!gpuvm_exec_retry(&b, &ret));
 	ck_assert_int_eq(x.refs, 2);
 	gpuvm_exec_fini(&b);
-	ck_assert(!x.base.resv->locked);
+	ck_assert(!ts_resv_locked(x.base.resv));
 	ck_assert_int_eq(x.refs, 1);
 	ck_assert_int_eq(ts_alloc_live(), 0);
 
@@ -1461,7 +1451,7 @@ static void *older_waits_fn(void *arg)
 			if (sem_timedwait(&s->main_ready, &deadline))
 				s->sem_error = errno;
 			/* give A time to block on Y */
-			sleep_ms(50);
+			ts_sleep_ms(50);
 		}
 		if (!ret)
 			ret = gpuvm_exec_lock_obj(b, &s->x->base);
@@ -1540,8 +1530,8 @@ START_TEST(test_backoff_older_waits)
 	ck_assert(s.held_x);
 	ck_assert(s.held_y);
 	ck_assert(s.fini_released);
-	ck_assert(!x.base.resv->locked);
-	ck_assert(!y.base.resv->locked);
+	ck_assert(!ts_resv_locked(x.base.resv));
+	ck_assert(!ts_resv_locked(y.base.resv));
 	ck_assert_int_eq(mt_bo_refs(&x), 1);
 	ck_assert_int_eq(mt_bo_refs(&y), 1);
 
@@ -1588,7 +1578,7 @@ START_TEST(test_backoff_plain_lock_waits)
 	p.x = &x;
 	p.e = &e;
 	ck_assert_int_eq(pthread_create(&t, NULL, ctx_lock_fn, &p), 0);
-	sleep_ms(30);
+	ts_sleep_ms(30);
 	ck_assert_int_eq(__atomic_load_n(&p.done, __ATOMIC_ACQUIRE), 0);
 	gpuvm_resv_unlock(x.base.resv);
 	deadline = realtime_in(slack_secs(10));
@@ -1791,7 +1781,7 @@ static void run_stress(unsigned int nthreads)
 	ck_assert_uint_eq(s.counter, (unsigned long)nthreads * s.iterations);
 	ck_assert_uint_ge(passes, s.counter);
 	for (i = 0; i < STRESS_OBJS; i++) {
-		ck_assert(!s.objs[i].base.resv->locked);
+		ck_assert(!ts_resv_locked(s.objs[i].base.resv));
 		ck_assert_int_eq(s.objs[i].occupant, 0);
 		ck_assert_int_eq(mt_bo_refs(&s.objs[i]), 1);
 		gpuvm_bo_fini(&s.objs[i].base);

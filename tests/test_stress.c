@@ -696,7 +696,7 @@ static void stress_fini(struct stress *s)
 
 		ck_assert(gpuvm_list_empty(&b->base.vm_bos));
 		ck_assert_int_eq(b->refs, 1);
-		ck_assert(!b->base.resv->locked);
+		ck_assert(!ts_resv_locked(b->base.resv));
 		gpuvm_bo_fini(&b->base);
 	}
 	for (i = 0; i < NVMS; i++) {

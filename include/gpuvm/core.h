@@ -183,7 +183,7 @@ struct gpuvm_bo {
  * @shared_resv: a reservation lock to share (the VM's, for a VM-private
  *	object), or NULL to use the object's own default one
  *
- * The object's own resv and its gpuva_lock use the default pthread
+ * The object's own resv and its gpuva_lock use the default
  * implementations; a driver that wants its own re-initialises them with
  * gpuvm_resv_init() / gpuvm_lock_init() before first use.
  */

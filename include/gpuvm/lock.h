@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libgpuvm locks: the two lock classes GPUVM relies on, each behind an ops
- * table so a driver can plug in its own, with a default pthread
- * implementation.
+ * table so a driver can plug in its own, with a default implementation
+ * (atomics, and pthreads to sleep).
  *
  *  - struct gpuvm_lock: a plain mutex.  Each buffer object has one guarding
  *    its vm_bo list and its vm_bos' VA lists in immediate mode (the kernel's
@@ -74,20 +74,24 @@ struct gpuvm_lock_ops {
 /**
  * struct gpuvm_lock - a mutex behind an ops table
  *
- * The default implementation uses @mutex and @owner; a custom one may use
- * @priv and ignore the rest.
+ * The default implementation uses @state and @owner; a custom one may use
+ * @priv and ignore the rest.  The default owns no pthread object: @state is
+ * one atomic word (0: free; otherwise held, with a bit saying whether a
+ * thread may be waiting), taken with one compare-and-swap and released with
+ * one exchange.  Waiting threads sleep in a process-wide table of condition
+ * variables chosen by the lock's address.
  */
 struct gpuvm_lock {
 	const struct gpuvm_lock_ops *ops;	/**< implementation */
 	void *priv;				/**< for custom implementations */
-	pthread_mutex_t mutex;			/**< default: the mutex */
+	uint64_t state;				/**< default: lock word (private) */
 	const void *owner;			/**< default: holder's thread token, or NULL */
 };
 
 /**
- * gpuvm_lock_init() - initialise @l with @ops, or the pthread default if
+ * gpuvm_lock_init() - initialise @l with @ops, or the default if
  * @l: the lock
- * @ops: the implementation, or NULL for the pthread default
+ * @ops: the implementation, or NULL for the default
  * @ops is NULL
  */
 GPUVM_EXPORT void gpuvm_lock_init(struct gpuvm_lock *l,
@@ -167,17 +171,20 @@ struct gpuvm_resv_fence {
  * struct gpuvm_resv - a reservation lock behind an ops table
  *
  * The default implementation keeps fences as opaque pointers in a growing
- * array; it does not reference-count or signal them.
+ * array; it does not reference-count or signal them.  Its lock is one
+ * atomic word, @state: 0 when free; otherwise a held bit, a bit saying
+ * whether a thread may be waiting, and the holding context's stamp
+ * (struct gpuvm_exec, 0 for gpuvm_resv_lock()) in the bits from bit 2 up.
+ * The wait-die decisions read nothing else, and an uncontended lock or
+ * unlock is one atomic instruction.  Waiting threads sleep in a
+ * process-wide table of condition variables chosen by the lock's address;
+ * the default resv owns no pthread object.
  */
 struct gpuvm_resv {
 	const struct gpuvm_resv_ops *ops;	/**< implementation */
 	void *priv;				/**< for custom implementations */
-	pthread_mutex_t mutex;			/**< default: guards the fields below */
-	pthread_cond_t cond;			/**< default: signalled on unlock */
-	struct gpuvm_exec *holder;		/**< default: context holding it */
-	uint64_t holder_stamp;			/**< default: its stamp (0: none) */
+	uint64_t state;				/**< default: lock word (private) */
 	const void *owner;			/**< default: holder's thread token, or NULL */
-	int locked;				/**< default: held */
 	struct gpuvm_resv_fence *fences;	/**< default: fences added */
 	unsigned int num_fences;		/**< default: used slots */
 	unsigned int max_fences;		/**< default: reserved slots */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * struct gpuvm_lock: the ops-table mutex and its default pthread
- * implementation, which records its holder so held() can answer.
+ * struct gpuvm_lock: the ops-table mutex and its default implementation, a
+ * lock word (lock_internal.h: one compare-and-swap to take, one exchange to
+ * release, waiters asleep in a shared bucket) that records its holder so
+ * held() can answer.
  *
  * The holder is recorded as the address of a thread-local byte: unique per
  * live thread, comparable and storable atomically (a pthread_t is neither
@@ -20,14 +22,14 @@ const void *gpuvm_thread_token(void)
 
 static void default_lock(struct gpuvm_lock *l)
 {
-	pthread_mutex_lock(&l->mutex);
+	(void)gpuvm_lw_lock(&l->state, GPUVM_LW_LOCKED, 0);
 	__atomic_store_n(&l->owner, (const void *)&thread_token, __ATOMIC_RELAXED);
 }
 
 static void default_unlock(struct gpuvm_lock *l)
 {
 	__atomic_store_n(&l->owner, (const void *)NULL, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&l->mutex);
+	gpuvm_lw_unlock(&l->state);
 }
 
 static bool default_held(const struct gpuvm_lock *l)
@@ -47,15 +49,14 @@ GPUVM_EXPORT void gpuvm_lock_init(struct gpuvm_lock *l,
 {
 	l->ops = ops ? ops : &default_lock_ops;
 	l->priv = NULL;
+	l->state = 0;
 	l->owner = NULL;
-	if (l->ops == &default_lock_ops)
-		pthread_mutex_init(&l->mutex, NULL);
 }
 
 GPUVM_EXPORT void gpuvm_lock_fini(struct gpuvm_lock *l)
 {
-	if (l->ops == &default_lock_ops)
-		pthread_mutex_destroy(&l->mutex);
+	/* The default lock owns nothing: no pthread object, no memory. */
+	(void)l;
 }
 
 GPUVM_EXPORT void gpuvm_lock_lock(struct gpuvm_lock *l)

@@ -2,7 +2,8 @@
 /*
  * struct gpuvm_resv: the ops-table reservation lock and its default
  * implementation, a wait-die mutex (see include/gpuvm/lock.h) with a fence
- * array.
+ * array.  The mutex is a lock word (lock_internal.h) holding the holder's
+ * stamp, so the wait-die verdict needs nothing but one reading of it.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,60 +13,38 @@
 #include "../core/internal.h"
 #include "lock_internal.h"
 
-static void take(struct gpuvm_resv *r, struct gpuvm_exec *exec)
+/* The word of a hold by @exec (NULL: outside any context). */
+static uint64_t held_word(const struct gpuvm_exec *exec)
 {
-	r->locked = 1;
-	r->holder = exec;
-	r->holder_stamp = exec ? exec->stamp : 0;
-	__atomic_store_n(&r->owner, gpuvm_thread_token(), __ATOMIC_RELAXED);
+	return GPUVM_LW_LOCKED |
+	       (exec ? exec->stamp << GPUVM_LW_STAMP_SHIFT : 0);
 }
 
 static int default_lock(struct gpuvm_resv *r, struct gpuvm_exec *exec)
 {
-	int ret = 0;
+	int ret = gpuvm_lw_lock(&r->state, held_word(exec),
+				exec ? exec->stamp : 0);
 
-	pthread_mutex_lock(&r->mutex);
-	for (;;) {
-		if (!r->locked) {
-			take(r, exec);
-			break;
-		}
-		if (exec && r->holder == exec) {
-			ret = -EALREADY;
-			break;
-		}
-		/* Die if younger than a holder that has a stamp; else wait. */
-		if (exec && r->holder_stamp && exec->stamp > r->holder_stamp) {
-			ret = -EDEADLK;
-			break;
-		}
-		pthread_cond_wait(&r->cond, &r->mutex);
-	}
-	pthread_mutex_unlock(&r->mutex);
+	if (!ret)
+		__atomic_store_n(&r->owner, gpuvm_thread_token(),
+				 __ATOMIC_RELAXED);
 	return ret;
 }
 
 static int default_lock_slow(struct gpuvm_resv *r, struct gpuvm_exec *exec)
 {
-	pthread_mutex_lock(&r->mutex);
-	while (r->locked)
-		pthread_cond_wait(&r->cond, &r->mutex);
-	take(r, exec);
-	pthread_mutex_unlock(&r->mutex);
+	/* Stamp 0: no verdict, wait for whoever holds it. */
+	(void)gpuvm_lw_lock(&r->state, held_word(exec), 0);
+	__atomic_store_n(&r->owner, gpuvm_thread_token(), __ATOMIC_RELAXED);
 	return 0;
 }
 
 static void default_unlock(struct gpuvm_resv *r)
 {
-	pthread_mutex_lock(&r->mutex);
 	/* Slots reserved under this lock die with it, as in the kernel. */
 	r->max_fences = r->num_fences;
-	r->locked = 0;
 	__atomic_store_n(&r->owner, (const void *)NULL, __ATOMIC_RELAXED);
-	r->holder = NULL;
-	r->holder_stamp = 0;
-	pthread_cond_broadcast(&r->cond);
-	pthread_mutex_unlock(&r->mutex);
+	gpuvm_lw_unlock(&r->state);
 }
 
 static bool default_held(const struct gpuvm_resv *r)
@@ -124,20 +103,14 @@ GPUVM_EXPORT void gpuvm_resv_init(struct gpuvm_resv *r,
 {
 	memset(r, 0, sizeof(*r));
 	r->ops = ops ? ops : &default_resv_ops;
-	if (r->ops == &default_resv_ops) {
-		pthread_mutex_init(&r->mutex, NULL);
-		pthread_cond_init(&r->cond, NULL);
-	}
 }
 
 GPUVM_EXPORT void gpuvm_resv_fini(struct gpuvm_resv *r)
 {
 	if (r->ops != &default_resv_ops)
 		return;
-	if (r->locked)
+	if (__atomic_load_n(&r->state, __ATOMIC_RELAXED))
 		gpuvm_warn("reservation object destroyed while locked");
-	pthread_cond_destroy(&r->cond);
-	pthread_mutex_destroy(&r->mutex);
 	gpuvm_free(r->fences);
 	r->fences = NULL;
 	r->num_fences = 0;

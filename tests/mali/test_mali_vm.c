@@ -952,7 +952,7 @@ static void heap_bo_put(struct gpuvm_bo *obj)
 
 	if (--h->refs)
 		return;
-	if (obj->own_resv.locked)
+	if (ts_resv_locked(&obj->own_resv))
 		heap_bo_freed_locked++;
 	heap_bo_freed++;
 	gpuvm_mali_bo_fini(&h->bo);
