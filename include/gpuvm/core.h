@@ -422,7 +422,7 @@ struct gpuvm_tree {
 struct gpuvm_bo_list {
 	struct gpuvm_list list;		/**< the vm_bos */
 	struct gpuvm_list *local_list;	/**< walk in progress (unprotected mode) */
-	pthread_mutex_t lock;		/**< guards both unless RESV_PROTECTED */
+	uint64_t lock;			/**< guards both unless RESV_PROTECTED (a lock word) */
 };
 
 /**

@@ -11,6 +11,8 @@
 
 #include <gpuvm/core.h>
 
+#include "../lock/lock_internal.h"
+
 #ifndef EUCLEAN
 #define EUCLEAN EINVAL
 #endif
@@ -132,14 +134,14 @@ static inline void gpuvm_bo_list_lock(const struct gpuvm *vm,
 				      struct gpuvm_bo_list *l)
 {
 	if (!(vm->flags & GPUVM_RESV_PROTECTED))
-		pthread_mutex_lock(&l->lock);
+		(void)gpuvm_lw_lock(&l->lock, GPUVM_LW_LOCKED, 0);
 }
 
 static inline void gpuvm_bo_list_unlock(const struct gpuvm *vm,
 					struct gpuvm_bo_list *l)
 {
 	if (!(vm->flags & GPUVM_RESV_PROTECTED))
-		pthread_mutex_unlock(&l->lock);
+		gpuvm_lw_unlock(&l->lock);
 }
 
 /* Is @vm_bo a zombie (refcount 0, awaiting deferred cleanup)? */

@@ -70,9 +70,9 @@ GPUVM_EXPORT int gpuvm_init(struct gpuvm *vm, const struct gpuvm_init_args *args
 	vm->mm_range = args->range;
 	vm->ops = args->ops;
 	gpuvm_list_init(&vm->extobj.list);
-	pthread_mutex_init(&vm->extobj.lock, NULL);
+	vm->extobj.lock = 0;
 	gpuvm_list_init(&vm->evict.list);
-	pthread_mutex_init(&vm->evict.lock, NULL);
+	vm->evict.lock = 0;
 
 	/*
 	 * Without a resv object the VM uses a built-in one, as xe and panthor
@@ -152,8 +152,7 @@ static void gpuvm_teardown(struct gpuvm *vm)
 		vm->r_obj->ops->put(vm->r_obj);
 	vm->r_obj = NULL;
 	gpuvm_bo_fini(&vm->own_r_obj);
-	pthread_mutex_destroy(&vm->extobj.lock);
-	pthread_mutex_destroy(&vm->evict.lock);
+	/* The list locks are lock words: nothing to destroy. */
 }
 
 GPUVM_EXPORT void gpuvm_put(struct gpuvm *vm)

@@ -51,7 +51,7 @@ static struct gpuvm_vm_bo *walk_next(struct gpuvm_bo_list *l,
 
 	walk_put(prev);
 
-	pthread_mutex_lock(&l->lock);
+	(void)gpuvm_lw_lock(&l->lock, GPUVM_LW_LOCKED, 0);
 	if (!l->local_list)
 		l->local_list = local;
 	else if (l->local_list != local)
@@ -75,18 +75,18 @@ static struct gpuvm_vm_bo *walk_next(struct gpuvm_bo_list *l,
 		}
 		vm_bo = NULL;
 	}
-	pthread_mutex_unlock(&l->lock);
+	gpuvm_lw_unlock(&l->lock);
 	return vm_bo;
 }
 
 static void walk_end(struct gpuvm_bo_list *l, struct gpuvm_list *local)
 {
-	pthread_mutex_lock(&l->lock);
+	(void)gpuvm_lw_lock(&l->lock, GPUVM_LW_LOCKED, 0);
 	/* Visited elements go back in front, in the order visited. */
 	gpuvm_list_splice_tail_init(local, &l->list);
 	gpuvm_list_splice_tail_init(&l->list, local);
 	l->local_list = NULL;
-	pthread_mutex_unlock(&l->lock);
+	gpuvm_lw_unlock(&l->lock);
 }
 
 #define walk_for_each(l, local, member, vm_bo)                             \
