@@ -58,11 +58,18 @@ expect 2 "gpuvm-replay: one trace at a time (try --help)" "$trace" -- "$trace"
 # usage on standard output, status 0.
 for h in --help -h "-?" --help-all -qh; do
 	expect 0 "" "$h" --foo
-	if ! grep -q '^Application Options:$' "$tmp.out" ||
-	   ! grep -q '^  --mmu-verify-every=K     --mmu: check the whole VM' "$tmp.out"; then
+	# (no grep: under "meson test --setup=valgrind" its exit status is
+	# valgrind's)
+	case $(cat "$tmp.out") in
+	*"
+Application Options:
+"*"
+  --mmu-verify-every=K     --mmu: check the whole VM every K requests"*) ;;
+	*)
 		echo "FAIL: gpuvm-replay $h: no option list"
 		failed=1
-	fi
+		;;
+	esac
 done
 rm -f "$tmp.out" "$tmp.err"
 exit $failed
