@@ -3,11 +3,13 @@
 #include "idtable.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 int id_table_init(struct id_table *t, size_t key, size_t slots)
 {
-	t->slots = calloc(slots, sizeof(*t->slots));
+	t->slots = slots <= SIZE_MAX / sizeof(*t->slots) ?
+		   calloc(slots, sizeof(*t->slots)) : NULL;
 	if (!t->slots)
 		return -ENOMEM;
 	t->mask = slots - 1;
