@@ -39,8 +39,9 @@ COV_ITERATIONS=50
 packages=(meson ninja-build pkg-config gcc g++ make clang libclang-rt-14-dev check libglib2.0-dev
 	valgrind doxygen gcovr)
 
-# The demo needs only these: a C compiler, meson, glib for the tools.
-demo_packages=(meson ninja-build pkg-config gcc libglib2.0-dev)
+# The demo needs only these: a C compiler and meson (the tools need libc
+# only).
+demo_packages=(meson ninja-build pkg-config gcc)
 
 say() { printf '==> %s\n' "$*" >&2; }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * help_check REPLAY: "REPLAY --help" under a UTF-8 locale must exit 0 and
- * show glib's usage line as the locale can print it ("[OPTION…]", not the
- * "[OPTION?]" of a program that never called setlocale()).  Exit status 0
+ * show the usage line as the locale can print it ("[OPTION…]", not the
+ * "[OPTION?]" glib printed for a program that never called setlocale()).  Exit status 0
  * on success, 1 on mismatch, 77 (skipped) without a C.UTF-8 locale, 99
  * when the check cannot run.
  */

@@ -14,6 +14,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,8 +24,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <glib.h>
 
 #include <gpuvm/common.h>
 
@@ -35,46 +36,58 @@
 #endif
 
 
-static gboolean opt_quiet;
-static gboolean opt_check;
-static gboolean opt_annotate;
-static gboolean opt_version;
-static gint opt_fail_alloc;
-static gchar *opt_mmu;
-static gchar *opt_mmu_pt_size;
-static gint opt_mmu_verify_every = 10000;
-static gchar *opt_svg;
-static gchar **opt_files;
+static bool opt_quiet;
+static bool opt_check;
+static bool opt_annotate;
+static bool opt_version;
+static int opt_fail_alloc;
+static const char *opt_mmu;
+static const char *opt_mmu_pt_size;
+static int opt_mmu_verify_every = 10000;
+static const char *opt_svg;
+static const char *opt_file;		/* the trace; NULL: standard input */
+static unsigned int opt_nfiles;		/* traces named (one at most) */
 
-static const GOptionEntry entries[] = {
-	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
+/*
+ * The options, in the order --help lists them.  A switch (@arg NULL) sets
+ * a bool, @str an option's text, @num an integer option.
+ */
+static const struct opt {
+	const char *name;
+	char short_name;
+	const char *arg;
+	const char *help;
+	bool *flag;
+	const char **str;
+	int *num;
+} options[] = {
+	{ "quiet", 'q', NULL,
 	  "No libgpuvm warnings (they still give exit status 3), no progress line, no --mmu summary",
-	  NULL },
-	{ "mmu", 0, 0, G_OPTION_ARG_STRING, &opt_mmu,
+	  &opt_quiet, NULL, NULL },
+	{ "mmu", 0, "sim|uio:NAME",
 	  "Also apply every request to Mali page tables and check them through the GPU: 'sim' (simulated GPU) or 'uio:NAME' (real GPU through UIO)",
-	  "sim|uio:NAME" },
-	{ "mmu-pt-size", 0, 0, G_OPTION_ARG_STRING, &opt_mmu_pt_size,
+	  NULL, &opt_mmu, NULL },
+	{ "mmu-pt-size", 0, "SIZE",
 	  "--mmu: fix page-table memory at SIZE bytes (suffix K, M or G); default: the simulator grows it on demand, UIO gives it half the carve-out",
-	  "SIZE" },
-	{ "mmu-verify-every", 0, 0, G_OPTION_ARG_INT, &opt_mmu_verify_every,
+	  NULL, &opt_mmu_pt_size, NULL },
+	{ "mmu-verify-every", 0, "K",
 	  "--mmu: check the whole VM every K requests (0: only at the end; default 10000)",
-	  "K" },
-	{ "svg", 0, 0, G_OPTION_ARG_FILENAME, &opt_svg,
-	  "Draw the final VA space into FILE (SVG)", "FILE" },
-	{ "annotate", 'a', 0, G_OPTION_ARG_NONE, &opt_annotate,
+	  NULL, NULL, &opt_mmu_verify_every },
+	{ "svg", 0, "FILE", "Draw the final VA space into FILE (SVG)",
+	  NULL, &opt_svg, NULL },
+	{ "annotate", 'a', NULL,
 	  "Echo each trace line before its output, as a line starting with '#' (commands as '# line N: ...', the trace's comments as they are)",
-	  NULL },
-	{ "check", 'c', 0, G_OPTION_ARG_NONE, &opt_check,
-	  "Run gpuvm_check() on the VM after every command", NULL },
-	{ "fail-alloc", 0, 0, G_OPTION_ARG_INT, &opt_fail_alloc,
+	  &opt_annotate, NULL, NULL },
+	{ "check", 'c', NULL,
+	  "Run gpuvm_check() on the VM after every command",
+	  &opt_check, NULL, NULL },
+	{ "fail-alloc", 0, "N",
 	  "Fail the N-th allocation (testing: the command hit prints error ENOMEM)",
-	  "N" },
-	{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
-	  "Print the version and exit", NULL },
-	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_files,
-	  NULL, "[TRACE|-]" },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	  NULL, NULL, &opt_fail_alloc },
+	{ "version", 'V', NULL, "Print the version and exit",
+	  &opt_version, NULL, NULL },
 };
+#define NOPTS (sizeof(options) / sizeof(options[0]))
 
 /*
  * --fail-alloc: an allocator that fails exactly once, at the N-th call.
@@ -102,24 +115,33 @@ static void fail_alloc_free(void *ptr, void *priv)
 
 static uint64_t mmu_pt_size;
 
-/* "SIZE" of --mmu-pt-size: a number, with an optional K, M or G. */
+/*
+ * "SIZE" of --mmu-pt-size: a number, with an optional K, M or G.  Returns
+ * 0, -1 for a bad size or -ENOMEM.
+ */
 static int parse_size(const char *arg, uint64_t *out)
 {
 	static const char suffixes[] = "KMG";
 	const char *unit;
-	char *num;
+	char *num, c;
 	uint64_t v;
 	size_t len = strlen(arg);
 	int ret, shift = 0;
 
-	unit = len ? strchr(suffixes, g_ascii_toupper(arg[len - 1])) : NULL;
-	if (unit && arg[len - 1]) {
+	/* the ASCII upper case of the last character (not the locale's) */
+	c = len ? arg[len - 1] : 0;
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	unit = c ? strchr(suffixes, c) : NULL;
+	if (unit) {
 		shift = 10 * (int)(unit - suffixes + 1);
 		len--;
 	}
-	num = g_strndup(arg, len);
+	num = strndup(arg, len);
+	if (!num)
+		return -ENOMEM;
 	ret = trace_parse_u64(num, &v) == TRACE_NUM_OK ? 0 : -1;
-	g_free(num);
+	free(num);
 	if (ret || !v || v > (UINT64_MAX >> shift))
 		return -1;
 	*out = v << shift;
@@ -149,65 +171,235 @@ static bool svg_path_unwritable(const char *path)
 	return false;
 }
 
-static int parse_options(int *argc, char ***argv)
-{
-	GOptionContext *ctx;
-	GError *err = NULL;
-	gboolean ok;
+static const char usage_summary[] =
+	"Reads a trace (a file, or standard input when TRACE is '-' or missing),\n"
+	"plans every command with libgpuvm, applies the plans as a driver would\n"
+	"and prints the ops, the results and the dumps on standard output.";
 
-	ctx = g_option_context_new("- replay a VM_BIND trace through libgpuvm");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_summary(ctx,
-		"Reads a trace (a file, or standard input when TRACE is '-' or missing),\n"
-		"plans every command with libgpuvm, applies the plans as a driver would\n"
-		"and prints the ops, the results and the dumps on standard output.");
-	g_option_context_set_description(ctx,
-		"Exit status: 0 when the whole trace ran; 2 for a malformed trace line,\n"
-		"a bad command line, an I/O error or a backend that cannot start;\n"
-		"3 when libgpuvm misbehaved (warning, leaked reference, failure while\n"
-		"applying a plan); 4 when --mmu found a page-table check failing or a\n"
-		"simulator violation; 5 when the --mmu backend could not apply a\n"
-		"request the planner accepted.\n"
-		"\n"
-		"Examples:\n"
-		"  gpuvm-replay --mmu=sim examples/demo.trace\n"
-		"  gpuvm-replay --mmu=sim --svg=va.svg trace.txt > plans.txt\n"
-		"\n"
-		"See gpuvm-replay(1) and docs/trace-format.md.\n");
-	ok = g_option_context_parse(ctx, argc, argv, &err);
-	g_option_context_free(ctx);
-	if (!ok) {
-		fprintf(stderr, "gpuvm-replay: %s\n", err->message);
-		g_error_free(err);
+static const char usage_description[] =
+	"Exit status: 0 when the whole trace ran; 2 for a malformed trace line,\n"
+	"a bad command line, an I/O error or a backend that cannot start;\n"
+	"3 when libgpuvm misbehaved (warning, leaked reference, failure while\n"
+	"applying a plan); 4 when --mmu found a page-table check failing or a\n"
+	"simulator violation; 5 when the --mmu backend could not apply a\n"
+	"request the planner accepted.\n"
+	"\n"
+	"Examples:\n"
+	"  gpuvm-replay --mmu=sim examples/demo.trace\n"
+	"  gpuvm-replay --mmu=sim --svg=va.svg trace.txt > plans.txt\n"
+	"\n"
+	"See gpuvm-replay(1) and docs/trace-format.md.\n";
+
+/* "  -q, --quiet" or "  --mmu=sim|uio:NAME": an option as --help shows it */
+static int option_label(char *buf, size_t size, const struct opt *o)
+{
+	if (o->short_name)
+		return snprintf(buf, size, "  -%c, --%s", o->short_name,
+				o->name);
+	return snprintf(buf, size, "  --%s%s%s", o->name, o->arg ? "=" : "",
+			o->arg ? o->arg : "");
+}
+
+/*
+ * --help: the usage line, the summary, the options with their help in one
+ * column and the description, then exit 0.  The usage line says
+ * "[OPTION…]" where the locale's character set is UTF-8, "[OPTION...]"
+ * elsewhere: the only use of the locale (the replay itself runs in "C").
+ */
+static void __attribute__((noreturn)) print_help(const char *argv0)
+{
+	static const struct opt help = { "help", 'h', NULL,
+					 "Show help options", NULL, NULL, NULL };
+	const char *prg = argv0 && *argv0 ? argv0 : "gpuvm-replay";
+	const char *slash = strrchr(prg, '/');
+	bool utf8;
+	char label[64];
+	int width = option_label(label, sizeof(label), &help);
+	size_t i;
+
+	setlocale(LC_CTYPE, "");
+	utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	for (i = 0; i < NOPTS; i++) {
+		int w = option_label(label, sizeof(label), &options[i]);
+
+		if (w > width)
+			width = w;
+	}
+	width += 4;
+	printf("Usage:\n  %s [OPTION%s] [TRACE|-] - replay a VM_BIND trace through libgpuvm\n\n%s\n\n",
+	       slash && slash[1] ? slash + 1 : prg, utf8 ? "\xe2\x80\xa6" : "...",
+	       usage_summary);
+	option_label(label, sizeof(label), &help);
+	printf("Help Options:\n%-*s %s\n\nApplication Options:\n", width,
+	       label, help.help);
+	for (i = 0; i < NOPTS; i++) {
+		option_label(label, sizeof(label), &options[i]);
+		printf("%-*s %s\n", width, label, options[i].help);
+	}
+	printf("\n%s\n", usage_description);
+	exit(0);
+}
+
+/*
+ * An integer option's value: strtol() in base 0 (decimal, 0x hex, 0 octal),
+ * the whole text, within int.
+ */
+static int parse_int(const char *name, const char *arg, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 0);
+	if (!*arg || *end) {
+		fprintf(stderr, "gpuvm-replay: Cannot parse integer value \xe2\x80\x9c%s\xe2\x80\x9d for --%s\n",
+			arg, name);
 		return -1;
 	}
+	if (errno == ERANGE || v < INT_MIN || v > INT_MAX) {
+		fprintf(stderr, "gpuvm-replay: Integer value \xe2\x80\x9c%s\xe2\x80\x9d for --%s out of range\n",
+			arg, name);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static void add_file(const char *path)
+{
+	if (!opt_nfiles++)
+		opt_file = path;
+}
+
+/* --NAME[=VALUE] in @arg (after the dashes) is exactly option @name. */
+static bool long_name_is(const char *arg, const char *name)
+{
+	size_t n = strcspn(arg, "=");
+
+	return n == strlen(name) && !strncmp(arg, name, n);
+}
+
+/*
+ * The command line, with getopt_long() in order (options and the trace may
+ * come in any order; "--" ends the options).  As the glib parser the tool
+ * used before did: long names are taken whole, never abbreviated; a switch
+ * accepts and ignores "=VALUE"; an error names the whole argument
+ * ("Unknown option -qx"); --help (-h, -?, --help-all) prints the usage and
+ * exits when it is reached; "--=FILE" names the trace.
+ */
+static int scan_options(int argc, char **argv)
+{
+	enum { LONG_BASE = 256, HELP = LONG_BASE + NOPTS, HELP_ALL };
+	struct option longopts[NOPTS + 3];
+	const struct opt *o;
+	size_t i;
+	int c;
+
+	for (i = 0; i < NOPTS; i++) {
+		longopts[i].name = options[i].name;
+		longopts[i].has_arg = options[i].arg ? required_argument :
+						    optional_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = LONG_BASE + (int)i;
+	}
+	longopts[NOPTS] = (struct option){ "help", no_argument, NULL, HELP };
+	longopts[NOPTS + 1] = (struct option){ "help-all", no_argument, NULL,
+					       HELP_ALL };
+	longopts[NOPTS + 2] = (struct option){ NULL, 0, NULL, 0 };
+
+	opterr = 0;
+	for (;;) {
+		int at = optind;	/* the argument getopt_long() reads */
+		const char *arg = at < argc ? argv[at] : "";
+		bool is_long = !strncmp(arg, "--", 2) && arg[2];
+
+		optopt = 0;
+		c = getopt_long(argc, argv, "+:qacVh?", longopts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			if (optind > at) {	/* "--": the rest are traces */
+				while (optind < argc)
+					add_file(argv[optind++]);
+				break;
+			}
+			add_file(argv[optind++]);
+			continue;
+		}
+		if (is_long && arg[2] == '=') {
+			add_file(arg + 3);
+			continue;
+		}
+		if (is_long) {
+			/* the option named, in full, or none */
+			for (i = 0; longopts[i].name; i++)
+				if (long_name_is(arg + 2, longopts[i].name))
+					break;
+			if (!longopts[i].name || c == '?') {
+				fprintf(stderr, "gpuvm-replay: Unknown option %s\n",
+					arg);
+				return -1;
+			}
+			if (c == ':') {
+				fprintf(stderr, "gpuvm-replay: Missing argument for %s\n",
+					arg);
+				return -1;
+			}
+			c = longopts[i].val;
+		} else if (c == '?' && optopt) {
+			fprintf(stderr, "gpuvm-replay: Unknown option %s\n", arg);
+			return -1;
+		}
+		if (c == HELP || c == HELP_ALL || c == 'h' || c == '?')
+			print_help(argv[0]);
+		if (c >= LONG_BASE) {
+			o = &options[c - LONG_BASE];
+		} else {
+			for (o = options; o->short_name != c; o++)
+				;
+		}
+		if (o->flag)
+			*o->flag = true;	/* "=VALUE" ignored */
+		else if (o->str)
+			*o->str = optarg;
+		else if (parse_int(o->name, optarg, o->num))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_options(int argc, char **argv)
+{
+	int ret;
+
+	if (scan_options(argc, argv))
+		return -1;
 	if (opt_fail_alloc < 0) {
 		fprintf(stderr, "gpuvm-replay: --fail-alloc needs a positive number\n");
-		g_strfreev(opt_files);
 		return -1;
 	}
 	if (opt_mmu_verify_every < 0) {
 		fprintf(stderr, "gpuvm-replay: --mmu-verify-every needs 0 or a positive number\n");
-		g_strfreev(opt_files);
 		return -1;
 	}
-	if (opt_mmu_pt_size && parse_size(opt_mmu_pt_size, &mmu_pt_size)) {
+	ret = opt_mmu_pt_size ? parse_size(opt_mmu_pt_size, &mmu_pt_size) : 0;
+	if (ret == -ENOMEM) {
+		fprintf(stderr, "gpuvm-replay: out of memory\n");
+		return -1;
+	}
+	if (ret) {
 		fprintf(stderr, "gpuvm-replay: --mmu-pt-size: '%s' is not a size in bytes (a number, with K, M or G for KiB, MiB, GiB)\n",
 			opt_mmu_pt_size);
-		g_strfreev(opt_files);
 		return -1;
 	}
 	if (opt_mmu && strcmp(opt_mmu, "sim") &&
 	    (strncmp(opt_mmu, "uio:", 4) || !opt_mmu[4])) {
 		fprintf(stderr, "gpuvm-replay: --mmu takes 'sim' or 'uio:NAME', not '%s'\n",
 			opt_mmu);
-		g_strfreev(opt_files);
 		return -1;
 	}
-	if (opt_svg && svg_path_unwritable(opt_svg)) {
-		g_strfreev(opt_files);
+	if (opt_svg && svg_path_unwritable(opt_svg))
 		return -1;
-	}
 	return 0;
 }
 
@@ -275,23 +467,30 @@ static void annotate(struct replay *r, unsigned long lineno,
 {
 	unsigned int i, n = l->count < TRACE_MAX_TOKENS ? l->count :
 							    TRACE_MAX_TOKENS;
-	GString *s = g_string_new(NULL);
+	char head[32];
+	int len;
 
 	if (!n) {
-		if (l->comment)
-			g_string_append_printf(s, "#%s\n", l->comment);
-	} else {
-		g_string_append_printf(s, "# line %lu:", lineno);
-		for (i = 0; i < n; i++)
-			g_string_append_printf(s, " %s", l->tok[i]);
-		if (l->count > n)
-			g_string_append(s, " ...");
-		if (l->comment)
-			g_string_append_printf(s, "  #%s", l->comment);
-		g_string_append_c(s, '\n');
+		if (l->comment) {
+			replay_write(r, "#", 1);
+			replay_write(r, l->comment, strlen(l->comment));
+			replay_write(r, "\n", 1);
+		}
+		return;
 	}
-	replay_write(r, s->str, s->len);
-	g_string_free(s, TRUE);
+	len = snprintf(head, sizeof(head), "# line %lu:", lineno);
+	replay_write(r, head, (size_t)len);
+	for (i = 0; i < n; i++) {
+		replay_write(r, " ", 1);
+		replay_write(r, l->tok[i], strlen(l->tok[i]));
+	}
+	if (l->count > n)
+		replay_write(r, " ...", 4);
+	if (l->comment) {
+		replay_write(r, "  #", 3);
+		replay_write(r, l->comment, strlen(l->comment));
+	}
+	replay_write(r, "\n", 1);
 }
 
 static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
@@ -410,14 +609,37 @@ static int run_plain(const char *path)
 	return status;
 }
 
-/* Read all of @in (the --mmu backend pre-scans the whole trace). */
-static int slurp(FILE *in, const char *name, GString *buf)
-{
-	char chunk[65536];
-	size_t n;
+/* The whole trace in memory: @len bytes at @text (room for @room). */
+struct trace_text {
+	char *text;
+	size_t len;
+	size_t room;
+};
 
-	while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-		g_string_append_len(buf, chunk, (gssize)n);
+/* Read all of @in (the --mmu backend pre-scans the whole trace). */
+static int slurp(FILE *in, const char *name, struct trace_text *t)
+{
+	for (;;) {
+		size_t n;
+
+		if (t->room - t->len < 65536) {
+			size_t room = t->room ? 2 * t->room : 131072;
+			char *grown = room > t->room ? realloc(t->text, room) :
+						       NULL;
+
+			if (!grown) {
+				fprintf(stderr, "gpuvm-replay: %s: out of memory reading the trace\n",
+					name);
+				return -1;
+			}
+			t->text = grown;
+			t->room = room;
+		}
+		n = fread(t->text + t->len, 1, t->room - t->len, in);
+		if (!n)
+			break;
+		t->len += n;
+	}
 	if (ferror(in)) {
 		fprintf(stderr, "gpuvm-replay: %s: read error: %s\n", name,
 			strerror(errno));
@@ -429,7 +651,7 @@ static int slurp(FILE *in, const char *name, GString *buf)
 static int run_mmu(const char *path)
 {
 	const char *name = path && strcmp(path, "-") ? path : "<stdin>";
-	GString *buf = g_string_new(NULL);
+	struct trace_text buf = { NULL, 0, 0 };
 	struct mmu_options mopts;
 	struct mmu_env *env = NULL;
 	int status, end;
@@ -440,37 +662,36 @@ static int run_mmu(const char *path)
 		if (!in) {
 			fprintf(stderr, "gpuvm-replay: %s: %s\n", path,
 				strerror(errno));
-			g_string_free(buf, TRUE);
 			return REPLAY_TOOL_ERROR;
 		}
-		status = slurp(in, name, buf);
+		status = slurp(in, name, &buf);
 		fclose(in);
 	} else {
-		status = slurp(stdin, name, buf);
+		status = slurp(stdin, name, &buf);
 	}
 	if (status) {
-		g_string_free(buf, TRUE);
+		free(buf.text);
 		return REPLAY_TOOL_ERROR;
 	}
 
 	mopts.quiet = opt_quiet;
 	mopts.pt_size = mmu_pt_size;
 	mopts.verify_every = (unsigned long)opt_mmu_verify_every;
-	status = mmu_env_open(opt_mmu, buf->str, buf->len, &mopts, &env);
+	status = mmu_env_open(opt_mmu, buf.text, buf.len, &mopts, &env);
 	if (status != REPLAY_OK) {
-		g_string_free(buf, TRUE);
+		free(buf.text);
 		return status;
 	}
 	/* fmemopen() cannot open an empty buffer on every libc. */
-	in = buf->len ? fmemopen(buf->str, buf->len, "r") : NULL;
-	if (buf->len && !in) {
+	in = buf.len ? fmemopen(buf.text, buf.len, "r") : NULL;
+	if (buf.len && !in) {
 		fprintf(stderr, "gpuvm-replay: %s\n", strerror(errno));
 		mmu_env_close(env);
-		g_string_free(buf, TRUE);
+		free(buf.text);
 		return REPLAY_TOOL_ERROR;
 	}
 	if (in) {
-		status = run(in, name, (long)buf->len, env);
+		status = run(in, name, (long)buf.len, env);
 		fclose(in);
 	} else {
 		FILE *empty = fopen("/dev/null", "r");
@@ -481,7 +702,7 @@ static int run_mmu(const char *path)
 	}
 	fflush(stdout);
 	end = mmu_env_close(env);
-	g_string_free(buf, TRUE);
+	free(buf.text);
 	return status != REPLAY_OK ? status : end;
 }
 
@@ -495,37 +716,27 @@ int main(int argc, char **argv)
 	 * them in 64 KiB blocks: no second copy through stdio's buffer.
 	 */
 	setvbuf(stdout, NULL, _IONBF, 0);
-	/* Messages follow the locale (glib's --help); numbers stay "C". */
-	setlocale(LC_ALL, "");
-	setlocale(LC_NUMERIC, "C");
+	/* No setlocale(): the replay runs in the "C" locale (see print_help). */
 
-	if (parse_options(&argc, &argv))
+	if (parse_options(argc, argv))
 		return REPLAY_TOOL_ERROR;
 
 	if (opt_version) {
-		g_strfreev(opt_files);
 		printf("gpuvm-replay (libgpuvm) %s, trace format 1\n",
 		       GPUVM_REPLAY_VERSION);
 		return fflush(stdout) ? REPLAY_TOOL_ERROR : 0;
 	}
 
-	if (opt_files && opt_files[0]) {
-		if (opt_files[1]) {
-			fprintf(stderr, "gpuvm-replay: one trace at a time (try --help)\n");
-			g_strfreev(opt_files);
-			return REPLAY_TOOL_ERROR;
-		}
-		path = opt_files[0];
+	if (opt_nfiles > 1) {
+		fprintf(stderr, "gpuvm-replay: one trace at a time (try --help)\n");
+		return REPLAY_TOOL_ERROR;
 	}
+	path = opt_file;
 
 	if (opt_mmu)
 		status = run_mmu(path);
 	else
 		status = run_plain(path);
-	g_strfreev(opt_files);
-	g_free(opt_mmu);
-	g_free(opt_mmu_pt_size);
-	g_free(opt_svg);
 
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "gpuvm-replay: write error on standard output\n");

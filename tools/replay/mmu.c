@@ -53,14 +53,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib.h>
-
 #include <gpuvm/gpuvm.h>
 #include <gpuvm/mali_mmu.h>
 #include <gpuvm/mali_pgtable.h>
 #include <gpuvm/mali_sim.h>
 #include <gpuvm/mali_uio.h>
 
+#include "idtable.h"
 #include "trace_parse.h"
 
 #define PG		0x1000ull
@@ -83,6 +82,7 @@
 #define SHOW_MAX		20
 
 struct bo_info {
+	uint64_t id;		/* key of mmu_env.bos */
 	uint64_t size;		/* trace units, from the bo line, or 0 */
 	uint64_t need;		/* trace units, max OFFSET + RANGE of maps */
 	uint64_t pa;		/* GPU bytes */
@@ -106,7 +106,8 @@ struct mmu_env {
 	void (*flush)(void *priv);	/* before a message: mmu_env_set_flush() */
 	void *flush_priv;
 
-	GHashTable *bos;		/* uint64 id -> struct bo_info */
+	struct id_table bos;		/* struct bo_info by id */
+	struct bo_info **bo_order;	/* the same, by ascending id */
 	uint64_t bo_base, bo_size;	/* the carve-out */
 	uint64_t bo_limit;		/* room for BOs */
 
@@ -174,16 +175,20 @@ void mmu_env_count_ops(struct mmu_env *env, unsigned long n)
 /* ------------------------------------------------------------------------ */
 /* Pre-scan                                                                 */
 
-static struct bo_info *bo_info_get(GHashTable *h, uint64_t id)
+/* The pre-scan's record of BO @id, created on first use; NULL: no memory. */
+static struct bo_info *bo_info_get(struct id_table *t, uint64_t id)
 {
-	struct bo_info *bi = g_hash_table_lookup(h, &id);
-	uint64_t *key;
+	struct bo_info *bi = id_table_lookup(t, id);
 
 	if (!bi) {
-		key = g_new(uint64_t, 1);
-		*key = id;
-		bi = g_new0(struct bo_info, 1);
-		g_hash_table_insert(h, key, bi);
+		bi = calloc(1, sizeof(*bi));
+		if (!bi)
+			return NULL;
+		bi->id = id;
+		if (id_table_insert(t, bi)) {
+			free(bi);
+			return NULL;
+		}
 	}
 	return bi;
 }
@@ -193,8 +198,9 @@ static bool num(const char *s, uint64_t *v)
 	return trace_parse_u64(s, v) == TRACE_NUM_OK;
 }
 
-static void prescan_line(struct mmu_env *env, const struct trace_line *l,
-			 bool *unaligned)
+/* Returns 0, or -ENOMEM. */
+static int prescan_line(struct mmu_env *env, const struct trace_line *l,
+			bool *unaligned)
 {
 	const char *cmd = l->tok[0];
 	uint64_t v[4], id;
@@ -202,7 +208,7 @@ static void prescan_line(struct mmu_env *env, const struct trace_line *l,
 	struct bo_info *bi;
 
 	if (n > 4)
-		return;
+		return 0;
 	if (!strcmp(cmd, "vm") || !strcmp(cmd, "unmap") ||
 	    !strcmp(cmd, "madvise") || !strcmp(cmd, "prefetch")) {
 		for (i = 0; i < n; i++)
@@ -211,55 +217,92 @@ static void prescan_line(struct mmu_env *env, const struct trace_line *l,
 	} else if (!strcmp(cmd, "bo") && n == 2) {
 		if (trace_parse_dec_u64(l->tok[1], &id) != TRACE_NUM_OK ||
 		    !num(l->tok[2], &v[0]) || !id || !v[0])
-			return;
+			return 0;
 		if (v[0] & (PG - 1))
 			*unaligned = true;
-		bi = bo_info_get(env->bos, id);
+		bi = bo_info_get(&env->bos, id);
+		if (!bi)
+			return -ENOMEM;
 		if (!bi->size)
 			bi->size = v[0];
 	} else if (!strcmp(cmd, "map") && n == 4) {
 		if (!num(l->tok[1], &v[0]) || !num(l->tok[2], &v[1]) ||
 		    trace_parse_dec_u64(l->tok[3], &id) != TRACE_NUM_OK ||
 		    !num(l->tok[4], &v[3]))
-			return;
+			return 0;
 		if ((v[0] | v[1] | v[3]) & (PG - 1))
 			*unaligned = true;
 		if (!id)
-			return;
-		bi = bo_info_get(env->bos, id);
+			return 0;
+		bi = bo_info_get(&env->bos, id);
+		if (!bi)
+			return -ENOMEM;
 		if (v[3] + v[1] < v[3])
 			bi->need = UINT64_MAX;
 		else if (v[3] + v[1] > bi->need)
 			bi->need = v[3] + v[1];
 	}
+	return 0;
 }
 
-static void prescan(struct mmu_env *env, const char *trace, size_t len)
+static int cmp_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct bo_info *const *)a)->id;
+	uint64_t y = (*(struct bo_info *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every line of @trace: the BOs' sizes (env->bos, then env->bo_order) and
+ * whether the numbers are all multiples of 4 KiB (env->shift).  Returns 0,
+ * or -ENOMEM.
+ */
+static int prescan(struct mmu_env *env, const char *trace, size_t len)
 {
 	const char *p = trace, *end = trace + len;
 	bool unaligned = false;
 	struct trace_line l;
-	char *copy;
+	char *copy = NULL;	/* the line, split in place */
+	size_t room = 0, i, k = 0;
+	int ret = 0;
 
-	while (p < end) {
+	while (p < end && !ret) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		copy = g_strndup(p, n);
+		if (n >= room) {
+			char *grown = realloc(copy, n + 1 > 2 * room ?
+						    n + 1 : 2 * room);
+
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			copy = grown;
+			room = n + 1 > 2 * room ? n + 1 : 2 * room;
+		}
+		memcpy(copy, p, n);
+		copy[n] = '\0';
 		trace_split(copy, &l);
 		if (l.count > 0 && l.count <= TRACE_MAX_TOKENS)
-			prescan_line(env, &l, &unaligned);
-		g_free(copy);
+			ret = prescan_line(env, &l, &unaligned);
 		p += n + 1;
 	}
+	free(copy);
 	env->shift = unaligned ? 12 : 0;
-}
+	if (ret)
+		return ret;
 
-static gint cmp_id(gconstpointer a, gconstpointer b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
+	env->bo_order = malloc((env->bos.count ? env->bos.count : 1) *
+			       sizeof(*env->bo_order));
+	if (!env->bo_order)
+		return -ENOMEM;
+	for (i = 0; i <= env->bos.mask; i++)
+		if (env->bos.slots[i])
+			env->bo_order[k++] = env->bos.slots[i];
+	qsort(env->bo_order, k, sizeof(*env->bo_order), cmp_id);
+	return 0;
 }
 
 /* GPU bytes BO @bi needs: page-rounded, UINT64_MAX when beyond 2^64. */
@@ -283,19 +326,11 @@ static uint64_t bo_want(const struct mmu_env *env, const struct bo_info *bi)
 static void place_bos(struct mmu_env *env, uint64_t base)
 {
 	uint64_t end = base + env->bo_limit;
-	GHashTableIter it;
-	gpointer key, value;
 	uint64_t next = base;
-	GList *ids, *i;
+	size_t i;
 
-	ids = NULL;
-	g_hash_table_iter_init(&it, env->bos);
-	while (g_hash_table_iter_next(&it, &key, &value))
-		ids = g_list_prepend(ids, key);
-	ids = g_list_sort(ids, cmp_id);
-	for (i = ids; i; i = i->next) {
-		uint64_t id = *(uint64_t *)i->data;
-		struct bo_info *bi = g_hash_table_lookup(env->bos, &id);
+	for (i = 0; i < env->bos.count; i++) {
+		struct bo_info *bi = env->bo_order[i];
 		uint64_t bytes = bo_want(env, bi), at;
 
 		bi->want = bytes;
@@ -307,7 +342,6 @@ static void place_bos(struct mmu_env *env, uint64_t base)
 		bi->bytes = bytes;
 		next = at + bytes;
 	}
-	g_list_free(ids);
 	env->bo_base = base;
 	env->bo_size = next - base;
 }
@@ -330,7 +364,7 @@ static void flush_output(const struct mmu_env *env)
 	fflush(stdout);
 }
 
-static void G_GNUC_PRINTF(2, 3) backend_fail(struct mmu_env *env,
+static void __attribute__((format(printf, 2, 3))) backend_fail(struct mmu_env *env,
 					     const char *fmt, ...)
 {
 	va_list ap;
@@ -391,7 +425,7 @@ bool mmu_env_check_apply(struct mmu_env *env, const char *what, int err)
 int mmu_env_bo_backing(struct mmu_env *env, uint64_t id, uint64_t *pa,
 		       uint64_t *size)
 {
-	struct bo_info *bi = g_hash_table_lookup(env->bos, &id);
+	struct bo_info *bi = id_table_lookup(&env->bos, id);
 
 	if (!bi)
 		return ENOMEM;	/* the pre-scan saw no such BO: cannot be */
@@ -575,30 +609,39 @@ static enum replay_status open_uio(struct mmu_env *env, const char *name)
 
 static void env_free(struct mmu_env *env)
 {
+	size_t i;
+
 	gpuvm_mali_vm_destroy(env->vm);
 	gpuvm_mali_ptmem_destroy(env->mem);
 	gpuvm_mali_mmu_destroy(env->mmu);
 	gpuvm_mali_sim_destroy(env->sim);
 	gpuvm_mali_uio_close(env->uio);
-	g_hash_table_destroy(env->bos);
-	g_free(env);
+	for (i = 0; env->bos.slots && i <= env->bos.mask; i++)
+		free(env->bos.slots[i]);
+	id_table_fini(&env->bos);
+	free(env->bo_order);
+	free(env);
 }
 
 enum replay_status mmu_env_open(const char *spec, const char *trace,
 				size_t len, const struct mmu_options *opts,
 				struct mmu_env **out)
 {
-	struct mmu_env *env = g_new0(struct mmu_env, 1);
+	struct mmu_env *env = calloc(1, sizeof(*env));
 	enum replay_status st;
 
+	if (!env) {
+		fprintf(stderr, "gpuvm-replay: out of memory\n");
+		return REPLAY_TOOL_ERROR;
+	}
 	env->opts = *opts;
 	env->name = "<trace>";
 	env->as = -1;
-	env->bos = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-					 g_free);
-	prescan(env, trace, len);
-
-	if (opts->pt_size % PG) {
+	if (id_table_init(&env->bos, offsetof(struct bo_info, id), 64) ||
+	    prescan(env, trace, len)) {
+		fprintf(stderr, "gpuvm-replay: out of memory reading the trace's BOs\n");
+		st = REPLAY_TOOL_ERROR;
+	} else if (opts->pt_size % PG) {
 		fprintf(stderr, "gpuvm-replay: --mmu-pt-size must be a multiple of 4 KiB\n");
 		st = REPLAY_TOOL_ERROR;
 	} else if (!strcmp(spec, "sim")) {
@@ -768,7 +811,7 @@ struct vctx {
 	uint64_t pages[2];
 };
 
-static void G_GNUC_PRINTF(2, 3) vfail(struct vctx *c, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) vfail(struct vctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1068,8 +1111,8 @@ enum replay_status mmu_env_close(struct mmu_env *env)
 			env->pt_pools == 1 ? "" : "s", env->pt_bytes >> 10,
 			env->pt_fixed ? "fixed: --mmu-pt-size" : "grown on demand");
 		fprintf(stderr, "  flushes         %" PRIu64 "\n", s->flushes);
-		fprintf(stderr, "  BO memory       %" PRIu64 " KiB for %u BOs",
-			env->bo_size >> 10, g_hash_table_size(env->bos));
+		fprintf(stderr, "  BO memory       %" PRIu64 " KiB for %zu BOs",
+			env->bo_size >> 10, env->bos.count);
 		if (env->sim)
 			fprintf(stderr, "; %" PRIu64 " KiB of simulated memory backed (%" PRIu64 " KiB of host memory)",
 				env->sim_final.backed_bytes >> 10,

@@ -33,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib.h>
-
 /*
  * x86-64: hex numbers formatted 16 digits at a time with SSE2 (always
  * there); elsewhere, or built with -DREPLAY_SCALAR_HEX, a byte at a time.
@@ -47,6 +45,7 @@
 #include <gpuvm/gpuvm.h>
 #include <gpuvm/mali_vm.h>
 
+#include "idtable.h"
 #include "mmu.h"
 #include "svg.h"
 
@@ -91,7 +90,6 @@ struct replay {
 	FILE *out;
 	char *obuf;			/* OUT_CHUNK + LINE_MAX_CHARS bytes */
 	size_t olen;			/* bytes formatted into obuf */
-	char line[LINE_MAX_CHARS];	/* --mmu: a held-back line */
 	const char *name;
 	struct replay_options opts;
 	unsigned long lineno;
@@ -101,13 +99,13 @@ struct replay {
 	struct replay_vm vm;
 	struct gpuvm *gv;		/* &vm.base, or the Mali VM's */
 	unsigned int shift;		/* --mmu: GPU bytes = units << shift */
-	GString *pending;		/* --mmu: op lines held back */
+	bool holding;			/* --mmu: op lines held back... */
+	char *pending;			/* ...here (pending_len bytes) */
+	size_t pending_len, pending_cap;
 	unsigned long nops;		/* op lines printed for the command */
 	uint64_t req_addr, req_range;	/* --mmu: GPU range of the request */
 
-	struct replay_bo **bos;		/* open addressing by id; NULL: free */
-	size_t bos_mask;		/* slots - 1 (a power of two minus 1) */
-	size_t nbos;			/* BOs in the table */
+	struct id_table bos;		/* struct replay_bo by id */
 	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
@@ -150,7 +148,7 @@ static uint64_t bo_id(const struct gpuvm_bo *obj)
 /* ------------------------------------------------------------------------ */
 /* Diagnostics                                                              */
 
-static void G_GNUC_PRINTF(3, 0) vreport(struct replay *r, const char *what,
+static void __attribute__((format(printf, 3, 0))) vreport(struct replay *r, const char *what,
 					const char *fmt, va_list ap)
 {
 	/* Whatever was printed so far comes out before the message. */
@@ -160,7 +158,7 @@ static void G_GNUC_PRINTF(3, 0) vreport(struct replay *r, const char *what,
 	fputc('\n', stderr);
 }
 
-static enum replay_status G_GNUC_PRINTF(2, 3)
+static enum replay_status __attribute__((format(printf, 2, 3)))
 tool_error(struct replay *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -171,7 +169,7 @@ tool_error(struct replay *r, const char *fmt, ...)
 	return REPLAY_TOOL_ERROR;
 }
 
-static enum replay_status G_GNUC_PRINTF(2, 3)
+static enum replay_status __attribute__((format(printf, 2, 3)))
 internal_error(struct replay *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -295,12 +293,13 @@ static char *put_dec(char *p, uint64_t v)
 
 /*
  * Where the next output line is formatted: at the end of the output buffer,
- * or in r->line while the op lines are held back (--mmu).  There is room
+ * or at the end of r->pending while the op lines are held back (--mmu,
+ * which made room for them: plan_print_pending()).  There is room
  * for LINE_MAX_CHARS bytes.
  */
 static char *out_line(struct replay *r)
 {
-	return r->pending ? r->line : r->obuf + r->olen;
+	return r->holding ? r->pending + r->pending_len : r->obuf + r->olen;
 }
 
 void replay_flush(struct replay *r)
@@ -320,8 +319,8 @@ static void replay_flush_cb(void *priv)
 /* The line formatted at out_line() ends at @end (past its newline). */
 static void out_done(struct replay *r, char *end)
 {
-	if (r->pending) {
-		g_string_append_len(r->pending, r->line, end - r->line);
+	if (r->holding) {
+		r->pending_len = (size_t)(end - r->pending);
 		return;
 	}
 	r->olen = (size_t)(end - r->obuf);
@@ -445,15 +444,15 @@ static char *format_op(char *p, unsigned int sh, const struct gpuvm_op *op)
 	return p;
 }
 
-/* Print the lines of every op of @ops (held back while r->pending). */
+/* Print the lines of every op of @ops (held back while r->holding). */
 static void print_ops(struct replay *r, const struct gpuvm_op_list *ops)
 {
 	const struct gpuvm_op *op;
 	char *p;
 
-	if (r->pending) {
+	if (r->holding) {
 		gpuvm_op_list_for_each(op, ops) {
-			out_done(r, format_op(r->line, r->shift, op));
+			out_done(r, format_op(out_line(r), r->shift, op));
 			r->nops++;
 		}
 		return;
@@ -475,49 +474,9 @@ static void print_ops(struct replay *r, const struct gpuvm_op_list *ops)
 /* ------------------------------------------------------------------------ */
 /* Buffer objects                                                           */
 
-/* Home slot of BO @id: the top bits of a multiplicative hash. */
-static size_t bo_slot(const struct replay *r, uint64_t id)
-{
-	return (size_t)((id * 0x9e3779b97f4a7c15ull) >> 32) & r->bos_mask;
-}
-
 static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 {
-	size_t i = bo_slot(r, id);
-	struct replay_bo *bo;
-
-	while ((bo = r->bos[i]) && bo->id != id)
-		i = (i + 1) & r->bos_mask;
-	return bo;
-}
-
-/* Put @bo in the first free slot from its home slot on. */
-static void bo_place(struct replay *r, struct replay_bo *bo)
-{
-	size_t i = bo_slot(r, bo->id);
-
-	while (r->bos[i])
-		i = (i + 1) & r->bos_mask;
-	r->bos[i] = bo;
-}
-
-/* Add @bo (not there yet); the table stays at most half full. */
-static void bo_insert(struct replay *r, struct replay_bo *bo)
-{
-	if (2 * (r->nbos + 1) > r->bos_mask + 1) {
-		struct replay_bo **old = r->bos;
-		size_t n = r->bos_mask + 1, i;
-
-		/* glib's allocation: the process ends if memory runs out */
-		r->bos = g_new0(struct replay_bo *, 2 * n);
-		r->bos_mask = 2 * n - 1;
-		for (i = 0; i < n; i++)
-			if (old[i])
-				bo_place(r, old[i]);
-		g_free(old);
-	}
-	bo_place(r, bo);
-	r->nbos++;
+	return id_table_lookup(&r->bos, id);
 }
 
 static void bo_free(struct replay_bo *bo)
@@ -556,7 +515,11 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 			gpuvm_bo_init(&bo->mbo.base, &replay_bo_ops, NULL);
 		}
 		bo->id = id;
-		bo_insert(r, bo);
+		/* The table's own memory: a host-memory failure like the rest. */
+		if (id_table_insert(&r->bos, bo)) {
+			bo_free(bo);
+			return -ENOMEM;
+		}
 	}
 	*out = bo;
 	return 0;
@@ -857,11 +820,34 @@ static bool scale(const struct replay *r, uint64_t *v)
 	return true;
 }
 
-/* Format the plan's ops into r->pending: printed once applying worked. */
-static void plan_print_pending(struct replay *r, struct plan *p)
+/*
+ * Format the plan's ops into r->pending, printed once applying worked.
+ * Returns 0, or -ENOMEM when there is no room for them (nothing held).
+ */
+static int plan_print_pending(struct replay *r, struct plan *p)
 {
-	r->pending = g_string_new(NULL);
+	const struct gpuvm_op *op;
+	size_t lines = 1;	/* one spare */
+
+	gpuvm_op_list_for_each(op, &p->ops)
+		lines++;
+	if (lines > r->pending_cap / LINE_MAX_CHARS) {
+		size_t want = 2 * r->pending_cap / LINE_MAX_CHARS;
+		char *buf;
+
+		if (want < lines)
+			want = lines;
+		buf = want <= SIZE_MAX / LINE_MAX_CHARS ?
+		      realloc(r->pending, want * LINE_MAX_CHARS) : NULL;
+		if (!buf)
+			return -ENOMEM;
+		r->pending = buf;
+		r->pending_cap = want * LINE_MAX_CHARS;
+	}
+	r->pending_len = 0;
+	r->holding = true;
 	print_ops(r, &p->ops);
+	return 0;
 }
 
 /*
@@ -873,7 +859,7 @@ static void plan_print_pending(struct replay *r, struct plan *p)
 static int plan_hand_over(struct replay *r, struct plan *p, int ret)
 {
 	if (!ret)
-		plan_print_pending(r, p);
+		ret = plan_print_pending(r, p);
 	plan_release(r, p);
 	return ret;
 }
@@ -881,20 +867,16 @@ static int plan_hand_over(struct replay *r, struct plan *p, int ret)
 /* Print the held-back ops and "ok", or "error NAME" alone. */
 static enum replay_status finish_pending(struct replay *r, int ret)
 {
-	GString *text = r->pending;
+	bool held = r->holding;
 
-	r->pending = NULL;
+	r->holding = false;
 	if (ret) {
 		r->nops = 0;	/* not printed after all */
-		if (text)
-			g_string_free(text, TRUE);
 		print_error(r, ret);
 		return REPLAY_OK;
 	}
-	if (text) {
-		replay_write(r, text->str, text->len);
-		g_string_free(text, TRUE);
-	}
+	if (held)
+		replay_write(r, r->pending, r->pending_len);
 	print_line(r, "ok");
 	return REPLAY_OK;
 }
@@ -915,7 +897,11 @@ static enum replay_status bo_unmap_mmu(struct replay *r, struct plan *p,
 	if (!ret) {
 		gpuvm_op_list_for_each(op, &p->ops)
 			n++;
-		ranges = g_new(uint64_t, 2 * (n ? n : 1));
+		ranges = malloc(2 * (n ? n : 1) * sizeof(*ranges));
+		if (!ranges)
+			ret = -ENOMEM;
+	}
+	if (!ret) {
 		n = 0;
 		gpuvm_op_list_for_each(op, &p->ops) {
 			if (op->type != GPUVM_OP_UNMAP)
@@ -931,7 +917,7 @@ static enum replay_status bo_unmap_mmu(struct replay *r, struct plan *p,
 		}
 		r->req_addr = lo;
 		r->req_range = hi - lo;
-		plan_print_pending(r, p);
+		ret = plan_print_pending(r, p);
 	}
 	plan_release(r, p);
 	for (i = 0; !ret && i < n; i++) {
@@ -940,14 +926,13 @@ static enum replay_status bo_unmap_mmu(struct replay *r, struct plan *p,
 		if (ret && i == 0)
 			mmu_env_check_apply(r->opts.mmu, "bo-unmap", ret);
 		if (ret && i > 0) {
-			g_free(ranges);
-			g_string_free(r->pending, TRUE);
-			r->pending = NULL;
+			free(ranges);
+			r->holding = false;
 			return internal_error(r, "bo-unmap: unmapping VA %zu of %zu failed: %s",
 					      i + 1, n, gpuvm_err_name(ret));
 		}
 	}
-	g_free(ranges);
+	free(ranges);
 	return finish_pending(r, ret);
 }
 
@@ -1355,7 +1340,7 @@ static const struct command *find_command(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < G_N_ELEMENTS(commands); i++)
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].name[0] == name[0] &&
 		    !strcmp(commands[i].name, name))
 			return &commands[i];
@@ -1383,8 +1368,11 @@ struct replay *replay_create(FILE *out, const char *name,
 	r->shift = opts->mmu ? mmu_env_shift(opts->mmu) : 0;
 	r->state = VM_NONE;
 	/* 1024 slots to start with; doubled as needed */
-	r->bos = g_new0(struct replay_bo *, 1024);
-	r->bos_mask = 1023;
+	if (id_table_init(&r->bos, offsetof(struct replay_bo, id), 1024)) {
+		free(r->obuf);
+		free(r);
+		return NULL;
+	}
 	gpuvm_set_warn_handler(replay_warn, r);
 	if (opts->mmu)
 		mmu_env_set_flush(opts->mmu, replay_flush_cb, r);
@@ -1489,17 +1477,17 @@ enum replay_status replay_destroy(struct replay *r)
 					    refs);
 	}
 
-	for (i = 0; i <= r->bos_mask; i++) {
-		struct replay_bo *bo = r->bos[i];
+	for (i = 0; i <= r->bos.mask; i++) {
+		struct replay_bo *bo = r->bos.slots[i];
 
 		if (bo && bo->refs)
 			st = internal_error(r, "BO %" PRIu64 " still has %lu references at the end",
 					    bo->id, bo->refs);
 	}
-	for (i = 0; i <= r->bos_mask; i++)
-		if (r->bos[i])
-			bo_free(r->bos[i]);
-	g_free(r->bos);
+	for (i = 0; i <= r->bos.mask; i++)
+		if (r->bos.slots[i])
+			bo_free(r->bos.slots[i]);
+	id_table_fini(&r->bos);
 
 	if (r->warnings)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
@@ -1515,6 +1503,7 @@ enum replay_status replay_destroy(struct replay *r)
 	replay_flush(r);
 	if (r->opts.mmu)
 		mmu_env_set_flush(r->opts.mmu, NULL, NULL);
+	free(r->pending);
 	free(r->obuf);
 	free(r);
 	return st;
