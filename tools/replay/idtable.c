@@ -36,7 +36,7 @@ static void place(struct id_table *t, void *obj)
 
 int id_table_insert(struct id_table *t, void *obj)
 {
-	if (2 * (t->count + 1) > t->mask + 1) {
+	if (4 * (t->count + 1) > 3 * (t->mask + 1)) {
 		void **old = t->slots;
 		size_t n = t->mask + 1, i;
 		void **grown = n <= SIZE_MAX / 2 / sizeof(*grown) ?

@@ -54,19 +54,22 @@
 
 /**
  * struct replay_bo - a buffer object of the trace
- * @base: what libgpuvm sees
+ * @mbo: what libgpuvm sees (@mbo.base; the Mali part only with --mmu)
  * @id: the trace's BO id (> 0); key of replay.bos
- * @size: size from the "bo" command (unused by the planner)
- * @declared: a "bo" command named it (a second one is EEXIST)
  * @refs: references libgpuvm holds (one per vm_bo)
+ * @declared: a "bo" command named it (a second one is EEXIST)
+ * @mali: @mbo was set up for the Mali VM
+ *
+ * The planner has no use for the "bo" command's SIZE (checked, not kept).
+ * Kept small: a trace may declare tens of thousands of BOs, and the tool's
+ * peak memory is mostly these (bench/README.md).
  */
 struct replay_bo {
 	struct gpuvm_mali_bo mbo;
 	uint64_t id;
-	uint64_t size;
+	unsigned int refs;
 	bool declared;
 	bool mali;
-	unsigned long refs;
 };
 
 /** struct replay_vm - the VM, with the proof that vm_free ran */
@@ -1082,7 +1085,6 @@ static enum replay_status cmd_bo(struct replay *r, const struct trace_line *l)
 		return REPLAY_OK;
 	}
 	bo->declared = true;
-	bo->size = size;
 	print_line(r, "ok");
 	return REPLAY_OK;
 }
@@ -1481,7 +1483,7 @@ enum replay_status replay_destroy(struct replay *r)
 		struct replay_bo *bo = r->bos.slots[i];
 
 		if (bo && bo->refs)
-			st = internal_error(r, "BO %" PRIu64 " still has %lu references at the end",
+			st = internal_error(r, "BO %" PRIu64 " still has %u references at the end",
 					    bo->id, bo->refs);
 	}
 	for (i = 0; i <= r->bos.mask; i++)
