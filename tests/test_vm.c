@@ -815,6 +815,37 @@ START_TEST(test_for_each_va_walk)
 		for (chain = t.vm.tree.first, k = 0; k < n / 2; k++)
 			chain = gpuvm_va_next(chain);
 		ck_assert_ptr_eq(va, chain);
+
+		/*
+		 * Range walks against gpuvm_va_find_first() and the next
+		 * links, empty, crossed and wrapped ranges included.
+		 */
+		for (k = 0; k < 20; k++) {
+			uint64_t s = (uint64_t)rand_r(&seed) % 0x260000;
+			uint64_t e = s + (uint64_t)rand_r(&seed) % 0x40000;
+
+			if (k == 0)
+				e = s;
+			else if (k == 1)
+				e = s / 2;
+			else if (k == 2)
+				e = 0;
+			else if (k == 3)
+				s = 0;
+			chain = gpuvm_va_find_first(&t.vm, s, e - s);
+			m = 0;
+			gpuvm_for_each_va_range(va, &t.vm, s, e) {
+				ck_assert_ptr_eq(va, chain);
+				chain = gpuvm_va_next(chain);
+				m++;
+			}
+			/* the cursor stops where the links do */
+			if (m)
+				ck_assert_ptr_eq(va, chain);
+			else
+				ck_assert(!chain || chain->addr >= e);
+			ck_assert(!va || va->addr >= e);
+		}
 	}
 	ts_vm_drain(&t.vm);
 	gpuvm_put(&t.vm);

@@ -885,6 +885,36 @@ gpuvm_va_walk_start_(struct gpuvm_va_walk_ *w, const struct gpuvm_tree *t)
 }
 
 /**
+ * gpuvm_va_walk_from_() - private: @w at the first VA of @t ending above
+ * @addr (NULL: none)
+ * @w: the walk
+ * @t: the tree
+ * @addr: the address
+ *
+ * The descent records each VA it goes left of: storing always and counting
+ * only those keeps the search free of a branch on the direction.
+ *
+ * Returns: @w.
+ */
+static inline struct gpuvm_va_walk_ *
+gpuvm_va_walk_from_(struct gpuvm_va_walk_ *w, const struct gpuvm_tree *t,
+		    uint64_t addr)
+{
+	struct gpuvm_va *n = t->root;
+
+	w->depth = 0;
+	while (n && w->depth < GPUVM_TREE_MAX_HEIGHT) {
+		const int right = n->addr + n->range <= addr;
+
+		w->up[w->depth] = n;
+		w->depth += !right;
+		n = n->node.child[right];
+	}
+	w->cur = w->depth ? w->up[--w->depth] : NULL;
+	return w;
+}
+
+/**
  * gpuvm_va_walk_next_() - private: @w to the next VA in address order
  * @w: the walk, not at the end
  */
@@ -933,15 +963,23 @@ static inline void gpuvm_va_walk_next_(struct gpuvm_va_walk_ *w)
 
 /**
  * gpuvm_for_each_va_range() - the VAs intersecting [@start, @end), in address
- * order; the body must not remove @va
+ * order; the body must not change the tree (no VA inserted or removed)
  * @va: a struct gpuvm_va pointer, the cursor
- * @vm: the struct gpuvm
- * @start: first address of the range
- * @end: end of the range (exclusive)
+ * @vm: the struct gpuvm, evaluated once
+ * @start: first address of the range, evaluated once
+ * @end: end of the range (exclusive), evaluated at every step; as in the
+ *	kernel, an @end that wrapped to 0 visits nothing
+ *
+ * Walks as gpuvm_for_each_va() does, from the first VA ending above
+ * @start.  @va is left at the first VA at or beyond @end, or NULL.
  */
 #define gpuvm_for_each_va_range(va, vm, start, end)                        \
-	for (va = gpuvm_va_find_first(vm, start, (end) - (start));          \
-	     va && va->addr < (end); va = gpuvm_va_next(va))
+	for (struct gpuvm_va_walk_ GPUVM_CAT_(gpuvm_w_, __LINE__),           \
+	     *GPUVM_CAT_(gpuvm_wp_, __LINE__) = gpuvm_va_walk_from_(           \
+		&GPUVM_CAT_(gpuvm_w_, __LINE__), &(vm)->tree, (start));        \
+	     ((va) = GPUVM_CAT_(gpuvm_wp_, __LINE__)->cur) != NULL &&          \
+	     (va)->addr < (end);                                               \
+	     gpuvm_va_walk_next_(GPUVM_CAT_(gpuvm_wp_, __LINE__)))
 
 /**
  * gpuvm_for_each_va_range_safe() - same; the body may remove @va and insert
