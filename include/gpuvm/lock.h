@@ -15,9 +15,11 @@
  *
  *  - struct gpuvm_exec: an execution context locking a set of objects (the
  *    kernel's drm_exec).  Deadlock avoidance is wait-die: every context gets a
- *    stamp when it starts; a context that finds a lock held by an older one
- *    backs off (-EDEADLK), drops everything, waits for that lock and tries
- *    again with its old stamp, so it eventually becomes the oldest and wins.
+ *    unique stamp when it starts (a thread takes them 64 at a time, so
+ *    stamps follow the order of starts within a thread and nearly across
+ *    threads); a context that finds a lock held by an older one backs off
+ *    (-EDEADLK), drops everything, waits for that lock and tries again with
+ *    its old stamp, so it eventually becomes the oldest and wins.
  *    A context waiting on a younger holder just waits.  Waits therefore
  *    always go from older to younger and can never form a cycle.
  *

@@ -10,7 +10,29 @@
 
 #include "../core/internal.h"
 
+/*
+ * Stamps: unique, and in the order contexts start, so that a context that
+ * backs off and keeps its stamp ends up the oldest.  A thread takes them
+ * from the shared counter STAMP_BATCH at a time, so starting a context is
+ * no atomic read-modify-write on a line all threads write.  Across threads
+ * the order is then only nearly that of the starts: a context may meet at
+ * most STAMP_BATCH - 1 later contexts of another thread that are older
+ * than it, which bounds how often it can lose to them.
+ */
+#define STAMP_BATCH 64
+
 static uint64_t next_stamp = 1;
+static _Thread_local uint64_t thread_stamp, thread_stamp_end;
+
+static uint64_t stamp_take(void)
+{
+	if (thread_stamp == thread_stamp_end) {
+		thread_stamp = __atomic_fetch_add(&next_stamp, STAMP_BATCH,
+						  __ATOMIC_RELAXED);
+		thread_stamp_end = thread_stamp + STAMP_BATCH;
+	}
+	return thread_stamp++;
+}
 
 static void obj_get(struct gpuvm_bo *obj)
 {
@@ -27,7 +49,7 @@ static void obj_put(struct gpuvm_bo *obj)
 GPUVM_EXPORT void gpuvm_exec_init(struct gpuvm_exec *exec, uint32_t flags)
 {
 	exec->flags = flags;
-	exec->stamp = __atomic_fetch_add(&next_stamp, 1, __ATOMIC_RELAXED);
+	exec->stamp = stamp_take();
 	exec->objects = NULL;
 	exec->num_objects = 0;
 	exec->max_objects = 0;

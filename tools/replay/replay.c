@@ -1338,13 +1338,23 @@ static const struct command commands[] = {
 	{ "dump",     0, "",                        cmd_dump },
 };
 
+/* strcmp() == 0 for keywords of a few bytes, inline (no library call). */
+static bool same_word(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static const struct command *find_command(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].name[0] == name[0] &&
-		    !strcmp(commands[i].name, name))
+		    same_word(commands[i].name, name))
 			return &commands[i];
 	return NULL;
 }
