@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * gpuvm-replay's table of objects by id (tools/replay/idtable.c), in
- * process: lookups through growth, ids that share a home slot, the key at
- * an offset inside the object, and the two allocation failures (nothing
- * changes).
+ * process: lookups through growth of the array and of the hash table, ids
+ * that share a home slot, ids hashed before the array grew past them, the
+ * key at an offset inside the object, every object at one position, and
+ * the three allocation failures (nothing changes).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -32,10 +33,28 @@ static struct obj *fill(struct id_table *t, size_t n, uint64_t first,
 		o[i].id = first + i * stride;
 		REQ_INT(id_table_insert(t, &o[i]), 0);
 		REQ_INT(t->count, i + 1);
-		/* at most three quarters full, whatever the growth */
-		REQUIRE(4 * t->count <= 3 * (t->mask + 1));
+		/* the hash at most three quarters full, whatever the growth */
+		REQUIRE(4 * t->hashed <= 3 * (t->mask + 1));
+		/* the array within twice its bound (it doubles) */
+		REQUIRE(t->dense_len <= 2 * (2 * t->count + 64));
 	}
 	return o;
+}
+
+/* Every object at exactly one position, and the count right. */
+static void check_positions(const struct id_table *t)
+{
+	size_t i, n = 0;
+	struct obj *o;
+
+	for (i = 0; i < id_table_positions(t); i++) {
+		o = id_table_at(t, i);
+		if (!o)
+			continue;
+		REQ_PTR(id_table_lookup(t, o->id), o);
+		n++;
+	}
+	REQ_INT(n, t->count);
 }
 
 START_TEST(test_lookup_through_growth)
@@ -52,8 +71,16 @@ START_TEST(test_lookup_through_growth)
 		ck_assert_uint_eq(t.mask, 3);
 		ck_assert_ptr_null(id_table_lookup(&t, 7));
 		o = fill(&t, 5000, 1, strides[s]);
-		/* 5000 ids need 8192 slots: 4096 hold at most 3072 */
-		ck_assert_uint_eq(t.mask + 1, 8192);
+		if (strides[s] == 1) {
+			/* dense ids: all in the array, the hash untouched */
+			ck_assert_uint_eq(t.hashed, 0);
+			ck_assert_uint_eq(t.mask, 3);
+			ck_assert_uint_eq(t.dense_len, 8192);
+		} else {
+			/* id 1 in the array; 4999 hashed need 8192 slots */
+			ck_assert_uint_eq(t.hashed, 4999);
+			ck_assert_uint_eq(t.mask + 1, 8192);
+		}
 		for (i = 0; i < 5000; i++)
 			REQ_PTR(id_table_lookup(&t, o[i].id), &o[i]);
 		/* between and beyond the ids: none */
@@ -62,16 +89,47 @@ START_TEST(test_lookup_through_growth)
 				REQ_PTR(id_table_lookup(&t, o[i].id + 1), NULL);
 		ck_assert_ptr_null(id_table_lookup(&t, 0));
 		ck_assert_ptr_null(id_table_lookup(&t, UINT64_MAX));
-		/* every object in exactly one slot */
-		for (i = 0; i <= t.mask; i++)
-			if (t.slots[i])
-				REQ_PTR(id_table_lookup(&t,
-					((struct obj *)t.slots[i])->id),
-					t.slots[i]);
+		check_positions(&t);
 		id_table_fini(&t);
 		ck_assert_ptr_null(t.slots);
 		free(o);
 	}
+}
+END_TEST
+
+/*
+ * Ids hashed while beyond the array's bound stay found once the array
+ * grows past them: a lookup that finds nothing in the array asks the hash.
+ */
+START_TEST(test_hashed_then_covered)
+{
+	static struct obj o[1001];
+	struct id_table t;
+	size_t i;
+
+	ck_assert_int_eq(id_table_init(&t, offsetof(struct obj, id), 4), 0);
+	for (i = 0; i < 3; i++) {
+		o[i].id = 500 + 100 * i;	/* 500, 600, 700: hashed */
+		ck_assert_int_eq(id_table_insert(&t, &o[i]), 0);
+	}
+	ck_assert_uint_eq(t.hashed, 3);
+	for (i = 3; i < 1001; i++) {
+		/* then 1..998 without those three, into the array */
+		o[i].id = i - 2;
+		if (o[i].id == 500 || o[i].id == 600 || o[i].id == 700)
+			o[i].id += 1000;
+		ck_assert_int_eq(id_table_insert(&t, &o[i]), 0);
+	}
+	ck_assert_uint_ge(t.dense_len, 999);
+	ck_assert_uint_eq(t.count, 1001);
+	for (i = 0; i < 1001; i++)
+		REQ_PTR(id_table_lookup(&t, o[i].id), &o[i]);
+	ck_assert_ptr_null(id_table_lookup(&t, 0));
+	ck_assert_ptr_null(id_table_lookup(&t, 999));
+	ck_assert_ptr_null(id_table_lookup(&t, 1ull << 40));
+	check_positions(&t);
+	id_table_fini(&t);
+	ck_assert_ptr_null(t.dense);
 }
 END_TEST
 
@@ -91,12 +149,34 @@ START_TEST(test_allocation_failures)
 	 */
 	t.slots = &slot;
 	t.mask = (SIZE_MAX >> 3);
-	t.count = (t.mask + 1) / 4 * 3;
+	t.hashed = (t.mask + 1) / 4 * 3;
+	t.count = t.hashed;
+	t.dense = NULL;
+	t.dense_len = 0;
 	t.key = offsetof(struct obj, id);
+	o.id = UINT64_MAX;	/* far beyond the array's bound: hashed */
 	before = t;
 	ck_assert_int_eq(id_table_insert(&t, &o), -ENOMEM);
 	ck_assert_ptr_eq(t.slots, before.slots);
 	ck_assert_uint_eq(t.mask, before.mask);
+	ck_assert_uint_eq(t.count, before.count);
+	ck_assert_uint_eq(t.hashed, before.hashed);
+	ck_assert_ptr_null(t.dense);
+	ck_assert_ptr_null(slot);
+
+	/*
+	 * An array that cannot double (its byte size would not fit): the
+	 * insert of an id it should grow to cover fails, nothing changes.
+	 */
+	t.dense = &slot;
+	t.dense_len = (SIZE_MAX >> 4) + 1;
+	t.count = SIZE_MAX >> 3;
+	t.hashed = 0;
+	o.id = t.dense_len;
+	before = t;
+	ck_assert_int_eq(id_table_insert(&t, &o), -ENOMEM);
+	ck_assert_ptr_eq(t.dense, before.dense);
+	ck_assert_uint_eq(t.dense_len, before.dense_len);
 	ck_assert_uint_eq(t.count, before.count);
 	ck_assert_ptr_null(slot);
 }
@@ -108,6 +188,7 @@ int main(void)
 	TCase *tc = tcase_create("idtable");
 
 	tcase_add_test(tc, test_lookup_through_growth);
+	tcase_add_test(tc, test_hashed_then_covered);
 	tcase_add_test(tc, test_allocation_failures);
 	suite_add_tcase(s, tc);
 	return ts_run_suite(s);

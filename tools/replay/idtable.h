@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The tool's table of objects by 64-bit id: open addressing with linear
- * probing, at most three quarters full (the slots are a visible part of
- * the tool's peak memory on traces with many BOs; a hit takes about two
- * probes at that load), doubled when needed, never shrunk.  An entry
- * is a pointer to the caller's object, whose id sits at a fixed offset in
- * it (so a slot costs one pointer).  Used for the replay's BOs (replay.c)
- * and for the --mmu pre-scan's BO sizes (mmu.c).
+ * The tool's table of objects by 64-bit id.  Traces number their BOs
+ * densely from 1 as a rule (GEM handles are small integers too), so an id
+ * below about twice the number of objects is kept in an array indexed by
+ * id: a lookup is one load, with no probe that reads another object to
+ * compare its id.  Other ids go to a hash table: open addressing with
+ * linear probing, at most three quarters full, doubled when needed.
+ * Neither part ever shrinks.  An entry is a pointer to the caller's
+ * object, whose id sits at a fixed offset in it (so an entry costs one
+ * pointer).  Used for the replay's BOs (replay.c) and for the --mmu
+ * pre-scan's BO sizes (mmu.c).
  */
 #ifndef GPUVM_REPLAY_IDTABLE_H
 #define GPUVM_REPLAY_IDTABLE_H
@@ -16,14 +19,25 @@
 
 /**
  * struct id_table - objects by id
- * @slots: mask + 1 pointers to objects, NULL for a free slot
+ * @dense: @dense_len pointers, the object with id i at [i] or NULL
+ * @dense_len: ids below it may be in @dense (0: no array yet)
+ * @slots: mask + 1 pointers to the other objects, NULL for a free slot
  * @mask: slots - 1 (a power of two minus 1)
+ * @hashed: objects in @slots
  * @count: objects in the table
  * @key: offset of the object's uint64_t id in the object
+ *
+ * An id is put in @dense if it is below @dense_len, or can be made so by
+ * growing the array no further than twice the objects counted plus 64
+ * entries; else in @slots.  An object put in @slots stays there even once
+ * @dense_len passes its id.
  */
 struct id_table {
+	void **dense;
+	size_t dense_len;
 	void **slots;
 	size_t mask;
+	size_t hashed;
 	size_t count;
 	size_t key;
 };
@@ -32,14 +46,14 @@ struct id_table {
  * id_table_init() - an empty table
  * @t: the table
  * @key: offsetof() the uint64_t id in the objects it will hold
- * @slots: slots to start with (a power of two)
+ * @slots: hash slots to start with (a power of two)
  *
  * Returns: 0, or -ENOMEM (then @t holds no memory).
  */
 int id_table_init(struct id_table *t, size_t key, size_t slots);
 
 /**
- * id_table_fini() - free the slots (not the objects)
+ * id_table_fini() - free the table's memory (not the objects)
  * @t: the table
  */
 void id_table_fini(struct id_table *t);
@@ -74,12 +88,45 @@ static inline size_t id_table_home(const struct id_table *t, uint64_t id)
  */
 static inline void *id_table_lookup(const struct id_table *t, uint64_t id)
 {
-	size_t i = id_table_home(t, id);
+	size_t i;
 	void *obj;
 
+	if (id < t->dense_len) {
+		obj = t->dense[id];
+		/* (a miss there may be an id hashed before the array grew) */
+		if (obj || !t->hashed)
+			return obj;
+	} else if (!t->hashed) {
+		return NULL;
+	}
+	i = id_table_home(t, id);
 	while ((obj = t->slots[i]) && id_table_id(t, obj) != id)
 		i = (i + 1) & t->mask;
 	return obj;
+}
+
+/**
+ * id_table_positions() - how many positions id_table_at() answers for
+ * @t: the table
+ *
+ * Returns: the array's entries plus the hash slots.
+ */
+static inline size_t id_table_positions(const struct id_table *t)
+{
+	return t->dense_len + t->mask + 1;
+}
+
+/**
+ * id_table_at() - what position @i holds: each object is at exactly one
+ * position below id_table_positions()
+ * @t: the table
+ * @i: the position
+ *
+ * Returns: the object there, or NULL.
+ */
+static inline void *id_table_at(const struct id_table *t, size_t i)
+{
+	return i < t->dense_len ? t->dense[i] : t->slots[i - t->dense_len];
 }
 
 #endif

@@ -298,9 +298,9 @@ static int prescan(struct mmu_env *env, const char *trace, size_t len)
 			       sizeof(*env->bo_order));
 	if (!env->bo_order)
 		return -ENOMEM;
-	for (i = 0; i <= env->bos.mask; i++)
-		if (env->bos.slots[i])
-			env->bo_order[k++] = env->bos.slots[i];
+	for (i = 0; i < id_table_positions(&env->bos); i++)
+		if (id_table_at(&env->bos, i))
+			env->bo_order[k++] = id_table_at(&env->bos, i);
 	qsort(env->bo_order, k, sizeof(*env->bo_order), cmp_id);
 	return 0;
 }
@@ -616,8 +616,8 @@ static void env_free(struct mmu_env *env)
 	gpuvm_mali_mmu_destroy(env->mmu);
 	gpuvm_mali_sim_destroy(env->sim);
 	gpuvm_mali_uio_close(env->uio);
-	for (i = 0; env->bos.slots && i <= env->bos.mask; i++)
-		free(env->bos.slots[i]);
+	for (i = 0; env->bos.slots && i < id_table_positions(&env->bos); i++)
+		free(id_table_at(&env->bos, i));
 	id_table_fini(&env->bos);
 	free(env->bo_order);
 	free(env);

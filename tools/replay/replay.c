@@ -1489,16 +1489,16 @@ enum replay_status replay_destroy(struct replay *r)
 					    refs);
 	}
 
-	for (i = 0; i <= r->bos.mask; i++) {
-		struct replay_bo *bo = r->bos.slots[i];
+	for (i = 0; i < id_table_positions(&r->bos); i++) {
+		struct replay_bo *bo = id_table_at(&r->bos, i);
 
 		if (bo && bo->refs)
 			st = internal_error(r, "BO %" PRIu64 " still has %u references at the end",
 					    bo->id, bo->refs);
 	}
-	for (i = 0; i <= r->bos.mask; i++)
-		if (r->bos.slots[i])
-			bo_free(r->bos.slots[i]);
+	for (i = 0; i < id_table_positions(&r->bos); i++)
+		if (id_table_at(&r->bos, i))
+			bo_free(id_table_at(&r->bos, i));
 	id_table_fini(&r->bos);
 
 	if (r->warnings)
