@@ -100,8 +100,6 @@ struct list_ctx {
  * helpers recognise it and build each op in place on the list.
  */
 static const struct gpuvm_ops list_steps;
-/* The locking form's step table (it only reads the tree, as list_steps). */
-static const struct gpuvm_ops lock_steps;
 
 /* --- emitting one op ----------------------------------------------------- */
 
@@ -323,33 +321,6 @@ static int sm_map_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 
 /* Plan an unmap of [ua, ua + ur) (docs/semantics.md, 2.3): every VA it
  * touches, no stop. */
-/* The unmap walk's step for @va, inside or across [ua, ue). */
-static inline int sm_unmap_step(const struct gpuvm_ops *fn, void *priv,
-				struct gpuvm_va *va, uint64_t ua, uint64_t ue)
-{
-	const uint64_t a = va->addr, e = a + va->range, of = va->offset;
-	struct gpuvm_op_map p, n;
-	bool has_prev = a < ua, has_next = e > ue;
-
-	if (has_prev)
-		p = piece(a, ua - a, va->obj, of);
-	if (has_next)
-		n = piece(ue, e - ue, va->obj, of + (ue - a));
-
-	if (has_prev || has_next)
-		return emit_remap(fn, priv, has_prev ? &p : NULL,
-				  has_next ? &n : NULL, va, false);
-	return emit_unmap(fn, priv, va, false);
-}
-
-/*
- * Plan an unmap of [ua, ua + ur).  The op-list and locking forms leave the
- * tree alone while walking, so they walk as gpuvm_for_each_va_range()
- * does, with a stack instead of climbing parent links (an unmap of many
- * VAs mispredicted about two branches per VA climbing).  A driver's steps
- * change the tree as they go: that walk looks each successor up in the
- * tree as it is then.
- */
 static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 			 void *priv, uint64_t ua, uint64_t ur)
 {
@@ -360,22 +331,23 @@ static int sm_unmap_walk(struct gpuvm *vm, const struct gpuvm_ops *fn,
 	if (ur == 0 || !gpuvm_range_valid_(vm, ua, ur))
 		return -EINVAL;
 
-	if (fn == &list_steps || fn == &lock_steps) {
-		struct gpuvm_va_walk_ w;
-
-		for (gpuvm_va_walk_from_(&w, &vm->tree, ua);
-		     (va = w.cur) && va->addr < ue; gpuvm_va_walk_next_(&w)) {
-			ret = sm_unmap_step(fn, priv, va, ua, ue);
-			if (ret)
-				return ret;
-		}
-		return 0;
-	}
-
 	plan_for_each_va_safe(va, next,
 			      gpuvm_tree_first_ending_after_branchy(&vm->tree, ua),
 			      ue) {
-		ret = sm_unmap_step(fn, priv, va, ua, ue);
+		const uint64_t a = va->addr, e = a + va->range, of = va->offset;
+		struct gpuvm_op_map p, n;
+		bool has_prev = a < ua, has_next = e > ue;
+
+		if (has_prev)
+			p = piece(a, ua - a, va->obj, of);
+		if (has_next)
+			n = piece(ue, e - ue, va->obj, of + (ue - a));
+
+		if (has_prev || has_next)
+			ret = emit_remap(fn, priv, has_prev ? &p : NULL,
+					 has_next ? &n : NULL, va, false);
+		else
+			ret = emit_unmap(fn, priv, va, false);
 		if (ret)
 			return ret;
 	}
