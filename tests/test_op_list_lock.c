@@ -127,18 +127,38 @@ static void by_list(struct locked *l, uint32_t flags,
 	take(l, &exec, ret, map_obj);
 }
 
+/* A random range of pages [*a, *a + *n), at most @max_len long. */
+static void random_range(uint64_t *a, uint64_t *n, unsigned int max_len)
+{
+	*a = rnd(NPAGES);
+	*n = 1 + rnd(max_len);
+	if (*a + *n > NPAGES)
+		*n = NPAGES - *a;
+}
+
+/* Lock from @list (then cleared) and expect what @want locked. */
+static void expect_list_locks(struct gpuvm *vm, const struct locked *want,
+			      uint32_t flags, struct gpuvm_op_list *list,
+			      struct gpuvm_bo *map_obj)
+{
+	struct locked ops;
+
+	by_list(&ops, flags, list, map_obj);
+	gpuvm_op_list_clear(vm, list);
+	expect_same(want, &ops);
+}
+
 static void check_map(struct fixture *f, uint32_t flags)
 {
 	struct gpuvm *vm = &f->t.vm;
-	uint64_t a = rnd(NPAGES), n = 1 + rnd(24);
 	struct gpuvm_map_req req;
 	struct gpuvm_op_list list;
 	struct gpuvm_exec exec;
-	struct locked walk, ops;
+	struct locked walk;
+	uint64_t a, n;
 	int ret;
 
-	if (a + n > NPAGES)
-		n = NPAGES - a;
+	random_range(&a, &n, 24);
 	memset(&req, 0, sizeof(req));
 	req.map.addr = a * PG;
 	req.map.range = n * PG;
@@ -152,22 +172,19 @@ static void check_map(struct fixture *f, uint32_t flags)
 	take(&walk, &exec, ret, req.map.obj);
 
 	ck_assert_int_eq(gpuvm_sm_map_ops_create(vm, &req, &list), 0);
-	by_list(&ops, flags, &list, req.map.obj);
-	gpuvm_op_list_clear(vm, &list);
-	expect_same(&walk, &ops);
+	expect_list_locks(vm, &walk, flags, &list, req.map.obj);
 }
 
 static void check_unmap(struct fixture *f, uint32_t flags)
 {
 	struct gpuvm *vm = &f->t.vm;
-	uint64_t a = rnd(NPAGES), n = 1 + rnd(40);
 	struct gpuvm_op_list list;
 	struct gpuvm_exec exec;
-	struct locked walk, ops;
+	struct locked walk;
+	uint64_t a, n;
 	int ret;
 
-	if (a + n > NPAGES)
-		n = NPAGES - a;
+	random_range(&a, &n, 40);
 	gpuvm_exec_init(&exec, flags);
 	do {
 		ret = gpuvm_sm_unmap_exec_lock(vm, &exec, a * PG, n * PG);
@@ -176,24 +193,21 @@ static void check_unmap(struct fixture *f, uint32_t flags)
 
 	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(vm, a * PG, n * PG, &list),
 			 0);
-	by_list(&ops, flags, &list, NULL);
-	gpuvm_op_list_clear(vm, &list);
-	expect_same(&walk, &ops);
+	expect_list_locks(vm, &walk, flags, &list, NULL);
 }
 
 /* Prefetch: the object of every VA in the range, in address order. */
 static void check_prefetch(struct fixture *f, uint32_t flags)
 {
 	struct gpuvm *vm = &f->t.vm;
-	uint64_t a = rnd(NPAGES), n = 1 + rnd(40);
 	struct gpuvm_op_list list;
 	struct gpuvm_exec exec;
-	struct locked scan, ops;
+	struct locked scan;
 	struct gpuvm_va *va;
+	uint64_t a, n;
 	int ret = 0;
 
-	if (a + n > NPAGES)
-		n = NPAGES - a;
+	random_range(&a, &n, 40);
 	gpuvm_exec_init(&exec, flags);
 	gpuvm_for_each_va_range(va, vm, a * PG, (a + n) * PG) {
 		if (va->obj && !ret)
@@ -203,9 +217,7 @@ static void check_prefetch(struct fixture *f, uint32_t flags)
 
 	ck_assert_int_eq(gpuvm_prefetch_ops_create(vm, a * PG, n * PG, &list),
 			 0);
-	by_list(&ops, flags, &list, NULL);
-	gpuvm_op_list_clear(vm, &list);
-	expect_same(&scan, &ops);
+	expect_list_locks(vm, &scan, flags, &list, NULL);
 }
 
 START_TEST(test_op_list_lock_random)
