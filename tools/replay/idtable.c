@@ -62,7 +62,9 @@ static int dense_cover(struct id_table *t, uint64_t id)
 		return 0;
 	while (len <= id)
 		len *= 2;
-	grown = calloc(len, sizeof(*grown));
+	/* (a byte size beyond size_t is refused before calloc() sees it) */
+	grown = len <= SIZE_MAX / sizeof(*grown) ?
+		calloc(len, sizeof(*grown)) : NULL;
 	if (!grown)
 		return -ENOMEM;
 	if (t->dense_len)
