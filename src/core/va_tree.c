@@ -26,11 +26,9 @@
 #define R 1
 
 /*
- * An AVL tree of height h holds at least F(h+2) - 1 nodes (Fibonacci), so a
- * height of 92 would need more nodes than fit in a 64-bit address space of
- * 96-byte VAs.  Only the checker needs the bound.
+ * The checker's bound on the depth is GPUVM_TREE_MAX_HEIGHT (core.h), the
+ * one the iteration macros' stack is sized by.
  */
-#define GPUVM_TREE_MAX_DEPTH 92
 
 static inline struct gpuvm_va *child(const struct gpuvm_va *n, int side)
 {
@@ -518,8 +516,8 @@ static int check_subtree(const struct gpuvm_va *n, const struct gpuvm_va *parent
 
 	if (!n || s->err)
 		return 0;
-	if (depth >= GPUVM_TREE_MAX_DEPTH) {
-		gpuvm_warn("tree deeper than %d levels", GPUVM_TREE_MAX_DEPTH);
+	if (depth >= GPUVM_TREE_MAX_HEIGHT) {
+		gpuvm_warn("tree deeper than %d levels", GPUVM_TREE_MAX_HEIGHT);
 		s->err = -EUCLEAN;
 		return 0;
 	}
