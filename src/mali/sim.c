@@ -161,20 +161,13 @@ struct sim_chunk *gpuvm_sim_chunk_back(struct gpuvm_mali_sim *sim,
 	return c;
 }
 
-/* Make the CPU's stores to line @line (of @c) visible to the GPU. */
-static void sim_publish_line(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
-			     uint64_t line)
+/* The bits of dirty-map word @w that lines @first..@last cover. */
+static inline uint64_t sim_lines_mask(uint64_t w, uint64_t first, uint64_t last)
 {
-	uint64_t bit = 1ull << (line % 64);
+	uint64_t lo = w == first / 64 ? first % 64 : 0;
+	uint64_t hi = w == last / 64 ? last % 64 : 63;
 
-	if (!(c->dirty[line / 64] & bit))
-		return;
-	memcpy(&c->mem[line * SIM_LINE_ENTRIES], &c->cpu[line * SIM_LINE_ENTRIES],
-	       SIM_LINE_BYTES);
-	c->dirty[line / 64] &= ~bit;
-	sim->pending_lines--;
-	if (!--c->ndirty)
-		gpuvm_list_del(&c->dirty_link);
+	return (~0ull >> (63 - hi)) & (~0ull << lo);
 }
 
 /*
@@ -185,13 +178,11 @@ static void sim_publish_line(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 static void sim_publish_lines(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 			      uint64_t first, uint64_t last)
 {
-	uint64_t w, lo, hi, bits, run, start, n;
+	uint64_t w, bits, run, start, n;
 	const bool listed = c->ndirty != 0;
 
 	for (w = first / 64; w <= last / 64 && c->ndirty; w++) {
-		lo = w == first / 64 ? first % 64 : 0;
-		hi = w == last / 64 ? last % 64 : 63;
-		bits = c->dirty[w] & (~0ull >> (63 - hi)) & (~0ull << lo);
+		bits = c->dirty[w] & sim_lines_mask(w, first, last);
 		while (bits) {
 			start = (uint64_t)__builtin_ctzll(bits);
 			run = bits >> start;
@@ -216,12 +207,9 @@ static void sim_publish_all(struct gpuvm_mali_sim *sim)
 		struct sim_chunk *c = gpuvm_list_first_entry(&sim->dirty_chunks,
 							     struct sim_chunk,
 							     dirty_link);
-		unsigned int w;
 
-		for (w = 0; w < SIM_CHUNK_LINES / 64; w++)
-			while (c->dirty[w])
-				sim_publish_line(sim, c, w * 64 +
-						 (uint64_t)__builtin_ctzll(c->dirty[w]));
+		/* (takes @c off the list once its last line is published) */
+		sim_publish_lines(sim, c, 0, SIM_CHUNK_LINES - 1);
 	}
 }
 
@@ -400,14 +388,12 @@ static void sim_frame_rewrite(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 void gpuvm_sim_mark_pending(struct gpuvm_mali_sim *sim, struct sim_chunk *c,
 		      uint64_t first, uint64_t last)
 {
-	uint64_t w, lo, hi, fresh;
+	uint64_t w, fresh;
 	unsigned int n;
 
 	/* A dirty-map word at a time: the lines not pending yet become so. */
 	for (w = first / 64; w <= last / 64; w++) {
-		lo = w == first / 64 ? first % 64 : 0;
-		hi = w == last / 64 ? last % 64 : 63;
-		fresh = (~0ull >> (63 - hi)) & (~0ull << lo) & ~c->dirty[w];
+		fresh = sim_lines_mask(w, first, last) & ~c->dirty[w];
 		if (!fresh)
 			continue;
 		n = (unsigned int)__builtin_popcountll(fresh);
