@@ -547,18 +547,38 @@ static int lock_step_map(struct gpuvm_op *op, void *priv)
 	return 0;
 }
 
+/*
+ * Lock, in @exec, the object of the VA @op removes (REMAP, UNMAP) or names
+ * (PREFETCH); nothing for the other ops or a VA without object.
+ */
+static int lock_op_va_obj(struct gpuvm_exec *exec, const struct gpuvm_op *op)
+{
+	const struct gpuvm_va *va;
+
+	switch (op->type) {
+	case GPUVM_OP_REMAP:
+		va = op->remap.unmap->va;
+		break;
+	case GPUVM_OP_UNMAP:
+		va = op->unmap.va;
+		break;
+	case GPUVM_OP_PREFETCH:
+		va = op->prefetch.va;
+		break;
+	default:
+		return 0;
+	}
+	return va->obj ? gpuvm_exec_lock_obj(exec, va->obj) : 0;
+}
+
 static int lock_step_remap(struct gpuvm_op *op, void *priv)
 {
-	struct gpuvm_bo *obj = op->remap.unmap->va->obj;
-
-	return obj ? gpuvm_exec_lock_obj(priv, obj) : 0;
+	return lock_op_va_obj(priv, op);
 }
 
 static int lock_step_unmap(struct gpuvm_op *op, void *priv)
 {
-	struct gpuvm_bo *obj = op->unmap.va->obj;
-
-	return obj ? gpuvm_exec_lock_obj(priv, obj) : 0;
+	return lock_op_va_obj(priv, op);
 }
 
 static const struct gpuvm_ops lock_steps = {
@@ -602,7 +622,6 @@ GPUVM_EXPORT int gpuvm_op_list_exec_lock(struct gpuvm_exec *exec,
 					 const struct gpuvm_op_list *list)
 {
 	const struct gpuvm_op *op;
-	struct gpuvm_bo *obj;
 	int ret;
 
 	gpuvm_op_list_for_each(op, list) {
@@ -613,25 +632,9 @@ GPUVM_EXPORT int gpuvm_op_list_exec_lock(struct gpuvm_exec *exec,
 			return ret;
 	}
 	gpuvm_op_list_for_each(op, list) {
-		switch (op->type) {
-		case GPUVM_OP_REMAP:
-			obj = op->remap.unmap->va->obj;
-			break;
-		case GPUVM_OP_UNMAP:
-			obj = op->unmap.va->obj;
-			break;
-		case GPUVM_OP_PREFETCH:
-			obj = op->prefetch.va->obj;
-			break;
-		default:
-			obj = NULL;
-			break;
-		}
-		if (obj) {
-			ret = gpuvm_exec_lock_obj(exec, obj);
-			if (ret)
-				return ret;
-		}
+		ret = lock_op_va_obj(exec, op);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
