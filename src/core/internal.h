@@ -134,7 +134,7 @@ static inline void gpuvm_bo_list_lock(const struct gpuvm *vm,
 				      struct gpuvm_bo_list *l)
 {
 	if (!(vm->flags & GPUVM_RESV_PROTECTED))
-		(void)gpuvm_lw_lock(&l->lock, GPUVM_LW_LOCKED, 0);
+		gpuvm_lw_lock_plain(&l->lock);
 }
 
 static inline void gpuvm_bo_list_unlock(const struct gpuvm *vm,

@@ -51,7 +51,7 @@ static struct gpuvm_vm_bo *walk_next(struct gpuvm_bo_list *l,
 
 	walk_put(prev);
 
-	(void)gpuvm_lw_lock(&l->lock, GPUVM_LW_LOCKED, 0);
+	gpuvm_lw_lock_plain(&l->lock);
 	if (!l->local_list)
 		l->local_list = local;
 	else if (l->local_list != local)
@@ -81,7 +81,7 @@ static struct gpuvm_vm_bo *walk_next(struct gpuvm_bo_list *l,
 
 static void walk_end(struct gpuvm_bo_list *l, struct gpuvm_list *local)
 {
-	(void)gpuvm_lw_lock(&l->lock, GPUVM_LW_LOCKED, 0);
+	gpuvm_lw_lock_plain(&l->lock);
 	/* Visited elements go back in front, in the order visited. */
 	gpuvm_list_splice_tail_init(local, &l->list);
 	gpuvm_list_splice_tail_init(&l->list, local);

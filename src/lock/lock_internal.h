@@ -75,6 +75,12 @@ static inline int gpuvm_lw_lock(uint64_t *word, uint64_t want, uint64_t stamp)
 	return gpuvm_lw_lock_contended(word, want, stamp, cur);
 }
 
+/* Take @word as a plain lock (no context, no stamp), waiting as long as needed. */
+static inline void gpuvm_lw_lock_plain(uint64_t *word)
+{
+	(void)gpuvm_lw_lock(word, GPUVM_LW_LOCKED, 0);
+}
+
 /* Release: one exchange; the bucket only if someone may be waiting. */
 static inline void gpuvm_lw_unlock(uint64_t *word)
 {

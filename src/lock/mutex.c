@@ -22,7 +22,7 @@ const void *gpuvm_thread_token(void)
 
 static void default_lock(struct gpuvm_lock *l)
 {
-	(void)gpuvm_lw_lock(&l->state, GPUVM_LW_LOCKED, 0);
+	gpuvm_lw_lock_plain(&l->state);
 	__atomic_store_n(&l->owner, (const void *)&thread_token, __ATOMIC_RELAXED);
 }
 
