@@ -25,11 +25,6 @@
 #define L 0
 #define R 1
 
-/*
- * The checker's bound on the depth is GPUVM_TREE_MAX_HEIGHT (core.h), the
- * one the iteration macros' stack is sized by.
- */
-
 static inline struct gpuvm_va *child(const struct gpuvm_va *n, int side)
 {
 	return n->node.child[side];

@@ -272,15 +272,15 @@ static int prescan(struct mmu_env *env, const char *trace, size_t len)
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		if (n >= room) {
-			char *grown = realloc(copy, n + 1 > 2 * room ?
-						    n + 1 : 2 * room);
+			size_t want = n + 1 > 2 * room ? n + 1 : 2 * room;
+			char *grown = realloc(copy, want);
 
 			if (!grown) {
 				ret = -ENOMEM;
 				break;
 			}
 			copy = grown;
-			room = n + 1 > 2 * room ? n + 1 : 2 * room;
+			room = want;
 		}
 		memcpy(copy, p, n);
 		copy[n] = '\0';
