@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1494,8 +1495,11 @@ static const struct gpuvm_ops first_op_ops = {
  * Without op hooks a list's first two ops live in the list and the rest in
  * four blocks of 7, then blocks of 14, 28, ... ops, up to 224: an unmap of
  * 700 VAs takes 11 allocations (2 + 4 * 7 + 14 + 28 + 56 + 112 + 3 * 224 >=
- * 700), keeps the ops in plan order, and clearing frees every block; a
- * one-op plan allocates nothing.
+ * 700) and keeps the ops in plan order.  Clearing, even after a failure,
+ * frees every block but the largest, which the VM keeps as its spare if it
+ * holds more than 7; the next long list takes it after its blocks of 7
+ * (with a spare of 224: 2 + 4 * 7 + 224 + 2 * 224 >= 700, 6 allocations),
+ * and the VM frees it when it goes.  A one-op plan allocates nothing.
  */
 START_TEST(test_op_list_blocks)
 {
@@ -1514,36 +1518,56 @@ START_TEST(test_op_list_blocks)
 		ck_assert_int_eq(gpuvm_va_insert(&t.vm, vas[i]), 0);
 	}
 	live = ts_alloc_live();
-	calls = ts_alloc_calls();
-	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list), 0);
-	ck_assert_uint_eq(ts_alloc_calls() - calls, 11);
-	ck_assert_int_eq(list_len(&list), 700);
-	i = 0;
-	gpuvm_op_list_for_each(op, &list) {
-		ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
-		ck_assert_ptr_eq(op->unmap.va, vas[i]);
-		ck_assert(!op->unmap.keep);
-		i++;
-	}
-	gpuvm_op_list_clear(&t.vm, &list);
-	ck_assert(gpuvm_list_empty(&list.ops));
-	ck_assert_ptr_null(list.blocks);
-	ck_assert_int_eq(ts_alloc_live(), live);
+	ck_assert_ptr_null(t.vm.op_block_spare);
 
 	/* the 5th (14 ops) and 11th (224) fail: nothing of the list survives */
 	ts_alloc_fail_at(5, 0);
 	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list),
 			 -ENOMEM);
 	ck_assert(gpuvm_list_empty(&list.ops));
+	ck_assert_ptr_null(t.vm.op_block_spare);	/* blocks of 7 only */
 	ck_assert_int_eq(ts_alloc_live(), live);
 	ts_alloc_fail_at(11, 0);
 	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list),
 			 -ENOMEM);
 	ck_assert(gpuvm_list_empty(&list.ops));
-	ck_assert_int_eq(ts_alloc_live(), live);
+	/* a block of 224 ops (the 9th or 10th) stays as the spare */
+	ck_assert_ptr_nonnull(t.vm.op_block_spare);
+	ck_assert_int_eq(ts_alloc_live(), live + 1);
 	ts_alloc_fail_at(0, 0);
 
-	/* one op: nothing allocated */
+	/* With that spare: 4 * 7, the spare, 2 * 224: 6 allocations. */
+	for (int round = 0; round < 3; round++) {
+		calls = ts_alloc_calls();
+		ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23,
+							   &list), 0);
+		ck_assert_uint_eq(ts_alloc_calls() - calls, 6);
+		ck_assert_ptr_null(t.vm.op_block_spare);
+		ck_assert_int_eq(list_len(&list), 700);
+		i = 0;
+		gpuvm_op_list_for_each(op, &list) {
+			ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
+			ck_assert_ptr_eq(op->unmap.va, vas[i]);
+			ck_assert(!op->unmap.keep);
+			i++;
+		}
+		gpuvm_op_list_clear(&t.vm, &list);
+		ck_assert(gpuvm_list_empty(&list.ops));
+		ck_assert_ptr_null(list.blocks);
+		ck_assert_ptr_nonnull(t.vm.op_block_spare);
+		ck_assert_int_eq(ts_alloc_live(), live + 1);
+	}
+
+	/* with the spare taken, the 6th allocation (the last 224) fails */
+	ts_alloc_fail_at(6, 0);
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 1 << 23, &list),
+			 -ENOMEM);
+	ts_alloc_fail_at(0, 0);
+	ck_assert(gpuvm_list_empty(&list.ops));
+	ck_assert_ptr_nonnull(t.vm.op_block_spare);	/* back in its slot */
+	ck_assert_int_eq(ts_alloc_live(), live + 1);
+
+	/* one op: nothing allocated, the spare untouched */
 	calls = ts_alloc_calls();
 	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 0x1000, &list), 0);
 	ck_assert_int_eq(list_len(&list), 1);
@@ -1552,10 +1576,86 @@ START_TEST(test_op_list_blocks)
 	ck_assert_uint_eq(ts_alloc_calls(), calls);
 	gpuvm_op_list_clear(&t.vm, &list);
 	ck_assert_int_eq(list.inline_used, 0);
+	ck_assert_int_eq(ts_alloc_live(), live + 1);
+
+	/* a list of 20 ops uses blocks of 7 only and leaves the spare be */
+	calls = ts_alloc_calls();
+	ck_assert_int_eq(gpuvm_sm_unmap_ops_create(&t.vm, 0, 0x1000 * 40,
+						   &list), 0);
+	ck_assert_int_eq(list_len(&list), 20);
+	ck_assert_uint_eq(ts_alloc_calls() - calls, 3);
+	gpuvm_op_list_clear(&t.vm, &list);
+	ck_assert_ptr_nonnull(t.vm.op_block_spare);
+	ck_assert_int_eq(ts_alloc_live(), live + 1);
 
 	ts_vm_drain(&t.vm);
 	gpuvm_put(&t.vm);
+	/* the VM freed its spare */
+	ck_assert_int_eq(ts_alloc_live(), live);
 	ts_alloc_uninstall();
+}
+END_TEST
+
+/*
+ * The spare block under threads: each thread plans under the VM's lock (a
+ * mutex here, as the planner requires) but clears its list after dropping
+ * it, so takes and returns of the spare race.  Every list still holds
+ * exactly its ops, and nothing leaks (the sanitizer and valgrind runs check
+ * the memory, ThreadSanitizer the slot).
+ */
+#define SPARE_VAS 300
+#define SPARE_ROUNDS 200
+
+struct spare_worker {
+	struct gpuvm *vm;
+	pthread_mutex_t *lock;
+	int bad;
+};
+
+static void *spare_worker_fn(void *arg)
+{
+	struct spare_worker *w = arg;
+	struct gpuvm_op_list list;
+	int i, ret;
+
+	for (i = 0; i < SPARE_ROUNDS; i++) {
+		/* every other round a shorter list: blocks of several sizes */
+		uint64_t range = (i & 1) ? 0x1000 * 2 * 100 : 0x1000 * 2 * SPARE_VAS;
+
+		pthread_mutex_lock(w->lock);
+		ret = gpuvm_prefetch_ops_create(w->vm, 0, range, &list);
+		pthread_mutex_unlock(w->lock);
+		if (ret || list_len(&list) != (int)(range / 0x2000))
+			w->bad++;
+		gpuvm_op_list_clear(w->vm, &list);
+	}
+	return NULL;
+}
+
+START_TEST(test_op_list_spare_threads)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct spare_worker w[2];
+	pthread_t th[2];
+	struct ts_vm t;
+	int i;
+
+	ts_vm_init(&t, 0, 1 << 23, 0, 0, NULL);
+	for (i = 0; i < SPARE_VAS; i++)
+		ck_assert_int_eq(gpuvm_va_insert(&t.vm,
+			ts_va_new(0x2000 * (uint64_t)i, 0x1000, NULL, 0)), 0);
+	for (i = 0; i < 2; i++) {
+		w[i] = (struct spare_worker){ .vm = &t.vm, .lock = &lock };
+		ck_assert_int_eq(pthread_create(&th[i], NULL, spare_worker_fn,
+						&w[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_int_eq(w[i].bad, 0);
+	}
+	ck_assert_ptr_nonnull(t.vm.op_block_spare);
+	ts_vm_drain(&t.vm);
+	gpuvm_put(&t.vm);
 }
 END_TEST
 
@@ -1933,6 +2033,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(tc, test_prefetch);
 	tcase_add_test(tc, test_remap_to_unmap_range);
 	tcase_add_test(tc, test_op_list_blocks);
+	tcase_add_test(tc, test_op_list_spare_threads);
 	tcase_add_test(tc, test_op_list_blocks_uninit);
 	tcase_add_test(tc, test_op_list_clear_op_free);
 	tcase_add_test(tc, test_op_list_clear_op_alloc);

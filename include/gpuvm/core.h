@@ -308,9 +308,13 @@ struct gpuvm_op_block;
  * GPUVM_OP_LIST_INLINE live inside it (most plans have one or two ops, so
  * planning them allocates nothing), the rest in blocks the library
  * allocates for the list (four blocks of 7 ops, then twice as many per
- * block up to 224, so a long list takes few allocations).  Such ops are freed only by
- * gpuvm_op_list_clear(), and the list must not be moved or copied while it
- * holds any (its list head points into it anyway).
+ * block up to 224, so a long list takes few allocations).  Past the blocks
+ * of 7 a list first takes the VM's spare block: gpuvm_op_list_clear()
+ * keeps the largest block of a long list for the next one instead of
+ * freeing it (the VM frees it when it goes), so a driver that keeps
+ * planning long lists stops allocating their larger blocks.  Such ops are
+ * freed only by gpuvm_op_list_clear(), and the list must not be moved or
+ * copied while it holds any (its list head points into it anyway).
  */
 struct gpuvm_op_list {
 	struct gpuvm_list ops;	/**< struct gpuvm_op, linked by gpuvm_op.link */
@@ -444,6 +448,8 @@ struct gpuvm {
 	struct gpuvm_bo_list extobj;	/**< vm_bos of external objects */
 	struct gpuvm_bo_list evict;	/**< vm_bos needing validation */
 	struct gpuvm_vm_bo *bo_defer;	/**< private: zombies (lock-free stack) */
+	/** @op_block_spare: private: op storage kept for the next long list */
+	struct gpuvm_op_block *op_block_spare;
 	struct gpuvm_bo own_r_obj;	/**< private: r_obj if none was given */
 };
 

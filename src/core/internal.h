@@ -34,6 +34,9 @@ void gpuvm_warn_func(const char *func, const char *fmt, ...)
  */
 void *gpuvm_alloc_uninit(size_t size);
 
+/* Free the VM's spare op block (planner.c), at teardown. */
+void gpuvm_op_block_spare_free(struct gpuvm *vm);
+
 /* --- VA tree (va_tree.c); no validation, no reference counting --------- */
 
 /*

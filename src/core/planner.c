@@ -38,6 +38,49 @@ struct gpuvm_op_block {
 	struct gpuvm_op ops[];
 };
 
+/*
+ * The VM keeps one spare block (gpuvm.op_block_spare).  A list that outgrows
+ * its small blocks takes it instead of allocating larger ones, and
+ * gpuvm_op_list_clear() hands the list's largest block back instead of
+ * freeing it.  A driver that prefetches or unmaps ranges of hundreds of VAs
+ * over and over then plans them with the small blocks only, which glibc's
+ * per-thread cache serves: before, each such list also allocated blocks of
+ * 14 to 112 ops, which glibc carved from the top of a fragmented heap, page
+ * faults included, about a tenth of gpuvm-replay's time (bench/README.md).
+ * The slot is swapped atomically: lists of one VM may be cleared from
+ * several threads at once, and clearing holds no lock.
+ */
+static struct gpuvm_op_block *op_block_take_spare(struct gpuvm *vm)
+{
+	if (!__atomic_load_n(&vm->op_block_spare, __ATOMIC_RELAXED))
+		return NULL;
+	return __atomic_exchange_n(&vm->op_block_spare, NULL, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Offer @b, a block no list uses, as the VM's spare; frees what it does not
+ * keep.  The larger of @b and the present spare stays.
+ */
+static void op_block_give_spare(struct gpuvm *vm, struct gpuvm_op_block *b)
+{
+	unsigned int cap = b->cap;	/* once published, @b is not ours */
+	struct gpuvm_op_block *old;
+
+	old = __atomic_exchange_n(&vm->op_block_spare, b, __ATOMIC_ACQ_REL);
+	if (old && old->cap > cap) {
+		/* Put the larger one back; whatever came in meanwhile goes. */
+		b = __atomic_exchange_n(&vm->op_block_spare, old, __ATOMIC_ACQ_REL);
+		old = b;
+	}
+	gpuvm_free(old);
+}
+
+void gpuvm_op_block_spare_free(struct gpuvm *vm)
+{
+	gpuvm_free(__atomic_exchange_n(&vm->op_block_spare, NULL,
+				       __ATOMIC_ACQUIRE));
+}
+
 /* How many ops the block after @b (the newest, or NULL) holds. */
 static unsigned int op_block_next_cap(const struct gpuvm_op_block *b)
 {
@@ -72,11 +115,19 @@ static struct gpuvm_op *list_op_alloc(struct gpuvm *vm,
 		op = &list->inline_ops[list->inline_used++];
 	} else {
 		if (!b || b->used == b->cap) {
-			unsigned int cap = op_block_next_cap(b);
+			unsigned int cap;
 
-			b = gpuvm_alloc_uninit(sizeof(*b) + cap * sizeof(b->ops[0]));
-			if (gpuvm_unlikely(!b))
-				return NULL;
+			cap = op_block_next_cap(b);
+			/* Past the small blocks: the VM's spare, if it has one. */
+			b = cap > OP_BLOCK_OPS ? op_block_take_spare(vm) : NULL;
+			if (b) {
+				cap = b->cap;
+			} else {
+				b = gpuvm_alloc_uninit(sizeof(*b) +
+						       cap * sizeof(b->ops[0]));
+				if (gpuvm_unlikely(!b))
+					return NULL;
+			}
 			b->used = 0;
 			b->cap = cap;
 			b->total = cap + (list->blocks ? list->blocks->total : 0);
@@ -396,7 +447,7 @@ GPUVM_EXPORT void gpuvm_op_list_init(struct gpuvm_op_list *list)
 GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 				      struct gpuvm_op_list *list)
 {
-	struct gpuvm_op_block *b, *next;
+	struct gpuvm_op_block *b, *next, *largest = NULL;
 	struct gpuvm_op *op, *tmp;
 
 	if (list->inline_used) {
@@ -412,8 +463,18 @@ GPUVM_EXPORT void gpuvm_op_list_clear(struct gpuvm *vm,
 		}
 		for (b = list->blocks; b; b = next) {
 			next = b->next;
-			gpuvm_free(b);
+			if (!largest || b->cap > largest->cap) {
+				gpuvm_free(largest);
+				largest = b;
+			} else {
+				gpuvm_free(b);
+			}
 		}
+		/* A small block is not worth keeping: it would not be taken. */
+		if (largest && largest->cap > OP_BLOCK_OPS)
+			op_block_give_spare(vm, largest);
+		else
+			gpuvm_free(largest);
 		gpuvm_op_list_init(list);
 		return;
 	}

@@ -152,6 +152,7 @@ static void gpuvm_teardown(struct gpuvm *vm)
 		vm->r_obj->ops->put(vm->r_obj);
 	vm->r_obj = NULL;
 	gpuvm_bo_fini(&vm->own_r_obj);
+	gpuvm_op_block_spare_free(vm);
 	/* The list locks are lock words: nothing to destroy. */
 }
 
