@@ -500,7 +500,7 @@ static int run(FILE *in, const char *name, long total, struct mmu_env *mmu)
 		.check = opt_check,
 		.mmu = mmu,
 		.svg = opt_svg,
-		.no_va_cache = opt_fail_alloc > 0,
+		.no_pools = opt_fail_alloc > 0,
 	};
 	struct progress pg;
 	enum replay_status st = REPLAY_OK, end;

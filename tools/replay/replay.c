@@ -13,8 +13,9 @@
  *  4. apply them in order (this cannot fail any more), then drop the extra
  *     vm_bo reference and free the list.
  *
- * The tool's own structures (VAs, BOs) come from gpuvm_zalloc() too, so that
- * --fail-alloc reaches every allocation point of a command.
+ * The tool's own structures (VAs, BOs) come from gpuvm_zalloc() too, in
+ * chunks (pool_alloc()), or each on its own with --fail-alloc, which then
+ * reaches every allocation point of a command.
  *
  * With --mmu (mmu.c) the VM is a Mali VM: map, unmap and madvise are
  * planned with the core only to print the ops, and applied by
@@ -54,22 +55,55 @@
 
 /**
  * struct replay_bo - a buffer object of the trace
- * @mbo: what libgpuvm sees (@mbo.base; the Mali part only with --mmu)
  * @id: the trace's BO id (> 0); key of replay.bos
  * @refs: references libgpuvm holds (one per vm_bo)
  * @declared: a "bo" command named it (a second one is EEXIST)
  * @mali: @mbo was set up for the Mali VM
+ * @mbo: what libgpuvm sees: @mbo.base, and the Mali part only with --mmu
  *
  * The planner has no use for the "bo" command's SIZE (checked, not kept).
  * Kept small: a trace may declare tens of thousands of BOs, and the tool's
- * peak memory is mostly these (bench/README.md).
+ * peak memory is mostly these (bench/README.md).  So @mbo comes last, and
+ * without --mmu a BO's record ends after @mbo.base (BO_RECORD_PLAIN): the
+ * Mali part is never touched then.
  */
 struct replay_bo {
-	struct gpuvm_mali_bo mbo;
 	uint64_t id;
 	unsigned int refs;
 	bool declared;
 	bool mali;
+	struct gpuvm_mali_bo mbo;
+};
+
+_Static_assert(offsetof(struct gpuvm_mali_bo, base) == 0,
+	       "a plain BO record keeps the leading part of struct gpuvm_mali_bo");
+
+/* Bytes of a BO record without and with the Mali part. */
+#define BO_RECORD_PLAIN \
+	((offsetof(struct replay_bo, mbo) + sizeof(struct gpuvm_bo) + 7) & ~(size_t)7)
+#define BO_RECORD_MALI sizeof(struct replay_bo)
+
+/*
+ * The tool's own small records, the BOs and the VA structures, are carved
+ * from 64 KiB chunks: they are freed only at the end (freed VAs are reused,
+ * see va_alloc()), so they need no allocator header each and lie densely.
+ * Tens of thousands of BO records are most of what the tool touches, and
+ * every new page costs a fault (bench/README.md).  --fail-alloc turns this
+ * off (replay_options.no_pools) so that each record is an allocation of
+ * its own that can fail.
+ */
+#define POOL_CHUNK 65536
+
+struct pool_chunk {
+	struct pool_chunk *next;
+	/* the records follow, 16-byte aligned */
+};
+
+#define POOL_CHUNK_HEAD ((sizeof(struct pool_chunk) + 15) & ~(size_t)15)
+
+struct pool {
+	struct pool_chunk *chunks;	/* newest first */
+	char *next, *end;		/* free part of the newest */
 };
 
 /** struct replay_vm - the VM, with the proof that vm_free ran */
@@ -110,6 +144,7 @@ struct replay {
 
 	struct id_table bos;		/* struct replay_bo by id */
 	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
+	struct pool pool;		/* BO and VA records (not no_pools) */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
 };
@@ -477,18 +512,71 @@ static void print_ops(struct replay *r, const struct gpuvm_op_list *ops)
 /* ------------------------------------------------------------------------ */
 /* Buffer objects                                                           */
 
+/*
+ * @size zeroed bytes (a multiple of 8, at most a chunk's), from the pool or,
+ * with no_pools, the allocator; NULL when out of memory.  pool_free_record()
+ * gives them back.
+ */
+static void *pool_alloc(struct replay *r, size_t size)
+{
+	struct pool *pl = &r->pool;
+	void *rec;
+
+	if (r->opts.no_pools)
+		return gpuvm_zalloc(size);
+	if ((size_t)(pl->end - pl->next) < size) {
+		struct pool_chunk *c = gpuvm_zalloc(POOL_CHUNK);
+
+		if (!c)
+			return NULL;
+		c->next = pl->chunks;
+		pl->chunks = c;
+		pl->next = (char *)c + POOL_CHUNK_HEAD;
+		pl->end = (char *)c + POOL_CHUNK;
+	}
+	rec = pl->next;
+	pl->next += size;
+	memset(rec, 0, size);	/* an undone record may be carved again */
+	return rec;
+}
+
+/*
+ * Free a record of @size bytes from pool_alloc(): only with no_pools, or
+ * the one carved last (a creation undone); the rest go with the pool.
+ */
+static void pool_free_record(struct replay *r, void *rec, size_t size)
+{
+	if (r->opts.no_pools)
+		gpuvm_free(rec);
+	else if ((char *)rec + size == r->pool.next)
+		r->pool.next = rec;
+}
+
+static void pool_fini(struct replay *r)
+{
+	struct pool_chunk *c, *next;
+
+	for (c = r->pool.chunks; c; c = next) {
+		next = c->next;
+		gpuvm_free(c);
+	}
+	memset(&r->pool, 0, sizeof(r->pool));
+}
+
 static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 {
 	return id_table_lookup(&r->bos, id);
 }
 
-static void bo_free(struct replay_bo *bo)
+static void bo_free(struct replay *r, struct replay_bo *bo)
 {
+	size_t size = r->opts.mmu ? BO_RECORD_MALI : BO_RECORD_PLAIN;
+
 	if (bo->mali)
 		gpuvm_mali_bo_fini(&bo->mbo);
 	else
 		gpuvm_bo_fini(&bo->mbo.base);
-	gpuvm_free(bo);
+	pool_free_record(r, bo, size);
 }
 
 /* The BO with @id, created on first use (a map may name an undeclared BO). */
@@ -498,7 +586,7 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 	struct replay_bo *bo = bo_lookup(r, id);
 
 	if (!bo) {
-		bo = gpuvm_zalloc(sizeof(*bo));
+		bo = pool_alloc(r, r->opts.mmu ? BO_RECORD_MALI : BO_RECORD_PLAIN);
 		if (!bo)
 			return -ENOMEM;
 		if (r->opts.mmu) {
@@ -510,7 +598,7 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 				ret = -gpuvm_mali_bo_init(&bo->mbo, pa, size,
 							  &replay_bo_ops);
 			if (ret) {
-				gpuvm_free(bo);
+				pool_free_record(r, bo, BO_RECORD_MALI);
 				return ret;
 			}
 			bo->mali = true;
@@ -520,7 +608,7 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 		bo->id = id;
 		/* The table's own memory: a host-memory failure like the rest. */
 		if (id_table_insert(&r->bos, bo)) {
-			bo_free(bo);
+			bo_free(r, bo);
 			return -ENOMEM;
 		}
 	}
@@ -569,7 +657,7 @@ static void plan_init(struct plan *p)
 /*
  * VA structures: freed ones are kept on r->free_vas (linked through their
  * tree parent field, unused out of the tree) and handed out again zeroed,
- * unless opts.no_va_cache asks for every one from the allocator
+ * unless opts.no_pools asks for every one from the allocator
  * (--fail-alloc).
  */
 static struct gpuvm_va *va_alloc(struct replay *r)
@@ -577,7 +665,7 @@ static struct gpuvm_va *va_alloc(struct replay *r)
 	struct gpuvm_va *va = r->free_vas;
 
 	if (!va)
-		return gpuvm_zalloc(sizeof(*va));
+		return pool_alloc(r, sizeof(*va));
 	r->free_vas = va->node.parent;
 	memset(va, 0, sizeof(*va));
 	return va;
@@ -587,7 +675,7 @@ static void va_free(struct replay *r, struct gpuvm_va *va)
 {
 	if (!va)
 		return;
-	if (r->opts.no_va_cache) {
+	if (r->opts.no_pools) {
 		gpuvm_free(va);
 		return;
 	}
@@ -1459,7 +1547,7 @@ static void drain_vm(struct replay *r)
 			gpuvm_resv_unlock(va->obj->resv);
 		}
 		gpuvm_va_remove(va);
-		gpuvm_free(va);
+		va_free(r, va);
 	}
 }
 
@@ -1498,19 +1586,16 @@ enum replay_status replay_destroy(struct replay *r)
 	}
 	for (i = 0; i < id_table_positions(&r->bos); i++)
 		if (id_table_at(&r->bos, i))
-			bo_free(id_table_at(&r->bos, i));
+			bo_free(r, id_table_at(&r->bos, i));
 	id_table_fini(&r->bos);
 
 	if (r->warnings)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
 				    r->warnings == 1 ? "" : "s");
 
-	while (r->free_vas) {
-		struct gpuvm_va *va = r->free_vas;
-
-		r->free_vas = va->node.parent;
-		gpuvm_free(va);
-	}
+	/* Without the pool each freed VA is freed at once (va_free()). */
+	r->free_vas = NULL;
+	pool_fini(r);
 	gpuvm_set_warn_handler(NULL, NULL);
 	replay_flush(r);
 	if (r->opts.mmu)

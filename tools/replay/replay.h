@@ -33,9 +33,10 @@ enum replay_status {
  * @mmu: --mmu backend (owned by the caller, closed after replay_destroy()),
  *	or NULL
  * @svg: where replay_destroy() draws the final VA space, or NULL
- * @no_va_cache: take every VA structure from the allocator and give it
- *	back at once, instead of reusing freed ones (--fail-alloc: every
- *	VA is then an allocation that can fail)
+ * @no_pools: take every VA structure and BO record from the allocator on
+ *	its own and give a VA back at once, instead of carving them from
+ *	larger chunks and reusing freed VAs (--fail-alloc: every one is then
+ *	an allocation that can fail)
  */
 struct mmu_env;
 
@@ -44,7 +45,7 @@ struct replay_options {
 	bool check;
 	struct mmu_env *mmu;
 	const char *svg;
-	bool no_va_cache;
+	bool no_pools;
 };
 
 struct replay;
