@@ -54,34 +54,52 @@
 /* Objects                                                                  */
 
 /**
- * struct replay_bo - a buffer object of the trace
- * @id: the trace's BO id (> 0); key of replay.bos
- * @refs: references libgpuvm holds (one per vm_bo)
- * @declared: a "bo" command named it (a second one is EEXIST)
- * @mali: @mbo was set up for the Mali VM
+ * struct replay_obj - the libgpuvm object of a trace BO
+ * @id: the BO's id, printed with every op naming the object
+ * @next_free: while on replay.free_objs, the next one there
+ * @refs: references libgpuvm holds (its vm_bos, locking contexts)
+ * @mali: @mbo was set up for the Mali VM (then kept to the end)
  * @mbo: what libgpuvm sees: @mbo.base, and the Mali part only with --mmu
  *
- * The planner has no use for the "bo" command's SIZE (checked, not kept).
- * Kept small: a trace may declare tens of thousands of BOs, and the tool's
- * peak memory is mostly these (bench/README.md).  So @mbo comes last, and
- * without --mmu a BO's record ends after @mbo.base (BO_RECORD_PLAIN): the
- * Mali part is never touched then.
+ * Without --mmu a BO has one only while libgpuvm uses it: a map creates
+ * it, and the last put gives it back for the next BO that needs one
+ * (replay_obj_put()).  Of the tens of thousands of BOs a trace declares
+ * only a few thousand are mapped at any time, and these objects, not the
+ * rest of the tool, were most of its peak memory and page faults
+ * (bench/README.md).  The record then also ends after @mbo.base
+ * (OBJ_RECORD_PLAIN): the Mali part is never touched.
  */
-struct replay_bo {
-	uint64_t id;
+struct replay_obj {
+	union {
+		uint64_t id;
+		struct replay_obj *next_free;
+	};
 	unsigned int refs;
-	bool declared;
 	bool mali;
 	struct gpuvm_mali_bo mbo;
 };
 
 _Static_assert(offsetof(struct gpuvm_mali_bo, base) == 0,
-	       "a plain BO record keeps the leading part of struct gpuvm_mali_bo");
+	       "a plain record keeps the leading part of struct gpuvm_mali_bo");
 
-/* Bytes of a BO record without and with the Mali part. */
-#define BO_RECORD_PLAIN \
-	((offsetof(struct replay_bo, mbo) + sizeof(struct gpuvm_bo) + 7) & ~(size_t)7)
-#define BO_RECORD_MALI sizeof(struct replay_bo)
+/* Bytes of an object record without and with the Mali part. */
+#define OBJ_RECORD_PLAIN \
+	((offsetof(struct replay_obj, mbo) + sizeof(struct gpuvm_bo) + 7) & ~(size_t)7)
+#define OBJ_RECORD_MALI sizeof(struct replay_obj)
+
+/**
+ * struct replay_bo - a buffer object of the trace
+ * @id: the trace's BO id (> 0); key of replay.bos
+ * @obj: its libgpuvm object, or NULL while it has none
+ * @declared: a "bo" command named it (a second one is EEXIST)
+ *
+ * The planner has no use for the "bo" command's SIZE (checked, not kept).
+ */
+struct replay_bo {
+	uint64_t id;
+	struct replay_obj *obj;
+	bool declared;
+};
 
 /*
  * The tool's own small records, the BOs and the VA structures, are carved
@@ -143,31 +161,37 @@ struct replay {
 	uint64_t req_addr, req_range;	/* --mmu: GPU range of the request */
 
 	struct id_table bos;		/* struct replay_bo by id */
+	struct gpuvm_bo_ops bo_ops;	/* of every object: leads back here */
+	struct replay_obj *free_objs;	/* objects given back, for reuse */
 	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
-	struct pool pool;		/* BO and VA records (not no_pools) */
+	struct pool pool;		/* BO, object and VA records */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
 };
 
-static struct replay_bo *to_replay_bo(struct gpuvm_bo *obj)
+static struct replay_obj *to_replay_obj(const struct gpuvm_bo *obj)
 {
-	return gpuvm_container_of(obj, struct replay_bo, mbo.base);
+	return gpuvm_container_of(obj, struct replay_obj, mbo.base);
 }
 
-static void replay_bo_get(struct gpuvm_bo *obj)
+static void replay_obj_get(struct gpuvm_bo *obj)
 {
-	to_replay_bo(obj)->refs++;
+	to_replay_obj(obj)->refs++;
 }
 
-static void replay_bo_put(struct gpuvm_bo *obj)
-{
-	to_replay_bo(obj)->refs--;
-}
+static void obj_release(struct replay *r, struct replay_obj *o);
 
-static const struct gpuvm_bo_ops replay_bo_ops = {
-	.get = replay_bo_get,
-	.put = replay_bo_put,
-};
+/*
+ * The last put gives a plain object back: libgpuvm no longer refers to it
+ * (a put is its last touch, as in the kernel), and nothing else keeps it.
+ */
+static void replay_obj_put(struct gpuvm_bo *obj)
+{
+	struct replay_obj *o = to_replay_obj(obj);
+
+	if (--o->refs == 0 && !o->mali)
+		obj_release(gpuvm_container_of(obj->ops, struct replay, bo_ops), o);
+}
 
 static void replay_vm_free(struct gpuvm *vm)
 {
@@ -180,7 +204,7 @@ static const struct gpuvm_ops replay_vm_ops = {
 
 static uint64_t bo_id(const struct gpuvm_bo *obj)
 {
-	return obj ? gpuvm_container_of(obj, const struct replay_bo, mbo.base)->id : 0;
+	return obj ? to_replay_obj(obj)->id : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -568,15 +592,78 @@ static struct replay_bo *bo_lookup(struct replay *r, uint64_t id)
 	return id_table_lookup(&r->bos, id);
 }
 
-static void bo_free(struct replay *r, struct replay_bo *bo)
+/* Finish @o (unused) and free its record. */
+static void obj_free(struct replay *r, struct replay_obj *o)
 {
-	size_t size = r->opts.mmu ? BO_RECORD_MALI : BO_RECORD_PLAIN;
+	if (o->mali) {
+		gpuvm_mali_bo_fini(&o->mbo);
+		pool_free_record(r, o, OBJ_RECORD_MALI);
+	} else {
+		gpuvm_bo_fini(&o->mbo.base);
+		pool_free_record(r, o, OBJ_RECORD_PLAIN);
+	}
+}
 
-	if (bo->mali)
-		gpuvm_mali_bo_fini(&bo->mbo);
-	else
-		gpuvm_bo_fini(&bo->mbo.base);
-	pool_free_record(r, bo, size);
+/* Detach plain object @o, which libgpuvm let go of, from its BO; keep it. */
+static void obj_release(struct replay *r, struct replay_obj *o)
+{
+	struct replay_bo *bo = bo_lookup(r, o->id);
+
+	bo->obj = NULL;
+	gpuvm_bo_fini(&o->mbo.base);
+	if (r->opts.no_pools) {
+		pool_free_record(r, o, OBJ_RECORD_PLAIN);
+		return;
+	}
+	o->next_free = r->free_objs;
+	r->free_objs = o;
+}
+
+/*
+ * The libgpuvm object of @bo, created if it has none (plain mode); NULL when
+ * out of memory.
+ */
+static struct gpuvm_bo *bo_obj(struct replay *r, struct replay_bo *bo)
+{
+	struct replay_obj *o = bo->obj;
+
+	if (o)
+		return &o->mbo.base;
+	o = r->free_objs;
+	if (o) {
+		r->free_objs = o->next_free;
+		memset(o, 0, OBJ_RECORD_PLAIN);
+	} else {
+		o = pool_alloc(r, OBJ_RECORD_PLAIN);
+		if (!o)
+			return NULL;
+	}
+	gpuvm_bo_init(&o->mbo.base, &r->bo_ops, NULL);
+	o->id = bo->id;
+	bo->obj = o;
+	return &o->mbo.base;
+}
+
+/* With --mmu: the Mali object of BO @id, kept to the end.  0 or -errno. */
+static int bo_mali_obj(struct replay *r, uint64_t id, struct replay_obj **out)
+{
+	struct replay_obj *o = pool_alloc(r, OBJ_RECORD_MALI);
+	uint64_t pa = 0, size = 0;
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	ret = mmu_env_bo_backing(r->opts.mmu, id, &pa, &size);
+	if (!ret)
+		ret = -gpuvm_mali_bo_init(&o->mbo, pa, size, &r->bo_ops);
+	if (ret) {
+		pool_free_record(r, o, OBJ_RECORD_MALI);
+		return ret;
+	}
+	o->mali = true;
+	o->id = id;
+	*out = o;
+	return 0;
 }
 
 /* The BO with @id, created on first use (a map may name an undeclared BO). */
@@ -584,31 +671,29 @@ static int bo_get_or_create(struct replay *r, uint64_t id,
 			    struct replay_bo **out)
 {
 	struct replay_bo *bo = bo_lookup(r, id);
+	struct replay_obj *o = NULL;
+	int ret;
 
 	if (!bo) {
-		bo = pool_alloc(r, r->opts.mmu ? BO_RECORD_MALI : BO_RECORD_PLAIN);
-		if (!bo)
-			return -ENOMEM;
+		/* A Mali BO has its backing, and so its object, from the start. */
 		if (r->opts.mmu) {
-			uint64_t pa = 0, size = 0;
-			int ret = mmu_env_bo_backing(r->opts.mmu, id, &pa,
-						     &size);
-
-			if (!ret)
-				ret = -gpuvm_mali_bo_init(&bo->mbo, pa, size,
-							  &replay_bo_ops);
-			if (ret) {
-				pool_free_record(r, bo, BO_RECORD_MALI);
+			ret = bo_mali_obj(r, id, &o);
+			if (ret)
 				return ret;
-			}
-			bo->mali = true;
-		} else {
-			gpuvm_bo_init(&bo->mbo.base, &replay_bo_ops, NULL);
+		}
+		bo = pool_alloc(r, sizeof(*bo));
+		if (!bo) {
+			if (o)
+				obj_free(r, o);
+			return -ENOMEM;
 		}
 		bo->id = id;
+		bo->obj = o;
 		/* The table's own memory: a host-memory failure like the rest. */
 		if (id_table_insert(&r->bos, bo)) {
-			bo_free(r, bo);
+			pool_free_record(r, bo, sizeof(*bo));
+			if (o)
+				obj_free(r, o);
 			return -ENOMEM;
 		}
 	}
@@ -1198,6 +1283,8 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 
 	if (id) {
 		ret = bo_get_or_create(r, id, &bo);
+		if (!ret && !bo_obj(r, bo))
+			ret = -ENOMEM;
 		if (ret) {
 			print_error(r, ret);
 			return REPLAY_OK;
@@ -1217,7 +1304,7 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 	req.map.addr = addr;
 	req.map.range = range;
 	req.map.offset = offset;
-	req.map.obj = bo ? &bo->mbo.base : NULL;
+	req.map.obj = bo ? &bo->obj->mbo.base : NULL;
 
 	plan_init(&p);
 	ret = plan_lock(&p, gpuvm_sm_map_ops_create(r->gv, &req, &p.ops));
@@ -1225,7 +1312,7 @@ static enum replay_status cmd_map(struct replay *r, const struct trace_line *l)
 		ret = plan_hand_over(r, &p, ret);
 		if (!ret) {
 			ret = -gpuvm_mali_vm_map(mmu_env_vm(r->opts.mmu), addr,
-						 range, bo ? &bo->mbo : NULL,
+						 range, bo ? &bo->obj->mbo : NULL,
 						 offset,
 						 GPUVM_MALI_VM_PROT_DEFAULT);
 			mmu_env_check_apply(r->opts.mmu, "map", ret);
@@ -1357,15 +1444,20 @@ static enum replay_status cmd_bo_unmap(struct replay *r,
 		return st;
 
 	plan_init(&p);
-	/* BO 0 and a BO never seen have no vm_bo: an empty plan. */
+	/*
+	 * BO 0, a BO never seen and one without object (never mapped, or no
+	 * longer) have no vm_bo: an empty plan.
+	 */
 	bo = id ? bo_lookup(r, id) : NULL;
-	if (bo) {
+	if (bo && bo->obj) {
+		struct gpuvm_bo *obj = &bo->obj->mbo.base;
+
 		do {
-			ret = gpuvm_exec_lock_obj(&p.exec, &bo->mbo.base);
+			ret = gpuvm_exec_lock_obj(&p.exec, obj);
 		} while (gpuvm_exec_retry(&p.exec, &ret));
 		if (ret)
 			return finish_plan(r, &p, ret, NULL, true);
-		p.vm_bo = gpuvm_vm_bo_find(r->gv, &bo->mbo.base);
+		p.vm_bo = gpuvm_vm_bo_find(r->gv, obj);
 	}
 	if (!p.vm_bo) {
 		plan_release(r, &p);
@@ -1467,6 +1559,8 @@ struct replay *replay_create(FILE *out, const char *name,
 	r->opts = *opts;
 	r->shift = opts->mmu ? mmu_env_shift(opts->mmu) : 0;
 	r->state = VM_NONE;
+	r->bo_ops.get = replay_obj_get;
+	r->bo_ops.put = replay_obj_put;
 	/* 1024 slots to start with; doubled as needed */
 	if (id_table_init(&r->bos, offsetof(struct replay_bo, id), 1024)) {
 		free(r->obuf);
@@ -1541,10 +1635,19 @@ static void drain_vm(struct replay *r)
 		if (va == reserved)
 			continue;
 		if (va->obj) {
-			/* Staged mode: the object's resv guards its VA lists. */
-			gpuvm_resv_lock(va->obj->resv);
+			struct gpuvm_bo *obj = va->obj;
+
+			/*
+			 * Staged mode: the object's resv guards its VA lists.
+			 * The unlink may drop the last vm_bo, and with it the
+			 * object: hold it until unlocked, as a driver holds
+			 * a GEM reference.
+			 */
+			obj->ops->get(obj);
+			gpuvm_resv_lock(obj->resv);
 			gpuvm_va_unlink(va);
-			gpuvm_resv_unlock(va->obj->resv);
+			gpuvm_resv_unlock(obj->resv);
+			obj->ops->put(obj);
 		}
 		gpuvm_va_remove(va);
 		va_free(r, va);
@@ -1580,14 +1683,22 @@ enum replay_status replay_destroy(struct replay *r)
 	for (i = 0; i < id_table_positions(&r->bos); i++) {
 		struct replay_bo *bo = id_table_at(&r->bos, i);
 
-		if (bo && bo->refs)
+		if (bo && bo->obj && bo->obj->refs)
 			st = internal_error(r, "BO %" PRIu64 " still has %u references at the end",
-					    bo->id, bo->refs);
+					    bo->id, bo->obj->refs);
 	}
-	for (i = 0; i < id_table_positions(&r->bos); i++)
-		if (id_table_at(&r->bos, i))
-			bo_free(r, id_table_at(&r->bos, i));
+	for (i = 0; i < id_table_positions(&r->bos); i++) {
+		struct replay_bo *bo = id_table_at(&r->bos, i);
+
+		if (!bo)
+			continue;
+		if (bo->obj)
+			obj_free(r, bo->obj);
+		pool_free_record(r, bo, sizeof(*bo));
+	}
 	id_table_fini(&r->bos);
+	/* Given back objects are finished already; no_pools freed them. */
+	r->free_objs = NULL;
 
 	if (r->warnings)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
