@@ -163,6 +163,7 @@ struct replay {
 	struct id_table bos;		/* struct replay_bo by id */
 	struct gpuvm_bo_ops bo_ops;	/* of every object: leads back here */
 	struct replay_obj *free_objs;	/* objects given back, for reuse */
+	struct free_link *free_vm_bos;	/* vm_bos freed by libgpuvm, for reuse */
 	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
 	struct pool pool;		/* BO, object and VA records */
 
@@ -198,8 +199,46 @@ static void replay_vm_free(struct gpuvm *vm)
 	gpuvm_container_of(vm, struct replay_vm, base)->freed = true;
 }
 
+/* A record on one of the tool's free lists (its first bytes). */
+struct free_link {
+	struct free_link *next;
+};
+
+static void *pool_alloc(struct replay *r, size_t size);
+
+/*
+ * vm_bos come and go with every BO mapped and unmapped: the VM's hooks keep
+ * the freed ones for the next, as a driver's slab cache would.
+ */
+static struct gpuvm_vm_bo *replay_vm_bo_alloc(struct gpuvm *vm)
+{
+	struct replay *r = gpuvm_container_of(vm, struct replay, vm.base);
+	struct free_link *f = r->free_vm_bos;
+
+	if (!f)
+		return pool_alloc(r, sizeof(struct gpuvm_vm_bo));
+	r->free_vm_bos = f->next;
+	memset(f, 0, sizeof(struct gpuvm_vm_bo));
+	return (struct gpuvm_vm_bo *)(void *)f;
+}
+
+static void replay_vm_bo_free(struct gpuvm_vm_bo *vm_bo)
+{
+	struct replay *r = gpuvm_container_of(vm_bo->vm, struct replay, vm.base);
+	struct free_link *f = (struct free_link *)(void *)vm_bo;
+
+	if (r->opts.no_pools) {
+		gpuvm_free(vm_bo);
+		return;
+	}
+	f->next = r->free_vm_bos;
+	r->free_vm_bos = f;
+}
+
 static const struct gpuvm_ops replay_vm_ops = {
 	.vm_free = replay_vm_free,
+	.vm_bo_alloc = replay_vm_bo_alloc,
+	.vm_bo_free = replay_vm_bo_free,
 };
 
 static uint64_t bo_id(const struct gpuvm_bo *obj)
@@ -1699,6 +1738,7 @@ enum replay_status replay_destroy(struct replay *r)
 	id_table_fini(&r->bos);
 	/* Given back objects are finished already; no_pools freed them. */
 	r->free_objs = NULL;
+	r->free_vm_bos = NULL;
 
 	if (r->warnings)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
