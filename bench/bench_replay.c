@@ -9,10 +9,13 @@
  *
  *   gpuvm-bench-replay [--commands=N] [--seed=S] [--runs=R] [--quick]
  *                      [--plain-only] [--gen=PATH] [--replay=PATH]
- *                      [--keep=DIR]
+ *                      [--ref=PROGRAM] [--keep=DIR]
  *
  * --plain-only runs the plain replay alone (R times), for the whole-process
- * figures: its wall time and peak RSS.
+ * figures: its wall time and peak RSS.  --ref=PROGRAM adds a reference
+ * replayer, run as "PROGRAM TRACE" alternated with the plain replay (ref,
+ * plain, ref, plain, ...); its output must be the same bytes, and the
+ * medians are compared ("plain / ref").
  *
  * Exit status 0 when every run succeeded and the outputs agree, 1 if not,
  * 2 for a bad command line or a program that cannot be run.
@@ -123,13 +126,13 @@ static void report(const char *mode, const struct sample *s, int n)
 
 	printf("%-10s", mode);
 	stats(s, n, offsetof(struct sample, wall), &m, &lo, &hi);
-	printf("  wall %7.3f s [%.3f..%.3f]", m, lo, hi);
+	printf("  wall %8.1f ms [%.1f..%.1f]", m * 1e3, lo * 1e3, hi * 1e3);
 	stats(s, n, offsetof(struct sample, user), &m, &lo, &hi);
 	printf("  user %7.2f s", m);
 	stats(s, n, offsetof(struct sample, sys), &m, &lo, &hi);
 	printf("  sys %5.2f s", m);
 	stats(s, n, offsetof(struct sample, rss_kib), &m, &lo, &hi);
-	printf("  peak RSS %7.1f MiB [%.1f..%.1f]\n", m / 1024, lo / 1024,
+	printf("  peak RSS %7.2f MiB [%.2f..%.2f]\n", m / 1024, lo / 1024,
 	       hi / 1024);
 }
 
@@ -161,12 +164,13 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gpuvm-bench-replay [--commands=N] [--seed=S] [--runs=R] [--quick]\n"
 		"                          [--plain-only] [--gen=PATH] [--replay=PATH]\n"
-		"                          [--keep=DIR]\n"
+		"                          [--ref=PROGRAM] [--keep=DIR]\n"
 		"  --commands  trace length after the vm line (default 200000)\n"
 		"  --seed      generator seed (default 1)\n"
 		"  --runs      runs of each mode, alternating (default 3, at most %d)\n"
 		"  --quick     20000 commands, one run of each\n"
 		"  --plain-only  the plain replay only (no --mmu=sim runs)\n"
+		"  --ref       also run PROGRAM TRACE before each plain run and compare\n"
 		"  --keep      write the trace and outputs into DIR and keep them\n",
 		MAX_RUNS);
 }
@@ -182,15 +186,16 @@ int main(int argc, char **argv)
 		{ "gen", required_argument, NULL, 'g' },
 		{ "replay", required_argument, NULL, 'p' },
 		{ "keep", required_argument, NULL, 'k' },
+		{ "ref", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *gen = BENCH_GEN_PATH, *replay = BENCH_REPLAY_PATH;
-	const char *keep = NULL;
+	const char *keep = NULL, *ref = NULL;
 	unsigned long commands = 200000, seed = 1;
-	struct sample plain[MAX_RUNS], mmu[MAX_RUNS], gs;
+	struct sample plain[MAX_RUNS], mmu[MAX_RUNS], refs[MAX_RUNS], gs;
 	char dir[] = "/tmp/gpuvm-bench-replay-XXXXXX";
-	char trace[4200], out_plain[4200], out_mmu[4200];
+	char trace[4200], out_plain[4200], out_mmu[4200], out_ref[4200];
 	char ncmd[64], nseed[64];
 	int runs = 3, opt, i, bad = 0, st;
 	bool plain_only = false;
@@ -222,6 +227,9 @@ int main(int argc, char **argv)
 		case 'k':
 			keep = optarg;
 			break;
+		case 'f':
+			ref = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -241,6 +249,7 @@ int main(int argc, char **argv)
 	snprintf(trace, sizeof(trace), "%s/workload.trace", keep ? keep : dir);
 	snprintf(out_plain, sizeof(out_plain), "%s/plain.out", keep ? keep : dir);
 	snprintf(out_mmu, sizeof(out_mmu), "%s/mmu.out", keep ? keep : dir);
+	snprintf(out_ref, sizeof(out_ref), "%s/ref.out", keep ? keep : dir);
 	snprintf(ncmd, sizeof(ncmd), "--commands=%lu", commands);
 	snprintf(nseed, sizeof(nseed), "--seed=%lu", seed);
 
@@ -263,6 +272,18 @@ int main(int argc, char **argv)
 		char *argv_mmu[] = { (char *)replay, "--mmu=sim", trace, NULL };
 
 		/* alternate, so that a change of machine load hits both */
+		if (ref) {
+			char *argv_ref[] = { (char *)ref, trace, NULL };
+
+			st = run(argv_ref, i ? NULL : out_ref, &refs[i]);
+			if (st) {
+				fprintf(stderr, "gpuvm-bench-replay: %s exited with %d\n",
+					ref, st);
+				bad = 1;
+			}
+			printf("run %d: ref %.4f s %.2f MiB\n", i + 1, refs[i].wall,
+			       refs[i].rss_kib / 1024.0);
+		}
 		st = run(argv_plain, i ? NULL : out_plain, &plain[i]);
 		if (st) {
 			fprintf(stderr, "gpuvm-bench-replay: plain replay exited with %d\n",
@@ -270,7 +291,7 @@ int main(int argc, char **argv)
 			bad = 1;
 		}
 		if (plain_only) {
-			printf("run %d: plain %.3f s %.1f MiB\n", i + 1,
+			printf("run %d: plain %.4f s %.2f MiB\n", i + 1,
 			       plain[i].wall, plain[i].rss_kib / 1024.0);
 			fflush(stdout);
 			continue;
@@ -287,6 +308,25 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	report("plain", plain, runs);
+	if (ref) {
+		double pw, rw, pm, rm, lo, hi;
+
+		report("ref", refs, runs);
+		stats(plain, runs, offsetof(struct sample, wall), &pw, &lo, &hi);
+		stats(refs, runs, offsetof(struct sample, wall), &rw, &lo, &hi);
+		stats(plain, runs, offsetof(struct sample, rss_kib), &pm, &lo, &hi);
+		stats(refs, runs, offsetof(struct sample, rss_kib), &rm, &lo, &hi);
+		printf("plain / ref: wall %.3fx, peak RSS %.3fx (medians)\n",
+		       pw / rw, pm / rm);
+		if (same_files(out_plain, out_ref)) {
+			printf("stdout of ref: identical\n");
+		} else {
+			printf("stdout of ref: DIFFERENT (%s, %s)\n", out_plain,
+			       out_ref);
+			bad = 1;
+			keep = dir;
+		}
+	}
 	if (plain_only) {
 		printf("stdout: not compared (plain only)\n");
 	} else {
@@ -303,6 +343,7 @@ int main(int argc, char **argv)
 		unlink(trace);
 		unlink(out_plain);
 		unlink(out_mmu);
+		unlink(out_ref);
 		rmdir(dir);
 	}
 	return bad;
