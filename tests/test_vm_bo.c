@@ -84,7 +84,7 @@ static void reset_counts(void)
 
 static uint32_t vm_bo_refs(const struct gpuvm_vm_bo *vm_bo)
 {
-	return vm_bo->refcount;
+	return gpuvm_vm_bo_refcount(vm_bo);
 }
 
 static int list_count(const struct gpuvm_list *head)

@@ -1274,9 +1274,11 @@ GPUVM_EXPORT int gpuvm_vm_bo_obtain(struct gpuvm *vm, struct gpuvm_bo *obj,
  * gpuvm_vm_bo_refcount() - the current reference count (tests, debugging)
  * @vm_bo: the vm_bo
  *
- * Returns: the number of references held on @vm_bo.
+ * Returns: the number of references held on @vm_bo, one per linked VA
+ * among them, as the kernel counts them (the VAs share one reference of
+ * the counter, so the VA list is walked).
  *
- * Locking: none (atomic read).
+ * Locking: the BO list lock, or no link or unlink of @vm_bo meanwhile.
  */
 GPUVM_EXPORT uint32_t gpuvm_vm_bo_refcount(const struct gpuvm_vm_bo *vm_bo);
 
@@ -1310,7 +1312,10 @@ GPUVM_EXPORT bool gpuvm_vm_bo_put(struct gpuvm_vm_bo *vm_bo);
  *
  * A VA without object is left alone.  A VA whose object is not @vm_bo's is
  * reported through the warning hook and linked all the same (as in the
- * kernel).  Caller holds the object's list lock.
+ * kernel).  Caller holds the object's list lock.  The reference counts as
+ * one in gpuvm_vm_bo_refcount(), as in the kernel, but the linked VAs of a
+ * vm_bo share one atomic reference: only the first link makes an atomic
+ * read-modify-write.
  */
 GPUVM_EXPORT void gpuvm_va_link(struct gpuvm_va *va, struct gpuvm_vm_bo *vm_bo);
 
@@ -1319,7 +1324,8 @@ GPUVM_EXPORT void gpuvm_va_link(struct gpuvm_va *va, struct gpuvm_vm_bo *vm_bo);
  * @va: the VA
  *
  * A VA without object (or not linked) is left alone.  Caller holds the
- * object's list lock.
+ * object's list lock.  Only the unlink of the last linked VA drops the
+ * shared reference (gpuvm_va_link()) and may destroy the vm_bo.
  *
  * Locking: with GPUVM_RESV_PROTECTED, also the VM's resv when the vm_bo may
  * be destroyed (see gpuvm_vm_bo_put()).
