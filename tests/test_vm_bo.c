@@ -351,6 +351,8 @@ static void link_unlink_destroy(const struct gpuvm_ops *ops, bool driver_alloc)
 	gpuvm_va_link(b, vb);
 	ck_assert_ptr_eq(b->vm_bo, vb);
 	ck_assert_uint_eq(vm_bo_refs(vb), 3);
+	/* the two VAs share one reference of the atomic counter */
+	ck_assert_uint_eq(vb->refcount, 2);
 	/* link order */
 	n = 0;
 	gpuvm_vm_bo_for_each_va(va, vb) {
@@ -369,6 +371,7 @@ static void link_unlink_destroy(const struct gpuvm_ops *ops, bool driver_alloc)
 	gpuvm_va_unlink(a);
 	ck_assert_ptr_null(a->vm_bo);
 	ck_assert_uint_eq(vm_bo_refs(vb), 1);
+	ck_assert_uint_eq(vb->refcount, 1);	/* b still holds the shared one */
 	ck_assert_int_eq(list_count(&vb->vas), 1);
 	ck_assert_ptr_eq(gpuvm_list_first_entry(&vb->vas, struct gpuvm_va,
 						bo_link), b);
