@@ -14,9 +14,9 @@
 #include <string.h>
 
 /*
- * x86-64: the reader's lexer converts hex numbers 16 digits at a time with
- * SSE2 (always there); elsewhere, or built with -DTRACE_SCALAR_LEX, a
- * digit at a time.
+ * x86-64: the reader looks for the end of a line, and its lexer converts
+ * hex numbers, 16 bytes at a time with SSE2 (always there); elsewhere, or
+ * built with -DTRACE_SCALAR_LEX, memchr() and a digit at a time.
  */
 #if defined(__SSE2__) && defined(__x86_64__) && !defined(TRACE_SCALAR_LEX)
 #define TRACE_SSE2_LEX 1
@@ -27,9 +27,9 @@
 #define TRACE_BLOCK 65536
 
 /*
- * Bytes allocated past the reader buffer's @cap and kept defined past the
- * data: its lexer reads hex digits 16 bytes at a time, up to 15 bytes
- * past the NUL ending a line.
+ * Bytes allocated past the reader buffer's @cap, and newlines right after
+ * the data: the reader's line cut and its lexer read 16-byte blocks from
+ * anywhere up to the end of the data.
  */
 #define TRACE_PAD 16
 
@@ -75,8 +75,8 @@ static const unsigned char hex_value1[256] = {
 
 #ifdef TRACE_SSE2_LEX
 /*
- * The run of hex digits at @q, up to 16 of them: returns their count and
- * sets *@v to their value.  Each byte is classified and turned into its
+ * The run of hex digits at @q, 1 to 16 of them (@q must be one): returns
+ * their count and sets *@v to their value.  Each byte is classified and turned into its
  * nibble, neighbours are merged into bytes, and the 8 bytes read as a
  * big-endian number hold the digits at the top.  Reads 16 bytes.
  */
@@ -106,7 +106,7 @@ hex_run16(const unsigned char *q, uint64_t *v)
 			 _mm_srli_epi16(x, 8));
 	w = (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(x, x));
 	w = __builtin_bswap64(w);
-	*v = n ? w >> (64 - 4 * (n < 16 ? n : 16)) : 0;
+	*v = w >> (64 - 4 * n);
 	return n;
 }
 #endif
@@ -220,6 +220,12 @@ void trace_split(char *text, struct trace_line *line)
 	split(text, line, false);
 }
 
+/* After the data: the line cut's newline, and defined bytes. */
+static void reader_pad(struct trace_reader *rd)
+{
+	memset(rd->buf + rd->end, '\n', TRACE_PAD);
+}
+
 /*
  * Make room to read more: move the unreturned bytes to the front, and
  * double the buffer when they fill it.  One byte is kept spare for the
@@ -235,6 +241,7 @@ static int reader_make_room(struct trace_reader *rd)
 		memmove(rd->buf, rd->buf + rd->start, keep);
 		rd->start = 0;
 		rd->end = keep;
+		reader_pad(rd);
 	}
 	if (keep + 1 < rd->cap)
 		return 0;
@@ -248,38 +255,61 @@ static int reader_make_room(struct trace_reader *rd)
 	return 0;
 }
 
+/* The offset of the first newline in the @avail bytes at @text, or @avail. */
+static inline __attribute__((always_inline)) size_t
+line_length(const char *text, size_t avail)
+{
+#ifdef TRACE_SSE2_LEX
+	const __m128i nl = _mm_set1_epi8('\n');
+	size_t off;
+
+	/* the newline after the data stops it */
+	(void)avail;
+	for (off = 0;; off += 16) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(text + off));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(c, nl));
+
+		if (m)
+			return off + (unsigned int)__builtin_ctz(m);
+	}
+#else
+	const char *nl = memchr(text, '\n', avail);
+
+	return nl ? (size_t)(nl - text) : avail;
+#endif
+}
+
 enum trace_read_status trace_reader_next(struct trace_reader *rd,
 					 struct trace_line *line)
 {
-	char *text, *nl, *stop;
+	char *text, *stop;
 	size_t len, n;
 
 	for (;;) {
 		size_t avail = rd->end - rd->start;
 
-		/* (no buffer yet before the first read) */
-		text = avail ? rd->buf + rd->start : NULL;
-		nl = avail ? memchr(text, '\n', avail) : NULL;
-		if (nl) {
-			len = (size_t)(nl - text);
-			rd->start += len + 1;
-			break;
-		}
-		if (rd->eof) {
-			if (!avail)
-				return TRACE_READ_EOF;
-			/* the last line has no newline */
-			len = avail;
-			rd->start = rd->end;
-			break;
+		if (avail) {
+			text = rd->buf + rd->start;
+			len = line_length(text, avail);
+			if (len < avail) {
+				rd->start += len + 1;
+				break;
+			}
+			if (rd->eof) {
+				/* the last line has no newline */
+				rd->start = rd->end;
+				break;
+			}
+		} else if (rd->eof) {
+			return TRACE_READ_EOF;
 		}
 		if (reader_make_room(rd))
 			return TRACE_READ_NO_MEMORY;
 		errno = 0;
 		n = fread(rd->buf + rd->end, 1, rd->cap - 1 - rd->end, rd->fp);
 		rd->end += n;
-		/* defined bytes for the lexer's wide reads */
-		memset(rd->buf + rd->end, 0, TRACE_PAD);
+		reader_pad(rd);
 		if (ferror(rd->fp))
 			return TRACE_READ_IO_ERROR;
 		if (n == 0)
