@@ -3,8 +3,9 @@
  * The trace lexer of gpuvm-replay (tools/replay/trace_parse.c), in process:
  * lines that cross the reader's 64 KiB blocks or are longer than a block,
  * a last line without newline, CRLF, a NUL byte (and the line it is on),
- * comments, more tokens than the line keeps, and the number parsers at
- * the edges of 64 bits.
+ * comments, more tokens than the line keeps, hex numbers of every length
+ * through the reader (which reads them 16 bytes at a time), and the
+ * number parsers at the edges of 64 bits.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -208,6 +209,87 @@ START_TEST(test_lexer_numbers)
 }
 END_TEST
 
+/* @a (from the reader) and @b (from trace_split()) say the same. */
+static void same_line(const struct trace_line *a, const struct trace_line *b)
+{
+	unsigned int i;
+
+	ck_assert_uint_eq(a->count, b->count);
+	ck_assert_uint_eq(a->num_ok, b->num_ok);
+	ck_assert_uint_eq(a->dec_ok, b->dec_ok);
+	for (i = 0; i < a->count && i < TRACE_MAX_TOKENS; i++) {
+		ck_assert_str_eq(a->tok[i], b->tok[i]);
+		if (a->num_ok & (1u << i))
+			ck_assert_uint_eq(a->val[i], b->val[i]);
+	}
+	ck_assert(!a->comment == !b->comment);
+	if (a->comment)
+		ck_assert_str_eq(a->comment, b->comment);
+}
+
+/* Lines of test_reader_numbers(): digit counts, leading zeros, endings. */
+#define LINES (17 * 3 * 7)
+
+/*
+ * The reader's lexer reads hex digits 16 bytes at a time (on x86-64): it
+ * flags and converts what trace_split() does, for 1 to 17 significant
+ * digits after 0 to 2 zeros, either case, whatever follows the number,
+ * and for a number ending the data without newline.
+ */
+START_TEST(test_reader_numbers)
+{
+	static const char digits[] = "fEdCbA9876543210f";
+	static const char *const after[] = { "",  " 7", "\t1", "#c",
+					     "g", "\r", "0x12" };
+	char *text = malloc(LINES * 64), *raw = malloc(LINES * 64);
+	size_t len = 0, at[LINES + 1];
+	unsigned int n, lead, k, i = 0;
+	struct trace_reader rd;
+	struct trace_line line, want;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(raw);
+	for (n = 1; n <= 17; n++)
+		for (lead = 0; lead < 3; lead++)
+			for (k = 0; k < 7; k++) {
+				at[i++] = len;
+				len += (size_t)sprintf(text + len,
+						       "map 0x%.*s%.*s%s\n",
+						       (int)lead, "00", (int)n,
+						       digits, after[k]);
+			}
+	at[i] = len;
+	/* the last line without its newline */
+	len--;
+	memcpy(raw, text, len);
+	fp = fmemopen(text, len, "r");
+	ck_assert_ptr_nonnull(fp);
+	trace_reader_init(&rd, fp);
+	for (i = 0; i < LINES; i++) {
+		size_t end = at[i + 1] - 1;
+
+		ck_assert_int_eq(trace_reader_next(&rd, &line), TRACE_READ_LINE);
+		/* the raw line, without its newline and CR, split the other way */
+		if (raw[end - 1] == '\r')
+			end--;
+		raw[end] = '\0';
+		trace_split(raw + at[i], &want);
+		same_line(&line, &want);
+		/* a number: 16 digits at most, and nothing glued on */
+		n = i / 21 + 1;
+		k = i % 7;
+		ck_assert_uint_eq(line.num_ok & 2u,
+				  n <= 16 && k != 4 && k != 6 ? 2u : 0u);
+	}
+	ck_assert_int_eq(trace_reader_next(&rd, &line), TRACE_READ_EOF);
+	trace_reader_release(&rd);
+	fclose(fp);
+	free(text);
+	free(raw);
+}
+END_TEST
+
 struct num_case {
 	const char *text;
 	enum trace_num_status any;	/* trace_parse_u64() */
@@ -276,6 +358,7 @@ int main(void)
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_lexer_numbers);
+	tcase_add_test(tc, test_reader_numbers);
 	tcase_add_test(tc, test_numbers);
 	suite_add_tcase(s, tc);
 	return ts_run_suite(s);
