@@ -270,7 +270,7 @@ START_TEST(test_reader_numbers)
 		size_t end = at[i + 1] - 1;
 
 		ck_assert_int_eq(trace_reader_next(&rd, &line), TRACE_READ_LINE);
-		/* the raw line, without its newline and CR, split the other way */
+		/* the raw line without newline and CR, split the other way */
 		if (raw[end - 1] == '\r')
 			end--;
 		raw[end] = '\0';

@@ -4,7 +4,9 @@
  *
  * The reader takes the stream in 64 KiB blocks and cuts the lines out of
  * its buffer in place; the lexer and the number parsers go through each
- * byte once, with lookup tables instead of chains of comparisons.
+ * byte once, with lookup tables instead of chains of comparisons.  On
+ * x86-64 the reader finds the end of a line, and its lexer converts a hex
+ * number, 16 bytes at a time.
  */
 #include "trace_parse.h"
 
@@ -76,9 +78,10 @@ static const unsigned char hex_value1[256] = {
 #ifdef TRACE_SSE2_LEX
 /*
  * The run of hex digits at @q, 1 to 16 of them (@q must be one): returns
- * their count and sets *@v to their value.  Each byte is classified and turned into its
- * nibble, neighbours are merged into bytes, and the 8 bytes read as a
- * big-endian number hold the digits at the top.  Reads 16 bytes.
+ * their count and sets *@v to their value.  Each byte is classified and
+ * turned into its nibble, neighbours are merged into bytes, and the 8
+ * bytes read as a big-endian number hold the digits at the top.  Reads
+ * 16 bytes.
  */
 static inline __attribute__((always_inline)) unsigned int
 hex_run16(const unsigned char *q, uint64_t *v)
@@ -86,12 +89,12 @@ hex_run16(const unsigned char *q, uint64_t *v)
 	const __m128i c = _mm_loadu_si128((const __m128i *)q);
 	const __m128i l = _mm_or_si128(c, _mm_set1_epi8(0x20));
 	/* signed compares: bytes from 0x80 up are no digits */
-	const __m128i dig = _mm_and_si128(
-		_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
-		_mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
-	const __m128i let = _mm_and_si128(
-		_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-		_mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+	const __m128i dig =
+		_mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
+			      _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
+	const __m128i let =
+		_mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			      _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
 	unsigned int is_hex = (unsigned int)_mm_movemask_epi8(
 		_mm_or_si128(dig, let));
 	unsigned int n = (unsigned int)__builtin_ctz(~is_hex);
