@@ -9,13 +9,16 @@
  *
  *   gpuvm-bench-replay [--commands=N] [--seed=S] [--runs=R] [--quick]
  *                      [--plain-only] [--gen=PATH] [--replay=PATH]
- *                      [--ref=PROGRAM] [--keep=DIR]
+ *                      [--ref=PROGRAM] [--cpu=CPU] [--keep=DIR]
  *
  * --plain-only runs the plain replay alone (R times), for the whole-process
  * figures: its wall time and peak RSS.  --ref=PROGRAM adds a reference
  * replayer, run as "PROGRAM TRACE" alternated with the plain replay (ref,
  * plain, ref, plain, ...); its output must be the same bytes, and the
- * medians are compared ("plain / ref").
+ * medians are compared ("plain / ref").  Every program runs pinned to one
+ * CPU (--cpu; default the last one allowed): on this project's virtual
+ * machines the two CPUs can differ in speed for minutes at a time, which
+ * made unpinned runs bimodal.
  *
  * Exit status 0 when every run succeeded and the outputs agree, 1 if not,
  * 2 for a bad command line or a program that cannot be run.
@@ -35,6 +38,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_util.h"
 
 #ifndef BENCH_GEN_PATH
 #define BENCH_GEN_PATH "gpuvm-gen-workload"
@@ -164,13 +169,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gpuvm-bench-replay [--commands=N] [--seed=S] [--runs=R] [--quick]\n"
 		"                          [--plain-only] [--gen=PATH] [--replay=PATH]\n"
-		"                          [--ref=PROGRAM] [--keep=DIR]\n"
+		"                          [--ref=PROGRAM] [--cpu=CPU] [--keep=DIR]\n"
 		"  --commands  trace length after the vm line (default 200000)\n"
 		"  --seed      generator seed (default 1)\n"
 		"  --runs      runs of each mode, alternating (default 3, at most %d)\n"
 		"  --quick     20000 commands, one run of each\n"
 		"  --plain-only  the plain replay only (no --mmu=sim runs)\n"
 		"  --ref       also run PROGRAM TRACE before each plain run and compare\n"
+		"  --cpu       pin every run to CPU (-1: do not pin; default: the last allowed)\n"
 		"  --keep      write the trace and outputs into DIR and keep them\n",
 		MAX_RUNS);
 }
@@ -187,6 +193,7 @@ int main(int argc, char **argv)
 		{ "replay", required_argument, NULL, 'p' },
 		{ "keep", required_argument, NULL, 'k' },
 		{ "ref", required_argument, NULL, 'f' },
+		{ "cpu", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -197,7 +204,7 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/gpuvm-bench-replay-XXXXXX";
 	char trace[4200], out_plain[4200], out_mmu[4200], out_ref[4200];
 	char ncmd[64], nseed[64];
-	int runs = 3, opt, i, bad = 0, st;
+	int runs = 3, opt, i, bad = 0, st, cpu = -2;
 	bool plain_only = false;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -230,6 +237,13 @@ int main(int argc, char **argv)
 		case 'f':
 			ref = optarg;
 			break;
+		case 'c':
+			cpu = atoi(optarg);
+			if (cpu < -1) {
+				usage(stderr);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -242,6 +256,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* the children inherit it */
+	cpu = bench_pin_cpu(cpu, "gpuvm-bench-replay");
 	if (!keep && !mkdtemp(dir)) {
 		perror("gpuvm-bench-replay: mkdtemp");
 		return 2;
@@ -263,8 +279,12 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	printf("trace: %lu commands, seed %lu, generated in %.2f s\n",
+	printf("trace: %lu commands, seed %lu, generated in %.2f s; ",
 	       commands, seed, gs.wall);
+	if (cpu >= 0)
+		printf("runs pinned to CPU %d\n", cpu);
+	else
+		printf("runs not pinned\n");
 	fflush(stdout);
 
 	for (i = 0; i < runs; i++) {
