@@ -1491,6 +1491,23 @@ static const struct gpuvm_ops first_op_ops = {
 	.op_alloc = first_op_alloc,
 };
 
+/* @list is exactly UNMAPs (keep false) of @vas[0], ..., @vas[@n - 1]. */
+static void assert_unmaps_of(const struct gpuvm_op_list *list,
+			     struct gpuvm_va *const *vas, int n)
+{
+	const struct gpuvm_op *op;
+	int i = 0;
+
+	gpuvm_op_list_for_each(op, list) {
+		ck_assert_int_lt(i, n);
+		ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
+		ck_assert_ptr_eq(op->unmap.va, vas[i]);
+		ck_assert(!op->unmap.keep);
+		i++;
+	}
+	ck_assert_int_eq(i, n);
+}
+
 /*
  * Without op hooks a list's first two ops live in the list and the rest in
  * four blocks of 7, then blocks of 14, 28, ... ops, up to 224: an unmap of
@@ -1505,7 +1522,6 @@ START_TEST(test_op_list_blocks)
 {
 	struct gpuvm_op_list list;
 	struct gpuvm_va *vas[700];
-	const struct gpuvm_op *op;
 	unsigned long calls;
 	struct ts_vm t;
 	long live;
@@ -1543,14 +1559,7 @@ START_TEST(test_op_list_blocks)
 							   &list), 0);
 		ck_assert_uint_eq(ts_alloc_calls() - calls, 6);
 		ck_assert_ptr_null(t.vm.op_block_spare);
-		ck_assert_int_eq(list_len(&list), 700);
-		i = 0;
-		gpuvm_op_list_for_each(op, &list) {
-			ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
-			ck_assert_ptr_eq(op->unmap.va, vas[i]);
-			ck_assert(!op->unmap.keep);
-			i++;
-		}
+		assert_unmaps_of(&list, vas, 700);
 		gpuvm_op_list_clear(&t.vm, &list);
 		ck_assert(gpuvm_list_empty(&list.ops));
 		ck_assert_ptr_null(list.blocks);
@@ -1699,7 +1708,6 @@ START_TEST(test_op_list_blocks_uninit)
 	};
 	struct gpuvm_op_list list;
 	struct gpuvm_va *vas[20];
-	const struct gpuvm_op *op;
 	struct ts_vm t;
 	int i;
 
@@ -1714,14 +1722,7 @@ START_TEST(test_op_list_blocks_uninit)
 	/* 2 inline, then 7 + 7 + 4 in three blocks */
 	ck_assert_int_eq(garbage_allocs, 3);
 	ck_assert_int_eq(garbage_zallocs, 0);
-	i = 0;
-	gpuvm_op_list_for_each(op, &list) {
-		ck_assert_int_eq(op->type, GPUVM_OP_UNMAP);
-		ck_assert_ptr_eq(op->unmap.va, vas[i]);
-		ck_assert(!op->unmap.keep);
-		i++;
-	}
-	ck_assert_int_eq(i, 20);
+	assert_unmaps_of(&list, vas, 20);
 	gpuvm_op_list_clear(&t.vm, &list);
 	gpuvm_set_allocator(NULL);
 
