@@ -56,7 +56,6 @@
 /**
  * struct replay_obj - the libgpuvm object of a trace BO
  * @id: the BO's id, printed with every op naming the object
- * @next_free: while on replay.free_objs, the next one there
  * @refs: references libgpuvm holds (its vm_bos, locking contexts)
  * @mali: @mbo was set up for the Mali VM (then kept to the end)
  * @mbo: what libgpuvm sees: @mbo.base, and the Mali part only with --mmu
@@ -70,10 +69,7 @@
  * (OBJ_RECORD_PLAIN): the Mali part is never touched.
  */
 struct replay_obj {
-	union {
-		uint64_t id;
-		struct replay_obj *next_free;
-	};
+	uint64_t id;
 	unsigned int refs;
 	bool mali;
 	struct gpuvm_mali_bo mbo;
@@ -105,9 +101,10 @@ struct replay_bo {
 };
 
 /*
- * The tool's own small records, the BOs and the VA structures, are carved
- * from 64 KiB chunks: they are freed only at the end (freed VAs are reused,
- * see va_alloc()), so they need no allocator header each and lie densely.
+ * The tool's own small records (BOs, their objects, VA structures, vm_bos)
+ * are carved from 64 KiB chunks: they are freed only at the end (freed
+ * ones wait on a free list for reuse, see record_alloc()), so they need no
+ * allocator header each and lie densely.
  * Tens of thousands of BO records are most of what the tool touches, and
  * every new page costs a fault (bench/README.md).  --fail-alloc turns this
  * off (replay_options.no_pools) so that each record is an allocation of
@@ -165,9 +162,10 @@ struct replay {
 
 	struct id_table bos;		/* struct replay_bo by id */
 	struct gpuvm_bo_ops bo_ops;	/* of every object: leads back here */
-	struct replay_obj *free_objs;	/* objects given back, for reuse */
-	struct free_link *free_vm_bos;	/* vm_bos freed by libgpuvm, for reuse */
-	struct gpuvm_va *free_vas;	/* freed VAs, for reuse */
+	/* records given back, for reuse (record_free()) */
+	struct free_link *free_objs;	/* objects libgpuvm let go of */
+	struct free_link *free_vm_bos;	/* vm_bos libgpuvm freed */
+	struct free_link *free_vas;	/* VA structures */
 	struct pool pool;		/* BO, object and VA records */
 
 	unsigned long warnings;		/* libgpuvm warnings seen */
@@ -235,32 +233,53 @@ static inline void zero_record(void *rec, size_t size)
 static void *pool_alloc(struct replay *r, size_t size);
 
 /*
+ * A zeroed record of @size bytes (a multiple of 16): the last one given
+ * back to @list, else a new one (pool_alloc()); NULL when out of memory.
+ */
+static void *record_alloc(struct replay *r, struct free_link **list,
+			  size_t size)
+{
+	struct free_link *f = *list;
+
+	if (!f)
+		return pool_alloc(r, size);
+	*list = f->next;
+	zero_record(f, size);
+	return f;
+}
+
+/*
+ * Give back @rec, a record of record_alloc(): onto @list, linked through its
+ * first bytes, or with no_pools (--fail-alloc) to the allocator at once.
+ */
+static void record_free(struct replay *r, struct free_link **list, void *rec)
+{
+	struct free_link *f = rec;
+
+	if (r->opts.no_pools) {
+		gpuvm_free(rec);
+		return;
+	}
+	f->next = *list;
+	*list = f;
+}
+
+/*
  * vm_bos come and go with every BO mapped and unmapped: the VM's hooks keep
  * the freed ones for the next, as a driver's slab cache would.
  */
 static struct gpuvm_vm_bo *replay_vm_bo_alloc(struct gpuvm *vm)
 {
 	struct replay *r = gpuvm_container_of(vm, struct replay, vm.base);
-	struct free_link *f = r->free_vm_bos;
 
-	if (!f)
-		return pool_alloc(r, sizeof(struct gpuvm_vm_bo));
-	r->free_vm_bos = f->next;
-	zero_record(f, sizeof(struct gpuvm_vm_bo));
-	return (struct gpuvm_vm_bo *)(void *)f;
+	return record_alloc(r, &r->free_vm_bos, sizeof(struct gpuvm_vm_bo));
 }
 
 static void replay_vm_bo_free(struct gpuvm_vm_bo *vm_bo)
 {
 	struct replay *r = gpuvm_container_of(vm_bo->vm, struct replay, vm.base);
-	struct free_link *f = (struct free_link *)(void *)vm_bo;
 
-	if (r->opts.no_pools) {
-		gpuvm_free(vm_bo);
-		return;
-	}
-	f->next = r->free_vm_bos;
-	r->free_vm_bos = f;
+	record_free(r, &r->free_vm_bos, vm_bo);
 }
 
 static const struct gpuvm_ops replay_vm_ops = {
@@ -682,12 +701,7 @@ static void obj_release(struct replay *r, struct replay_obj *o)
 
 	bo->obj = NULL;
 	gpuvm_bo_fini(&o->mbo.base);
-	if (r->opts.no_pools) {
-		pool_free_record(r, o, OBJ_RECORD_PLAIN);
-		return;
-	}
-	o->next_free = r->free_objs;
-	r->free_objs = o;
+	record_free(r, &r->free_objs, o);
 }
 
 /*
@@ -700,15 +714,9 @@ static struct gpuvm_bo *bo_obj(struct replay *r, struct replay_bo *bo)
 
 	if (o)
 		return &o->mbo.base;
-	o = r->free_objs;
-	if (o) {
-		r->free_objs = o->next_free;
-		zero_record(o, OBJ_RECORD_PLAIN);
-	} else {
-		o = pool_alloc(r, OBJ_RECORD_PLAIN);
-		if (!o)
-			return NULL;
-	}
+	o = record_alloc(r, &r->free_objs, OBJ_RECORD_PLAIN);
+	if (!o)
+		return NULL;
 	gpuvm_bo_init(&o->mbo.base, &r->bo_ops, NULL);
 	o->id = bo->id;
 	bo->obj = o;
@@ -810,33 +818,16 @@ static void plan_init(struct plan *p)
 	p->used = 0;
 }
 
-/*
- * VA structures: freed ones are kept on r->free_vas (linked through their
- * tree parent field, unused out of the tree) and handed out again zeroed,
- * unless opts.no_pools asks for every one from the allocator
- * (--fail-alloc).
- */
+/* VA structures: freed ones are handed out again zeroed (record_alloc()). */
 static struct gpuvm_va *va_alloc(struct replay *r)
 {
-	struct gpuvm_va *va = r->free_vas;
-
-	if (!va)
-		return pool_alloc(r, sizeof(*va));
-	r->free_vas = va->node.parent;
-	zero_record(va, sizeof(*va));
-	return va;
+	return record_alloc(r, &r->free_vas, sizeof(struct gpuvm_va));
 }
 
 static void va_free(struct replay *r, struct gpuvm_va *va)
 {
-	if (!va)
-		return;
-	if (r->opts.no_pools) {
-		gpuvm_free(va);
-		return;
-	}
-	va->node.parent = r->free_vas;
-	r->free_vas = va;
+	if (va)
+		record_free(r, &r->free_vas, va);
 }
 
 /* Free the unused VAs, drop the vm_bo reference, free the ops, unlock. */
@@ -1768,7 +1759,10 @@ enum replay_status replay_destroy(struct replay *r)
 		pool_free_record(r, bo, sizeof(*bo));
 	}
 	id_table_fini(&r->bos);
-	/* Given back objects are finished already; no_pools freed them. */
+	/*
+	 * The free lists' records go with the pool (no_pools freed each at
+	 * once); given back objects are finished already.
+	 */
 	r->free_objs = NULL;
 	r->free_vm_bos = NULL;
 
@@ -1776,7 +1770,6 @@ enum replay_status replay_destroy(struct replay *r)
 		st = internal_error(r, "libgpuvm issued %lu warning%s", r->warnings,
 				    r->warnings == 1 ? "" : "s");
 
-	/* Without the pool each freed VA is freed at once (va_free()). */
 	r->free_vas = NULL;
 	pool_fini(r);
 	gpuvm_set_warn_handler(NULL, NULL);
