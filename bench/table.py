@@ -17,9 +17,18 @@ forms.  With --ref, the reference column is measured instead: the files
 after --ref are invocations of a reference program that prints the same
 JSON (the kernel's code in a harness of the same workloads, alternated with
 the libgpuvm invocations), taken the same way, with their own spread.
+
+With --ref, the files pair up in the order given (sorted by the number in
+their names, as alternate.py writes them: ref-1 with new-1, ...), an
+invocation of each run back to back.  "vs ref, per pair" gives the smallest
+and largest ratio of one pair's medians, and the summary counts the figures
+that meet their target in every pair: a slow spell of the machine, or a
+noisy neighbour on the host, moves a figure that sits near its target from
+one side to the other, and this column shows which ones do.
 Python standard library only.
 """
 import json
+import re
 import statistics
 import sys
 
@@ -55,9 +64,33 @@ def round_medians(runs, n, w, api):
     return out
 
 
+def invocation_order(paths):
+    """Paths sorted by the last number in their file name (new-10 after new-9)."""
+    def key(p):
+        nums = re.findall(r"\d+", p.rsplit("/", 1)[-1])
+        return (int(nums[-1]) if nums else -1, p)
+    return sorted(paths, key=key)
+
+
+def pair_ratios(refs, runs, n, w, api):
+    """ref / libgpuvm of each invocation pair (medians of its round medians)."""
+    out = []
+    for rd, nd in zip(refs, runs):
+        k = round_medians([rd], n, w, api)
+        m = round_medians([nd], n, w, api)
+        if k and m:
+            out.append(statistics.median(k) / statistics.median(m))
+    return out
+
+
 def main(paths, ref_paths):
+    paths = invocation_order(paths)
+    ref_paths = invocation_order(ref_paths)
     runs = [json.load(open(p)) for p in paths]
     refs = [json.load(open(p)) for p in ref_paths]
+    if refs and len(refs) != len(runs):
+        sys.exit(f"table.py: {len(runs)} libgpuvm invocations but "
+                 f"{len(refs)} reference ones; they must pair up")
     first = runs[0]
     kref = first["kernel_reference"]
     targets = kref.get("targets", {"a": 2.0, "b": 1.5, "c": 2.0, "d": 2.0,
@@ -78,13 +111,13 @@ def main(paths, ref_paths):
         print(f"| N | workload | API | ref (measured) | ref spread ({rrounds} "
               f"rounds, {len(refs)} invocations) | libgpuvm | spread "
               f"({nrounds} rounds, {len(runs)} invocations) | vs ref | "
-              f"target | met |")
-        print("|---|---|---|---:|---:|---:|---:|---:|---:|:---:|")
+              f"vs ref, per pair ({len(runs)}) | target | met |")
+        print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|")
     else:
         print(f"| N | workload | API | ref | libgpuvm | spread ({nrounds} rounds, "
               f"{len(runs)} invocations) | vs ref | target | met |")
         print("|---|---|---|---:|---:|---:|---:|---:|:---:|")
-    met = missed = 0
+    met = missed = every_pair = 0
     for n in sizes:
         for w in "abcde":
             for api in ("ops", "cb"):
@@ -106,11 +139,17 @@ def main(paths, ref_paths):
                 ok = sp >= t
                 met += ok
                 missed += not ok
-                print("| " + " | ".join(cols + [
-                    fmt(m), f"{fmt(min(ms))}–{fmt(max(ms))}",
-                    f"{sp:.2f}x", f"{t:.1f}x", "yes" if ok else "**no**"]) + " |")
+                tail = [fmt(m), f"{fmt(min(ms))}–{fmt(max(ms))}", f"{sp:.2f}x"]
+                if refs:
+                    pr = pair_ratios(refs, runs, n, w, api)
+                    every_pair += bool(pr) and min(pr) >= t
+                    tail.append(f"{min(pr):.2f}–{max(pr):.2f}x" if pr else "-")
+                tail += [f"{t:.1f}x", "yes" if ok else "**no**"]
+                print("| " + " | ".join(cols + tail) + " |")
     print()
     print(f"Targets met: {met} of {met + missed} figures.")
+    if refs:
+        print(f"Met in every invocation pair: {every_pair} of {met + missed}.")
     mems = [d["memory"] for d in runs if d.get("memory")]
     if mems:
         b = [m["bytes_per_mapping"] for m in mems]
