@@ -18,9 +18,9 @@ after --ref are invocations of a reference program that prints the same
 JSON (the kernel's code in a harness of the same workloads, alternated with
 the libgpuvm invocations), taken the same way, with their own spread.
 
-With --ref, the files pair up in the order given (sorted by the number in
-their names, as alternate.py writes them: ref-1 with new-1, ...), an
-invocation of each run back to back.  "vs ref, per pair" gives the smallest
+With --ref, the files pair up by the number in their names, as
+alternate.py writes them (ref-1 with new-1, ...): an invocation of each,
+run back to back.  "vs ref, per pair" gives the smallest
 and largest ratio of one pair's medians, and the summary counts the figures
 that meet their target in every pair: a slow spell of the machine, or a
 noisy neighbour on the host, moves a figure that sits near its target from
