@@ -20,11 +20,11 @@ the libgpuvm invocations), taken the same way, with their own spread.
 
 With --ref, the files pair up by the number in their names, as
 alternate.py writes them (ref-1 with new-1, ...): an invocation of each,
-run back to back.  "vs ref, per pair" gives the smallest
-and largest ratio of one pair's medians, and the summary counts the figures
-that meet their target in every pair: a slow spell of the machine, or a
-noisy neighbour on the host, moves a figure that sits near its target from
-one side to the other, and this column shows which ones do.
+run back to back.  "vs ref, per pair" gives the smallest and largest ratio
+of one pair's medians, and the summary counts the figures that meet their
+target in every pair: a slow spell of the machine, or a noisy neighbour on
+the host, moves a figure that sits near its target from one side to the
+other, and this column shows which ones do.
 Python standard library only.
 """
 import json
