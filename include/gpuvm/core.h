@@ -847,7 +847,7 @@ static inline bool gpuvm_va_invalidated(const struct gpuvm_va *va)
  * The walk keeps the VAs it went left of on its own stack, so the next VA
  * after one without right child is popped, not searched for up the parent
  * links: the addresses the loop visits next are known before the VAs are
- * read, and the processor can fetch them ahead (bench/README.md).
+ * read, and the processor can fetch them ahead (bench/HISTORY.md).
  */
 struct gpuvm_va_walk_ {
 	struct gpuvm_va *cur;	/**< the VA visited, NULL at the end */

@@ -21,7 +21,7 @@
  * hold OP_BLOCK_OPS ops each and stay under 1 KiB, which glibc's per-thread
  * cache serves without locking or searching bins; ops are 136 bytes, and
  * one allocation each was a measurable part of applying a plan
- * (bench/README.md).  A longer list, such as the prefetch of a range
+ * (bench/HISTORY.md).  A longer list, such as the prefetch of a range
  * holding hundreds of VAs, continues with blocks twice as large as the one
  * before, up to OP_BLOCK_MAX_OPS ops, so that it takes a handful of
  * allocations instead of one per 7 ops.
@@ -46,7 +46,7 @@ struct gpuvm_op_block {
  * over and over then plans them with the small blocks only, which glibc's
  * per-thread cache serves: before, each such list also allocated blocks of
  * 14 to 112 ops, which glibc carved from the top of a fragmented heap, page
- * faults included, about a tenth of gpuvm-replay's time (bench/README.md).
+ * faults included, about a tenth of gpuvm-replay's time (bench/HISTORY.md).
  * The slot is swapped atomically: lists of one VM may be cleared from
  * several threads at once, and clearing holds no lock.
  */

@@ -477,7 +477,7 @@ struct gpuvm_va *gpuvm_tree_first_ending_after_branchy(const struct gpuvm_tree *
 	 * The same search with a branch per level.  The planner uses this
 	 * one: each of its lookups feeds dependent work (the walk, the steps),
 	 * and letting the processor run ahead down the predicted child is
-	 * worth more there than never flushing the pipeline (bench/README.md).
+	 * worth more there than never flushing the pipeline (bench/HISTORY.md).
 	 */
 	while (n) {
 		/*

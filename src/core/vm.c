@@ -110,7 +110,7 @@ GPUVM_EXPORT struct gpuvm *gpuvm_get(struct gpuvm *vm)
  * dropped by the last removal), and the number is the tree's count, which
  * the VM lock already guards.  Inserts and removals then make no atomic
  * read-modify-write on the VM: two locked instructions less per VA
- * inserted and removed (bench/README.md).
+ * inserted and removed (bench/HISTORY.md).
  */
 static inline uint64_t va_refs(const struct gpuvm *vm)
 {

@@ -98,7 +98,7 @@ GPUVM_EXPORT struct gpuvm_vm_bo *gpuvm_vm_bo_create(struct gpuvm *vm,
  * transitions cannot race; the other references stay atomic.  A map then
  * makes two atomic read-modify-writes on the vm_bo instead of three (obtain,
  * link, put), and an unmap, a remap and most unlinks none, unless they
- * empty or fill the list (bench/README.md).
+ * empty or fill the list (bench/HISTORY.md).
  */
 GPUVM_EXPORT uint32_t gpuvm_vm_bo_refcount(const struct gpuvm_vm_bo *vm_bo)
 {

@@ -800,7 +800,7 @@ static void unmap_walk(struct gpuvm_mali_pgtable *pt, struct unmap_ctx *c,
 		/*
 		 * Consecutive entries to clear go out as one range store
 		 * (leaf by leaf, a store call and a cache clean per PTE
-		 * dominated unmapping: bench/README.md).  Every entry from
+		 * dominated unmapping: bench/HISTORY.md).  Every entry from
 		 * @run on was visited and is in the run.
 		 */
 		if (!nrun)

@@ -65,7 +65,7 @@
  * (replay_obj_put()).  Of the tens of thousands of BOs a trace declares
  * only a few thousand are mapped at any time, and these objects, not the
  * rest of the tool, were most of its peak memory and page faults
- * (bench/README.md).  The record then also ends after @mbo.base
+ * (bench/HISTORY.md).  The record then also ends after @mbo.base
  * (OBJ_RECORD_PLAIN): the Mali part is never touched.
  */
 struct replay_obj {
@@ -106,7 +106,7 @@ struct replay_bo {
  * ones wait on a free list for reuse, see record_alloc()), so they need no
  * allocator header each and lie densely.
  * Tens of thousands of BO records are most of what the tool touches, and
- * every new page costs a fault (bench/README.md).  --fail-alloc turns this
+ * every new page costs a fault (bench/HISTORY.md).  --fail-alloc turns this
  * off (replay_options.no_pools) so that each record is an allocation of
  * its own that can fail.
  */
